@@ -1,0 +1,320 @@
+/* cshark — Wireshark's dissection engine as a C library.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The flow is one direction, SQLite-style:
+ *
+ *     cshark_capture *cap;
+ *     cshark_packet *pkt;
+ *     if (cshark_capture_open(&cap, "trace.pcapng") != CSHARK_OK)
+ *         die(cshark_last_error());
+ *     while ((rc = cshark_capture_next(cap, &pkt)) == CSHARK_PACKET) {
+ *         const cshark_item *src;
+ *         if (cshark_packet_field(pkt, "ip.src", &src) == CSHARK_OK)
+ *             puts(cshark_item_show(src));
+ *     }
+ *     if (rc != CSHARK_DONE)
+ *         die(cshark_last_error());
+ *     cshark_capture_close(cap);
+ *
+ * Engine (process-wide) -> capture (a wiretap file and its dissection session)
+ * -> packet (one dissected frame) -> items (the protocol tree, as PDML sees it).
+ *
+ * Threads: the Wireshark engine is process-global and single-threaded. Use
+ * cshark from one thread at a time (any thread, but serialised). The last-error
+ * message is per thread.
+ *
+ * Ownership and lifetimes, in one place:
+ *  - A cshark_capture is yours from cshark_capture_open() until
+ *    cshark_capture_close().
+ *  - A cshark_packet returned by cshark_capture_next() belongs to the capture
+ *    and stays valid until the next cshark_capture_next() or
+ *    cshark_capture_close() on that capture, unless you call
+ *    cshark_packet_keep(): then it is yours until cshark_packet_free(), even
+ *    after the capture is closed.
+ *  - Every cshark_item, every `const char *` and every byte pointer obtained
+ *    from a packet (or from its items) stays valid exactly as long as that
+ *    packet. Never free them.
+ *  - Strings returned by cshark_last_error() stay valid until the next cshark
+ *    call on the same thread.
+ */
+#ifndef CSHARK_H
+#define CSHARK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CSHARK_VERSION "0.1.0"
+
+/* ---- Return codes ------------------------------------------------------ */
+
+/* Every int-returning function returns CSHARK_OK (0) or a negative error code,
+ * except cshark_capture_next(), which returns CSHARK_PACKET or CSHARK_DONE on
+ * success. On every error, cshark_last_error() says what went wrong and names
+ * the file, field or argument at fault. */
+enum {
+    CSHARK_OK             = 0,
+    CSHARK_DONE           = 0,   /* cshark_capture_next(): no more packets   */
+    CSHARK_PACKET         = 1,   /* cshark_capture_next(): *packet is set    */
+
+    CSHARK_EINVAL         = -1,  /* bad argument (NULL, out of range)        */
+    CSHARK_ENOMEM         = -2,  /* out of memory                            */
+    CSHARK_EINIT          = -3,  /* the engine could not be initialised      */
+    CSHARK_EOPEN          = -4,  /* the file cannot be opened (missing,
+                                    directory, permission)                   */
+    CSHARK_EFORMAT        = -5,  /* not a capture file, or a format or
+                                    encapsulation wiretap cannot read         */
+    CSHARK_EREAD          = -6,  /* read error or a capture cut off mid-record
+                                    (packets before it were delivered)        */
+    CSHARK_EUNKNOWN_FIELD = -7,  /* no field of that name is registered      */
+    CSHARK_ENOTFOUND      = -8,  /* the field is registered but absent from
+                                    this packet                               */
+    CSHARK_ETYPE          = -9,  /* the item's type has no such typed value  */
+    CSHARK_ESTATE         = -10  /* call not allowed now (e.g. engine shut
+                                    down, option set after the first packet)  */
+};
+
+/* The message of the last error on this thread ("" if none yet). Owned by the
+ * library; valid until the next cshark call on this thread. */
+const char *cshark_last_error(void);
+
+/* ---- Engine ------------------------------------------------------------ */
+
+/* Flags for cshark_init(). */
+enum {
+    /* Do not read the personal Wireshark configuration (~/.config/wireshark):
+     * results then depend only on the global configuration and defaults. */
+    CSHARK_INIT_NO_PERSONAL_CONFIG = 1u << 0
+};
+
+/* Initialise wiretap and epan the way tshark does: register every dissector,
+ * load plugins, read preferences. Done once per process; later calls return
+ * CSHARK_OK and ignore their flags. cshark_capture_open() calls cshark_init(0)
+ * itself if nobody did, so calling this is only needed to pass flags or to pay
+ * the start-up cost (~0.1 s) at a chosen time.
+ * Side effects of the engine, for the whole process: SIGPIPE is ignored;
+ * gcrypt, gnutls and libxml2 are initialised. */
+int cshark_init(unsigned flags);
+
+/* CSHARK_OK if NAME is a registered field or protocol name ("ip.src",
+ * "dns"), else CSHARK_EUNKNOWN_FIELD with a message naming it. Initialises the
+ * engine if needed. Use it to reject a bad field list before reading. */
+int cshark_check_field(const char *name);
+
+/* Free the engine's global state (useful before exit under leak checkers).
+ * Every capture and kept packet must be closed/freed first. The engine cannot
+ * be initialised again in this process afterwards. */
+void cshark_shutdown(void);
+
+/* Version strings. Static; never free. */
+const char *cshark_version(void);         /* this library, e.g. "0.1.0"   */
+const char *cshark_engine_version(void);  /* libwireshark, e.g. "4.0.17"  */
+
+/* ---- Capture files ----------------------------------------------------- */
+
+typedef struct cshark_capture cshark_capture;
+typedef struct cshark_packet  cshark_packet;
+typedef struct cshark_item    cshark_item;
+
+/* Open a capture file in any format wiretap reads (pcap, pcapng, nanosecond
+ * pcap, gzip-compressed files, …). On success *capture is yours until
+ * cshark_capture_close(). On failure *capture is NULL and the error names the
+ * file: CSHARK_EOPEN (missing, a directory, no permission), CSHARK_EFORMAT (empty,
+ * not a capture, unsupported), CSHARK_EINVAL (NULL argument). */
+int cshark_capture_open(cshark_capture **capture, const char *path);
+
+/* Options; each applies to this capture only and must be set before the
+ * first cshark_capture_next() (else CSHARK_ESTATE). */
+
+/* Name resolution (MAC vendors, transport port names, addresses seen in the
+ * capture's own DNS traffic and hosts files). Off by default, as `tshark -n`.
+ * On: as the loaded preferences say. */
+int cshark_capture_set_resolve_names(cshark_capture *capture, int on);
+
+/* Dissect the next packet. Returns CSHARK_PACKET and sets *packet, CSHARK_DONE
+ * at the end of the file (*packet = NULL), or a negative error (CSHARK_EREAD for
+ * a read error or truncated record: the packets before it were delivered).
+ * The previous packet is released unless it was kept. */
+int cshark_capture_next(cshark_capture *capture, cshark_packet **packet);
+
+/* The file name given to cshark_capture_open(). Valid until close. */
+const char *cshark_capture_path(const cshark_capture *capture);
+
+/* The file format, e.g. "pcapng", "pcap", "nsecpcap" (wiretap's short name).
+ * Static string. */
+const char *cshark_capture_format(const cshark_capture *capture);
+
+/* Close the file and free the capture and its current packet. Kept packets
+ * stay valid until cshark_packet_free(). NULL is allowed. */
+void cshark_capture_close(cshark_capture *capture);
+
+/* ---- Packets ----------------------------------------------------------- */
+
+/* Take ownership of a packet from cshark_capture_next(): it stays valid (with
+ * all its items and strings) until cshark_packet_free(), even after the next
+ * packet is read or the capture is closed. Costs one fresh dissection buffer
+ * for the capture. Calling it twice is harmless. */
+int cshark_packet_keep(cshark_packet *packet);
+
+/* Free a kept packet. NULL is allowed; a packet not kept is left alone (it
+ * belongs to its capture). */
+void cshark_packet_free(cshark_packet *packet);
+
+uint32_t cshark_packet_number(const cshark_packet *packet);  /* frame.number, from 1 */
+
+/* Absolute capture time: seconds since the Unix epoch and nanoseconds; both 0
+ * for a record without a time stamp (as PDML's geninfo). */
+void cshark_packet_time(const cshark_packet *packet, int64_t *seconds, int32_t *nanoseconds);
+
+/* The same time as PDML's geninfo writes it, e.g. "1295981838.356677000". */
+const char *cshark_packet_timestamp(cshark_packet *packet);
+
+uint32_t cshark_packet_length(const cshark_packet *packet);          /* on the wire */
+uint32_t cshark_packet_captured_length(const cshark_packet *packet); /* in the file */
+
+/* Interface the packet was captured on (pcapng), or -1 / NULL when the file
+ * does not say. The name is the IDB name, else its description, else its
+ * hardware string, else "unknown" — as frame.interface_name. */
+int cshark_packet_interface_id(const cshark_packet *packet);
+const char *cshark_packet_interface_name(const cshark_packet *packet);
+
+/* Encapsulation of the frame: wiretap's number and short name ("ether",
+ * "linux-sll", "ieee-802-11-radiotap", …; static string). */
+int cshark_packet_encap(const cshark_packet *packet);
+const char *cshark_packet_encap_name(const cshark_packet *packet);
+
+/* The raw frame bytes as captured; *length gets the captured length. */
+const uint8_t *cshark_packet_data(const cshark_packet *packet, size_t *length);
+
+/* ---- The protocol tree ------------------------------------------------- */
+
+/* The items are the elements of the packet's PDML (`tshark -T pdml`), without
+ * geninfo: top-level protocols ("layers"), fields, text-only items (empty
+ * name), hidden fields, and PDML's "fake-field-wrapper" around top-level items
+ * that are not protocols. The tree is built from the engine's tree the first
+ * time it is asked for; strings are formatted on first use and cached. */
+
+/* Layers: the top-level PDML <proto> elements in order ("frame", "eth", "ip",
+ * …, and "fake-field-wrapper" ones). Index from 0; NULL when out of range. */
+size_t cshark_packet_layer_count(cshark_packet *packet);
+const cshark_item *cshark_packet_layer(cshark_packet *packet, size_t index);
+
+/* A field or protocol by its full Wireshark name ("ip.src", "dns.qry.name",
+ * "http"): the first occurrence in tree order. CSHARK_OK and *item set;
+ * CSHARK_ENOTFOUND if absent from this packet; CSHARK_EUNKNOWN_FIELD if no such
+ * name is registered in Wireshark. *item is NULL unless CSHARK_OK. */
+int cshark_packet_field(cshark_packet *packet, const char *name, const cshark_item **item);
+
+/* Every occurrence in tree order. *items points to an array of *count items
+ * owned by the packet (valid as long as the packet). CSHARK_OK with *count = 0
+ * and *items = NULL when absent; CSHARK_EUNKNOWN_FIELD when the name is
+ * unknown. */
+int cshark_packet_fields(cshark_packet *packet, const char *name,
+                         const cshark_item *const **items, size_t *count);
+
+/* How many times the field occurs (0 when absent). */
+int cshark_packet_field_count(cshark_packet *packet, const char *name, size_t *count);
+
+/* Walk: first child, next sibling, parent (NULL when there is none). */
+const cshark_item *cshark_item_child(const cshark_item *item);
+const cshark_item *cshark_item_next(const cshark_item *item);
+const cshark_item *cshark_item_parent(const cshark_item *item);
+size_t cshark_item_child_count(const cshark_item *item);
+
+/* What a PDML element an item is. */
+typedef enum {
+    CSHARK_ITEM_PROTO,    /* <proto name="…">                               */
+    CSHARK_ITEM_FIELD,    /* <field name="…">                               */
+    CSHARK_ITEM_TEXT,     /* <field name=""> : a text-only line             */
+    CSHARK_ITEM_WRAPPER   /* <proto name="fake-field-wrapper"> (synthetic)  */
+} cshark_item_kind;
+cshark_item_kind cshark_item_kind_of(const cshark_item *item);
+
+/* PDML attributes, exactly as `tshark -T pdml` writes them and an XML parser
+ * reads them (what PyShark returns): NULL when PDML omits the attribute.
+ * Strings are owned by the packet.
+ *  name          "ip.src"; "" for text items; "fake-field-wrapper"
+ *  showname      the tree label, "Source Address: 10.0.0.1"
+ *  show          the value as text, "10.0.0.1"; "" for FT_NONE
+ *  value         the item's bytes in hex, or the masked value for bit fields
+ *  unmaskedvalue for bit fields, the bytes in hex
+ * pos and size are -1 when omitted; hidden is 1 for PDML's hide="yes". */
+const char *cshark_item_name(const cshark_item *item);
+const char *cshark_item_showname(const cshark_item *item);
+const char *cshark_item_show(const cshark_item *item);
+const char *cshark_item_value(const cshark_item *item);
+const char *cshark_item_unmaskedvalue(const cshark_item *item);
+int cshark_item_pos(const cshark_item *item);
+int cshark_item_size(const cshark_item *item);
+int cshark_item_hidden(const cshark_item *item);
+
+/* The tree line as `tshark -V` prints it (without the brackets it puts around
+ * generated items), for every item but wrappers. */
+const char *cshark_item_label(const cshark_item *item);
+
+/* How the engine marked the item, whatever PDML shows of it. */
+enum {
+    CSHARK_FLAG_HIDDEN    = 1u << 0,  /* not shown in the tree (tshark -V skips
+                                         it and its children); PDML writes
+                                         hide="yes" only on fields/protocols */
+    CSHARK_FLAG_GENERATED = 1u << 1   /* made up by the dissector, "[…]"    */
+};
+unsigned cshark_item_flags(const cshark_item *item);
+
+/* The value as `tshark -T fields -e NAME` prints one occurrence (before its
+ * CSV escaping): "1" for FT_NONE, the label for protocols, hex for bytes. */
+const char *cshark_item_field_value(const cshark_item *item);
+
+/* The bytes the item covers in its data source (the frame, or a reassembled
+ * or decrypted buffer): *length is 0 and *data NULL for items without bytes
+ * (generated fields, wrappers). Owned by the packet. */
+int cshark_item_data(const cshark_item *item, const uint8_t **data, size_t *length);
+
+/* ---- Types and typed values -------------------------------------------- */
+
+typedef enum {
+    CSHARK_TYPE_NONE,      /* no value (text items, FT_NONE)        */
+    CSHARK_TYPE_PROTOCOL,
+    CSHARK_TYPE_UINT,      /* FT_UINT*, FT_CHAR, FT_FRAMENUM        */
+    CSHARK_TYPE_INT,       /* FT_INT*                               */
+    CSHARK_TYPE_BOOLEAN,
+    CSHARK_TYPE_DOUBLE,    /* FT_FLOAT, FT_DOUBLE                   */
+    CSHARK_TYPE_STRING,
+    CSHARK_TYPE_BYTES,     /* FT_BYTES, FT_UINT_BYTES, FT_ETHER, …  */
+    CSHARK_TYPE_IPV4,
+    CSHARK_TYPE_IPV6,
+    CSHARK_TYPE_ABSOLUTE_TIME,
+    CSHARK_TYPE_RELATIVE_TIME,
+    CSHARK_TYPE_OTHER      /* GUID, OID, … : use show               */
+} cshark_type;
+
+cshark_type cshark_item_type(const cshark_item *item);
+/* Wireshark's type name, e.g. "FT_IPv4" (static); NULL for wrappers. */
+const char *cshark_item_type_name(const cshark_item *item);
+/* The field's display name, e.g. "Source Address" (static); NULL for
+ * text items and wrappers. */
+const char *cshark_item_display_name(const cshark_item *item);
+
+/* Typed values. CSHARK_OK, or CSHARK_ETYPE when the item's type has no such
+ * value (e.g. cshark_item_uint on an IPv4 address), CSHARK_EINVAL for NULLs. */
+int cshark_item_uint(const cshark_item *item, uint64_t *value);  /* UINT, BOOLEAN */
+int cshark_item_int(const cshark_item *item, int64_t *value);    /* INT, and UINT that fit */
+int cshark_item_double(const cshark_item *item, double *value);  /* DOUBLE */
+/* BYTES (and FT_ETHER, FT_GUID…): pointer owned by the packet. */
+int cshark_item_bytes(const cshark_item *item, const uint8_t **data, size_t *length);
+int cshark_item_ipv4(const cshark_item *item, uint8_t address[4]);   /* network order */
+int cshark_item_ipv6(const cshark_item *item, uint8_t address[16]);
+/* ABSOLUTE_TIME (epoch) and RELATIVE_TIME (a duration). */
+int cshark_item_time(const cshark_item *item, int64_t *seconds, int32_t *nanoseconds);
+/* STRING: the raw string value (not the escaped `show`), owned by the packet. */
+int cshark_item_string(const cshark_item *item, const char **value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CSHARK_H */

@@ -1,0 +1,163 @@
+/* Process-wide engine: wiretap + epan initialised once, the way tshark does.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include <epan/addr_resolv.h>
+#include <epan/prefs.h>
+#include <epan/timestamp.h>
+#include <wsutil/filesystem.h>
+#include <wsutil/privileges.h>
+#include <wsutil/report_message.h>
+#include <wsutil/wslog.h>
+
+#include "internal.h"
+
+enum { ENGINE_NEW, ENGINE_READY, ENGINE_FAILED, ENGINE_SHUT };
+static int engine_state = ENGINE_NEW;
+
+int cs_proto_data = -1;
+
+static e_addr_resolve resolve_prefs;   /* what the preferences asked for */
+static int resolve_current = -1;
+
+/* The engine reports problems (a preference it cannot parse, a key log it
+ * cannot open) through these callbacks; report_failure() calls them without a
+ * NULL check, so every slot must be filled. They go to the engine's log at
+ * "warning" level, which WIRESHARK_LOG_LEVEL can silence or raise. */
+static void report_v(const char *fmt, va_list ap)
+{
+    ws_logv(LOG_DOMAIN_MAIN, LOG_LEVEL_WARNING, fmt, ap);
+}
+static void on_open_failure(const char *name, int err, gboolean for_writing)
+{
+    ws_warning("cannot open \"%s\" for %s: %s", name, for_writing ? "writing" : "reading",
+               g_strerror(err));
+}
+static void on_read_failure(const char *name, int err)
+{
+    ws_warning("error reading \"%s\": %s", name, g_strerror(err));
+}
+static void on_write_failure(const char *name, int err)
+{
+    ws_warning("error writing \"%s\": %s", name, g_strerror(err));
+}
+static void on_cfile_open_failure(const char *name, int err, gchar *info)
+{
+    ws_warning("cannot open capture \"%s\": %s%s%s", name, wtap_strerror(err),
+               info ? ": " : "", info ? info : "");
+    g_free(info);
+}
+static void on_cfile_dump_open_failure(const char *name, int err, gchar *info, int ft)
+{
+    (void)ft;
+    on_cfile_open_failure(name, err, info);
+}
+static void on_cfile_read_failure(const char *name, int err, gchar *info)
+{
+    on_cfile_open_failure(name, err, info);
+}
+static void on_cfile_write_failure(const char *in, const char *out, int err, gchar *info,
+                                       guint32 framenum, int ft)
+{
+    (void)in; (void)framenum; (void)ft;
+    on_cfile_open_failure(out, err, info);
+}
+static void on_cfile_close_failure(const char *name, int err, gchar *info)
+{
+    on_cfile_open_failure(name, err, info);
+}
+
+static const struct report_message_routines report_routines = {
+    report_v, report_v, on_open_failure, on_read_failure,
+    on_write_failure, on_cfile_open_failure,
+    on_cfile_dump_open_failure, on_cfile_read_failure,
+    on_cfile_write_failure, on_cfile_close_failure,
+};
+
+int cshark_init(unsigned flags)
+{
+    if (engine_state == ENGINE_READY)
+        return CSHARK_OK;
+    if (engine_state != ENGINE_NEW)
+        return cs_error(CSHARK_ESTATE, "the Wireshark engine was %s and cannot be "
+                        "initialised again in this process",
+                        engine_state == ENGINE_SHUT ? "shut down" : "not initialised");
+    engine_state = ENGINE_FAILED;
+
+    /* Logs: the engine's own messages go to stderr at its default level;
+     * WIRESHARK_LOG_LEVEL changes that as for tshark. No locale change here:
+     * that is the application's business (the CLI does it like tshark). */
+    ws_log_init(NULL, NULL);
+    init_process_policies();
+
+    char *err = configuration_init("cshark", NULL);
+    if (err) {
+        ws_warning("cshark: %s", err);
+        g_free(err);
+    }
+    if (flags & CSHARK_INIT_NO_PERSONAL_CONFIG) {
+        /* A directory that never exists: the engine only reads from it. */
+        set_persconffile_dir("/nonexistent/cshark-no-personal-config");
+    }
+    init_report_message("cshark", &report_routines);
+
+    timestamp_set_type(TS_RELATIVE);
+    timestamp_set_precision(TS_PREC_AUTO);
+    timestamp_set_seconds_type(TS_SECONDS_DEFAULT);
+
+    wtap_init(TRUE);
+    if (!epan_init(NULL, NULL, TRUE))
+        return cs_error(CSHARK_EINIT, "the Wireshark engine (epan %s) failed to initialise",
+                        epan_get_version());
+    epan_load_settings();
+    resolve_prefs = gbl_resolv_flags;
+    cs_engine_set_resolve_names(0);
+    prefs_apply_all();
+
+    cs_proto_data = proto_get_id_by_filter_name("data");
+    engine_state = ENGINE_READY;
+    return CSHARK_OK;
+}
+
+int cs_engine_ready(void)
+{
+    if (engine_state == ENGINE_NEW)
+        return cshark_init(0) == CSHARK_OK;
+    if (engine_state == ENGINE_READY)
+        return 1;
+    cs_error(CSHARK_ESTATE, "the Wireshark engine is %s",
+             engine_state == ENGINE_SHUT ? "shut down" : "not initialised (init failed)");
+    return 0;
+}
+
+void cs_engine_set_resolve_names(int on)
+{
+    on = !!on;
+    if (on == resolve_current)
+        return;
+    if (on)
+        gbl_resolv_flags = resolve_prefs;
+    else
+        disable_name_resolution();
+    resolve_current = on;
+}
+
+void cshark_shutdown(void)
+{
+    if (engine_state != ENGINE_READY)
+        return;
+    epan_cleanup();
+    wtap_cleanup();
+    engine_state = ENGINE_SHUT;
+}
+
+const char *cshark_version(void)
+{
+    return CSHARK_VERSION;
+}
+
+const char *cshark_engine_version(void)
+{
+    return epan_get_version();
+}

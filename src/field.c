@@ -1,0 +1,494 @@
+/* Item attributes and typed values: the only file that reads Wireshark 4.0's
+ * field_info, header_field_info and fvalue_t. The string rules are those of
+ * epan/print.c (PDML and -T fields), so that values equal tshark's.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <wsutil/to_str.h>
+
+#include "internal.h"
+
+#define FI(it) PNODE_FINFO((it)->node)
+
+cshark_item_kind cs_field_kind(proto_node *node, int top, int *wrap)
+{
+    const header_field_info *hf = PNODE_FINFO(node)->hfinfo;
+    *wrap = top && (hf->type != FT_PROTOCOL || hf->id == cs_proto_data);
+    if (hf->id == hf_text_only)
+        return CSHARK_ITEM_TEXT;
+    if (hf->type == FT_PROTOCOL && hf->id != proto_expert && hf->id != cs_proto_data)
+        return CSHARK_ITEM_PROTO;
+    return CSHARK_ITEM_FIELD;
+}
+
+static int is_data(const cshark_item *it)
+{
+    return it->node && FI(it)->hfinfo->id == cs_proto_data;
+}
+
+static wmem_allocator_t *pool_of(const cshark_item *it)
+{
+    return it->packet->pool;
+}
+
+/* The string an XML parser reads back from print.c's escaping: control
+ * characters other than TAB/LF/CR become the text "\xN"; TAB, LF, CR and
+ * CR LF are normalised to one space (XML attribute-value normalisation).
+ * Returns s itself when nothing changes (the common case). */
+static const char *pdml_text(wmem_allocator_t *pool, const char *s)
+{
+    if (!s)
+        return NULL;
+    const char *q = s;
+    while (*q && !g_ascii_iscntrl(*q))
+        q++;
+    if (!*q)
+        return s;
+    wmem_strbuf_t *b = wmem_strbuf_sized_new(pool, strlen(s) + 16, 0);
+    wmem_strbuf_append_len(b, s, (gsize)(q - s));
+    for (; *q; q++) {
+        if (*q == '\r' && q[1] == '\n')
+            continue; /* CR LF reads as one LF */
+        if (*q == '\t' || *q == '\n' || *q == '\r')
+            wmem_strbuf_append_c(b, ' ');
+        else if (g_ascii_iscntrl(*q))
+            wmem_strbuf_append_printf(b, "\\x%x", (guint8)*q);
+        else
+            wmem_strbuf_append_c(b, *q);
+    }
+    return wmem_strbuf_finalize(b);
+}
+
+/* The bytes of an item in its data source, as print.c's get_field_data:
+ * NULL when the source is not among the packet's data sources. */
+static const guint8 *field_bytes(const cshark_item *it, gint *length)
+{
+    const field_info *fi = FI(it);
+    *length = 0;
+    for (GSList *l = it->packet->edt->pi.data_src; l; l = l->next) {
+        tvbuff_t *tvb = get_data_source_tvb((struct data_source *)l->data);
+        if (fi->ds_tvb != tvb)
+            continue;
+        gint remaining = tvb_captured_length_remaining(tvb, fi->start);
+        if (remaining < 0)
+            return NULL;
+        *length = MIN(fi->length, remaining);
+        return tvb_get_ptr(tvb, fi->start, *length);
+    }
+    return NULL;
+}
+
+/* Hex of the item's bytes; "" when its data source is unknown, NULL when it
+ * has no tvb at all (-T fields then skips the occurrence). */
+static const char *hex_value(const cshark_item *it)
+{
+    const field_info *fi = FI(it);
+    static const char digits[] = "0123456789abcdef";
+    if (!fi->ds_tvb)
+        return NULL;
+    if (fi->length > tvb_captured_length_remaining(fi->ds_tvb, fi->start))
+        return "field length invalid!";
+    gint len;
+    const guint8 *pd = field_bytes(it, &len);
+    if (!pd)
+        return "";
+    char *s = wmem_alloc(pool_of(it), (size_t)fi->length * 2 + 1);
+    for (gint i = 0; i < fi->length; i++) {
+        s[2 * i] = digits[pd[i] >> 4];
+        s[2 * i + 1] = digits[pd[i] & 0xf];
+    }
+    s[2 * fi->length] = '\0';
+    return s;
+}
+
+static const char *raw_label(const cshark_item *it)
+{
+    field_info *fi = FI(it);
+    if (fi->rep)
+        return fi->rep->representation;
+    char *buf = wmem_alloc(pool_of(it), ITEM_LABEL_LENGTH);
+    proto_item_fill_label(fi, buf);
+    return buf;
+}
+
+const char *cs_field_show(cshark_item *it)
+{
+    if (!it->node || is_data(it))
+        return NULL;
+    field_info *fi = FI(it);
+    if (it->kind == CSHARK_ITEM_TEXT)
+        return pdml_text(pool_of(it), fi->rep ? fi->rep->representation : "");
+    switch (fi->hfinfo->type) {
+    case FT_PROTOCOL:
+        return NULL;
+    case FT_NONE:
+        return "";
+    default:
+        return pdml_text(pool_of(it), fvalue_to_string_repr(pool_of(it), &fi->value,
+                                                            FTREPR_DISPLAY,
+                                                            fi->hfinfo->display));
+    }
+}
+
+const char *cs_field_showname(cshark_item *it)
+{
+    if (!it->node || is_data(it) || it->kind == CSHARK_ITEM_TEXT)
+        return NULL;
+    return pdml_text(pool_of(it), raw_label(it));
+}
+
+const char *cs_field_label(cshark_item *it)
+{
+    return it->node ? raw_label(it) : NULL;
+}
+
+/* A bit field's value is its masked integer in upper-case hex. */
+static const char *masked_value(cshark_item *it)
+{
+    field_info *fi = FI(it);
+    fvalue_t *fv = &fi->value;
+    switch (fvalue_type_ftenum(fv)) {
+    case FT_INT8: case FT_INT16: case FT_INT24: case FT_INT32:
+        return wmem_strdup_printf(pool_of(it), "%X", (guint)fvalue_get_sinteger(fv));
+    case FT_CHAR: case FT_UINT8: case FT_UINT16: case FT_UINT24: case FT_UINT32:
+        return wmem_strdup_printf(pool_of(it), "%X", fvalue_get_uinteger(fv));
+    case FT_INT40: case FT_INT48: case FT_INT56: case FT_INT64:
+        return wmem_strdup_printf(pool_of(it), "%" PRIX64, (guint64)fvalue_get_sinteger64(fv));
+    case FT_UINT40: case FT_UINT48: case FT_UINT56: case FT_UINT64: case FT_BOOLEAN:
+        return wmem_strdup_printf(pool_of(it), "%" PRIX64, fvalue_get_uinteger64(fv));
+    default:
+        return hex_value(it); /* print.c asserts; never seen in practice */
+    }
+}
+
+const char *cs_field_value(cshark_item *it)
+{
+    if (!it->node)
+        return NULL;
+    field_info *fi = FI(it);
+    if (is_data(it)) {
+        const char *h = hex_value(it);
+        return h ? h : "";
+    }
+    if (it->kind == CSHARK_ITEM_TEXT) {
+        if (fi->length <= 0)
+            return NULL;
+        const char *h = hex_value(it);
+        return h ? h : "";
+    }
+    switch (fi->hfinfo->type) {
+    case FT_PROTOCOL:
+        return NULL;
+    case FT_NONE:
+        return "";
+    default:
+        if (fi->length <= 0)
+            return NULL;
+        if (fi->hfinfo->bitmask)
+            return masked_value(it);
+        const char *h = hex_value(it);
+        return h ? h : "";
+    }
+}
+
+const char *cs_field_unmasked(cshark_item *it)
+{
+    if (!it->node || is_data(it) || it->kind == CSHARK_ITEM_TEXT)
+        return NULL;
+    field_info *fi = FI(it);
+    if (fi->hfinfo->type == FT_PROTOCOL || fi->hfinfo->type == FT_NONE || fi->length <= 0 ||
+        !fi->hfinfo->bitmask)
+        return NULL;
+    const char *h = hex_value(it);
+    return h ? h : "";
+}
+
+int cs_field_pos(const cshark_item *it)
+{
+    if (!it->node || is_data(it))
+        return -1;
+    const field_info *fi = FI(it);
+    const proto_node *parent = it->node->parent;
+    if (parent && parent->finfo && fi->start < parent->finfo->start)
+        return parent->finfo->start + fi->start;
+    return fi->start;
+}
+
+/* print.c's get_node_field_value: one occurrence for -T fields. */
+const char *cs_field_fields_value(cshark_item *it)
+{
+    if (!it->node)
+        return NULL;
+    field_info *fi = FI(it);
+    const header_field_info *hf = fi->hfinfo;
+    if (it->kind == CSHARK_ITEM_TEXT)
+        return fi->rep ? fi->rep->representation : hex_value(it);
+    if (is_data(it))
+        return hex_value(it);
+    switch (hf->type) {
+    case FT_PROTOCOL:
+        return fi->rep ? fi->rep->representation : hf->abbrev;
+    case FT_NONE:
+        return "1";
+    case FT_BYTES:
+    case FT_UINT_BYTES: {
+        const guint8 *bytes = fvalue_get_bytes(&fi->value);
+        if (!bytes)
+            return (hf->display & BASE_ALLOW_ZERO) ? "<none>" : "<MISSING>";
+        guint len = fi->value.value.bytes->len;
+        char sep = 0;
+        switch (hf->display) {
+        case SEP_DOT: sep = '.'; break;
+        case SEP_DASH: sep = '-'; break;
+        case SEP_COLON: sep = ':'; break;
+        case SEP_SPACE: sep = ' '; break;
+        default: break;
+        }
+        char *s = wmem_alloc(pool_of(it), (size_t)len * 3 + 1);
+        char *end = sep ? bytes_to_hexstr_punct(s, bytes, len, sep) : bytes_to_hexstr(s, bytes, len);
+        *end = '\0';
+        return s;
+    }
+    default: {
+        char *s = fvalue_to_string_repr(pool_of(it), &fi->value, FTREPR_DISPLAY, hf->display);
+        return s ? s : hex_value(it);
+    }
+    }
+}
+
+/* ---- public attribute getters (cached per item) ------------------------- */
+
+#define CACHED(it, slot, compute)                                              \
+    do {                                                                       \
+        if (!(it))                                                             \
+            return NULL;                                                       \
+        cshark_item *m_ = (cshark_item *)(it);                                 \
+        if (m_->slot == cs_unset)                                              \
+            m_->slot = compute(m_);                                            \
+        return m_->slot;                                                       \
+    } while (0)
+
+const char *cshark_item_show(const cshark_item *it) { CACHED(it, show, cs_field_show); }
+const char *cshark_item_showname(const cshark_item *it) { CACHED(it, showname, cs_field_showname); }
+const char *cshark_item_value(const cshark_item *it) { CACHED(it, value, cs_field_value); }
+const char *cshark_item_unmaskedvalue(const cshark_item *it) { CACHED(it, unmasked, cs_field_unmasked); }
+const char *cshark_item_label(const cshark_item *it) { CACHED(it, label, cs_field_label); }
+const char *cshark_item_field_value(const cshark_item *it) { CACHED(it, fvalue, cs_field_fields_value); }
+
+const char *cshark_item_name(const cshark_item *it)
+{
+    if (!it)
+        return NULL;
+    if (!it->node)
+        return "fake-field-wrapper";
+    if (it->kind == CSHARK_ITEM_TEXT)
+        return "";
+    return FI(it)->hfinfo->abbrev;
+}
+
+int cshark_item_pos(const cshark_item *it)
+{
+    return it ? cs_field_pos(it) : -1;
+}
+
+int cshark_item_size(const cshark_item *it)
+{
+    if (!it || !it->node || is_data(it))
+        return -1;
+    return FI(it)->length;
+}
+
+int cshark_item_hidden(const cshark_item *it)
+{
+    if (!it || !it->node || is_data(it) || it->kind == CSHARK_ITEM_TEXT)
+        return 0;
+    return (cshark_item_flags(it) & CSHARK_FLAG_HIDDEN) != 0;
+}
+
+unsigned cshark_item_flags(const cshark_item *it)
+{
+    if (!it || !it->node)
+        return 0;
+    unsigned flags = 0;
+    if (proto_item_is_hidden(it->node) && !prefs.display_hidden_proto_items)
+        flags |= CSHARK_FLAG_HIDDEN;
+    if (proto_item_is_generated(it->node))
+        flags |= CSHARK_FLAG_GENERATED;
+    return flags;
+}
+
+const char *cshark_item_type_name(const cshark_item *it)
+{
+    return it && it->node ? ftype_name(FI(it)->hfinfo->type) : NULL;
+}
+
+const char *cshark_item_display_name(const cshark_item *it)
+{
+    if (!it || !it->node || it->kind == CSHARK_ITEM_TEXT)
+        return NULL;
+    return FI(it)->hfinfo->name;
+}
+
+/* ---- typed values -------------------------------------------------------- */
+
+int cshark_item_data(const cshark_item *it, const uint8_t **data, size_t *length)
+{
+    CS_CHECK_ARG(it, "item");
+    CS_CHECK_ARG(data, "data");
+    CS_CHECK_ARG(length, "length");
+    *data = NULL;
+    *length = 0;
+    if (!it->node || !FI(it)->ds_tvb || FI(it)->length <= 0)
+        return CSHARK_OK;
+    gint len;
+    *data = field_bytes(it, &len);
+    *length = *data ? (size_t)len : 0;
+    return CSHARK_OK;
+}
+
+cshark_type cshark_item_type(const cshark_item *it)
+{
+    if (!it || !it->node || it->kind == CSHARK_ITEM_TEXT)
+        return CSHARK_TYPE_NONE;
+    switch (FI(it)->hfinfo->type) {
+    case FT_NONE: return CSHARK_TYPE_NONE;
+    case FT_PROTOCOL: return CSHARK_TYPE_PROTOCOL;
+    case FT_BOOLEAN: return CSHARK_TYPE_BOOLEAN;
+    case FT_CHAR: case FT_UINT8: case FT_UINT16: case FT_UINT24: case FT_UINT32:
+    case FT_UINT40: case FT_UINT48: case FT_UINT56: case FT_UINT64: case FT_FRAMENUM:
+        return CSHARK_TYPE_UINT;
+    case FT_INT8: case FT_INT16: case FT_INT24: case FT_INT32:
+    case FT_INT40: case FT_INT48: case FT_INT56: case FT_INT64:
+        return CSHARK_TYPE_INT;
+    case FT_FLOAT: case FT_DOUBLE: return CSHARK_TYPE_DOUBLE;
+    case FT_STRING: case FT_STRINGZ: case FT_UINT_STRING: case FT_STRINGZPAD:
+    case FT_STRINGZTRUNC:
+        return CSHARK_TYPE_STRING;
+    case FT_BYTES: case FT_UINT_BYTES: case FT_ETHER: case FT_AX25:
+    case FT_VINES: case FT_FCWWN: case FT_OID: case FT_REL_OID: case FT_SYSTEM_ID:
+        return CSHARK_TYPE_BYTES;
+    case FT_IPv4: return CSHARK_TYPE_IPV4;
+    case FT_IPv6: return CSHARK_TYPE_IPV6;
+    case FT_ABSOLUTE_TIME: return CSHARK_TYPE_ABSOLUTE_TIME;
+    case FT_RELATIVE_TIME: return CSHARK_TYPE_RELATIVE_TIME;
+    default: return CSHARK_TYPE_OTHER;
+    }
+}
+
+static int type_error(const cshark_item *it, const char *want)
+{
+    return cs_error(CSHARK_ETYPE, "field \"%s\" is of type %s, which has no %s value",
+                    cshark_item_name(it), it->node ? ftype_name(FI(it)->hfinfo->type) : "none",
+                    want);
+}
+
+#define TYPED_ARGS(it, out)                                                    \
+    CS_CHECK_ARG(it, "item");                                                  \
+    CS_CHECK_ARG(out, "value")
+
+int cshark_item_uint(const cshark_item *it, uint64_t *value)
+{
+    TYPED_ARGS(it, value);
+    cshark_type t = cshark_item_type(it);
+    if (t != CSHARK_TYPE_UINT && t != CSHARK_TYPE_BOOLEAN)
+        return type_error(it, "unsigned integer");
+    fvalue_t *fv = &FI(it)->value;
+    *value = IS_FT_UINT32(fvalue_type_ftenum(fv)) ? fvalue_get_uinteger(fv)
+                                                   : fvalue_get_uinteger64(fv);
+    return CSHARK_OK;
+}
+
+int cshark_item_int(const cshark_item *it, int64_t *value)
+{
+    TYPED_ARGS(it, value);
+    cshark_type t = cshark_item_type(it);
+    if (t == CSHARK_TYPE_UINT) {
+        uint64_t u;
+        cshark_item_uint(it, &u);
+        if (u > INT64_MAX)
+            return cs_error(CSHARK_ETYPE, "field \"%s\": %" PRIu64 " does not fit a signed "
+                            "64-bit integer", cshark_item_name(it), u);
+        *value = (int64_t)u;
+        return CSHARK_OK;
+    }
+    if (t != CSHARK_TYPE_INT)
+        return type_error(it, "integer");
+    fvalue_t *fv = &FI(it)->value;
+    *value = IS_FT_INT32(fvalue_type_ftenum(fv)) ? fvalue_get_sinteger(fv)
+                                                 : fvalue_get_sinteger64(fv);
+    return CSHARK_OK;
+}
+
+int cshark_item_double(const cshark_item *it, double *value)
+{
+    TYPED_ARGS(it, value);
+    if (cshark_item_type(it) != CSHARK_TYPE_DOUBLE)
+        return type_error(it, "floating-point");
+    *value = fvalue_get_floating(&FI(it)->value);
+    return CSHARK_OK;
+}
+
+int cshark_item_bytes(const cshark_item *it, const uint8_t **data, size_t *length)
+{
+    TYPED_ARGS(it, data);
+    CS_CHECK_ARG(length, "length");
+    enum ftenum ft = it->node ? FI(it)->hfinfo->type : FT_NONE;
+    if (cshark_item_type(it) != CSHARK_TYPE_BYTES && ft != FT_GUID)
+        return type_error(it, "byte");
+    fvalue_t *fv = &FI(it)->value;
+    if (ft == FT_GUID) {
+        *data = (const uint8_t *)fvalue_get_guid(fv);
+        *length = sizeof(e_guid_t);
+    } else {
+        /* 4.0 keeps every byte-like type in a GByteArray. */
+        *data = fv->value.bytes ? fv->value.bytes->data : NULL;
+        *length = fv->value.bytes ? fv->value.bytes->len : 0;
+    }
+    return CSHARK_OK;
+}
+
+int cshark_item_ipv4(const cshark_item *it, uint8_t address[4])
+{
+    TYPED_ARGS(it, address);
+    if (cshark_item_type(it) != CSHARK_TYPE_IPV4)
+        return type_error(it, "IPv4 address");
+    guint32 net = fvalue_get_uinteger(&FI(it)->value); /* network byte order */
+    memcpy(address, &net, 4);
+    return CSHARK_OK;
+}
+
+int cshark_item_ipv6(const cshark_item *it, uint8_t address[16])
+{
+    TYPED_ARGS(it, address);
+    if (cshark_item_type(it) != CSHARK_TYPE_IPV6)
+        return type_error(it, "IPv6 address");
+    memcpy(address, fvalue_get_bytes(&FI(it)->value), 16);
+    return CSHARK_OK;
+}
+
+int cshark_item_time(const cshark_item *it, int64_t *seconds, int32_t *nanoseconds)
+{
+    TYPED_ARGS(it, seconds);
+    CS_CHECK_ARG(nanoseconds, "nanoseconds");
+    cshark_type t = cshark_item_type(it);
+    if (t != CSHARK_TYPE_ABSOLUTE_TIME && t != CSHARK_TYPE_RELATIVE_TIME)
+        return type_error(it, "time");
+    const nstime_t *ts = fvalue_get_time(&FI(it)->value);
+    *seconds = (int64_t)ts->secs;
+    *nanoseconds = ts->nsecs;
+    return CSHARK_OK;
+}
+
+int cshark_item_string(const cshark_item *it, const char **value)
+{
+    TYPED_ARGS(it, value);
+    if (cshark_item_type(it) != CSHARK_TYPE_STRING)
+        return type_error(it, "string");
+    *value = fvalue_get_string(&FI(it)->value);
+    return CSHARK_OK;
+}

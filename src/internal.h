@@ -1,0 +1,124 @@
+/* Internal structures shared by the library's files.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef CSHARK_INTERNAL_H
+#define CSHARK_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <epan/epan.h>
+#include <epan/epan_dissect.h>
+#include <epan/frame_data.h>
+#include <epan/proto.h>
+#include <wiretap/wtap.h>
+#include <wsutil/buffer.h>
+#include <wsutil/wmem/wmem.h>
+
+#include "cshark/cshark.h"
+
+/* ---- error.c ----------------------------------------------------------- */
+
+/* Set this thread's last error and return code (for `return cs_error(...)`). */
+int cs_error(int code, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+#define CS_CHECK_ARG(expr, what)                                               \
+    do {                                                                       \
+        if (!(expr))                                                           \
+            return cs_error(CSHARK_EINVAL, "%s: %s is NULL", __func__, what);  \
+    } while (0)
+
+/* ---- engine.c ---------------------------------------------------------- */
+
+/* Ids the PDML writer treats specially; valid after cshark_init(). */
+extern int cs_proto_data;
+int cs_engine_ready(void); /* 1 when usable, else sets the error */
+/* Switch the process-global name resolution flags to what a capture wants. */
+void cs_engine_set_resolve_names(int on);
+
+/* ---- capture.c: the dissection session --------------------------------- */
+
+/* Wireshark's opaque packet provider: our definition. It lives in the
+ * session, so kept packets can outlive the capture that made them. */
+struct packet_provider_data {
+    wtap *wth;                 /* NULL once the capture is closed */
+    const frame_data *ref;     /* time reference frame            */
+    frame_data *prev_dis;      /* previous displayed frame        */
+    frame_data *prev_cap;      /* previous captured frame         */
+};
+
+/* One epan session, shared (refcounted) by a capture and its kept packets. */
+typedef struct cs_session {
+    epan_t *epan;
+    struct packet_provider_data prov;
+    frame_data ref_frame, prev_dis_frame, prev_cap_frame;
+    cshark_packet *kept;       /* kept packets still using this session     */
+    int refs;
+} cs_session;
+
+void cs_session_unref(cs_session *s);
+const char *cs_capture_interface_name(cshark_packet *p, guint32 id);
+
+/* packet.c: kept packets of a session */
+void cs_packets_freeze(cs_session *s);   /* before the session's epan ends  */
+void cs_packets_detach(cs_session *s, cshark_capture *cap);
+
+/* ---- view.c: the packet's tree as PDML elements ------------------------ */
+
+/* Strings not computed yet hold this sentinel (NULL means "PDML omits"). */
+extern const char cs_unset[];
+
+struct cshark_item {
+    proto_node *node;            /* NULL for a fake-field-wrapper           */
+    cshark_packet *packet;
+    cshark_item *parent, *child, *next;
+    uint32_t nchildren;
+    uint8_t kind;                /* cshark_item_kind                        */
+    const char *show, *showname, *value, *unmasked, *label, *fvalue;
+};
+
+typedef struct cs_view {
+    cshark_item *items;          /* pre-order; grows, never shrinks          */
+    size_t count, cap;
+    size_t nlayers;              /* layers are the items with parent NULL    */
+    cshark_item **layers;
+    int built;
+} cs_view;
+
+int cs_view_build(cshark_packet *p);
+void cs_view_reset(cs_view *v);
+void cs_view_free(cs_view *v);
+void cs_view_freeze(cshark_packet *p);   /* format every string now          */
+
+/* ---- packet.c ---------------------------------------------------------- */
+
+struct cshark_packet {
+    cs_session *session;
+    cshark_capture *capture;     /* NULL once kept and the capture closed    */
+    epan_dissect_t *edt;
+    wtap_rec rec;
+    Buffer buf;
+    frame_data fdata;
+    wmem_allocator_t *pool;      /* strings and arrays; freed per packet     */
+    cs_view view;
+    const char *iface_name;      /* resolved at keep time, else lazily       */
+    char timestamp[40];
+    int live;                    /* dissected: needs a reset before reuse    */
+    int kept;
+    cshark_packet *kept_prev, *kept_next;
+};
+
+cshark_packet *cs_packet_new(cs_session *s, cshark_capture *cap);
+void cs_packet_release(cshark_packet *p); /* back to "empty", keeps buffers */
+void cs_packet_destroy(cshark_packet *p);
+
+/* ---- field.c: everything that reads field_info/fvalue (Wireshark 4.0) --- */
+
+const char *cs_field_show(cshark_item *it);
+const char *cs_field_showname(cshark_item *it);
+const char *cs_field_value(cshark_item *it);
+const char *cs_field_unmasked(cshark_item *it);
+const char *cs_field_label(cshark_item *it);
+const char *cs_field_fields_value(cshark_item *it);
+int cs_field_pos(const cshark_item *it);
+cshark_item_kind cs_field_kind(proto_node *node, int top_level, int *wrap);
+
+#endif

@@ -1,0 +1,172 @@
+/* Packets: one dissected frame, its record and its lazily built view.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+cshark_packet *cs_packet_new(cs_session *s, cshark_capture *cap)
+{
+    cshark_packet *p = g_new0(cshark_packet, 1);
+    p->session = s;
+    s->refs++;
+    p->capture = cap;
+    /* A visible tree: PDML needs every item and its label, as tshark -T pdml. */
+    p->edt = epan_dissect_new(s->epan, TRUE, TRUE);
+    wtap_rec_init(&p->rec);
+    ws_buffer_init(&p->buf, 1514);
+    p->pool = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK_FAST);
+    return p;
+}
+
+void cs_packet_release(cshark_packet *p)
+{
+    if (p->live) {
+        epan_dissect_reset(p->edt);
+        frame_data_destroy(&p->fdata);
+        p->live = 0;
+    }
+    wtap_rec_reset(&p->rec);
+    cs_view_reset(&p->view);
+    wmem_free_all(p->pool);
+    p->iface_name = NULL;
+    p->timestamp[0] = '\0';
+}
+
+static void kept_unlink(cshark_packet *p)
+{
+    if (p->kept_prev)
+        p->kept_prev->kept_next = p->kept_next;
+    else if (p->session->kept == p)
+        p->session->kept = p->kept_next;
+    if (p->kept_next)
+        p->kept_next->kept_prev = p->kept_prev;
+    p->kept_prev = p->kept_next = NULL;
+}
+
+void cs_packet_destroy(cshark_packet *p)
+{
+    cs_packet_release(p);
+    if (p->kept)
+        kept_unlink(p);
+    epan_dissect_free(p->edt);
+    wtap_rec_cleanup(&p->rec);
+    ws_buffer_free(&p->buf);
+    cs_view_free(&p->view);
+    wmem_destroy_allocator(p->pool);
+    cs_session_unref(p->session);
+    g_free(p);
+}
+
+int cshark_packet_keep(cshark_packet *p)
+{
+    CS_CHECK_ARG(p, "packet");
+    if (p->kept)
+        return CSHARK_OK;
+    /* The capture's file (and its interface table) may go before we do. */
+    cshark_packet_interface_name(p);
+    p->kept = 1;
+    p->kept_next = p->session->kept;
+    if (p->kept_next)
+        p->kept_next->kept_prev = p;
+    p->session->kept = p;
+    return CSHARK_OK;
+}
+
+void cshark_packet_free(cshark_packet *p)
+{
+    if (p && p->kept)
+        cs_packet_destroy(p);
+}
+
+void cs_packets_freeze(cs_session *s)
+{
+    for (cshark_packet *p = s->kept; p; p = p->kept_next)
+        cs_view_freeze(p);
+}
+
+void cs_packets_detach(cs_session *s, cshark_capture *cap)
+{
+    for (cshark_packet *p = s->kept; p; p = p->kept_next)
+        if (p->capture == cap)
+            p->capture = NULL;
+}
+
+/* ---- accessors ----------------------------------------------------------- */
+
+uint32_t cshark_packet_number(const cshark_packet *p)
+{
+    return p ? p->fdata.num : 0;
+}
+
+void cshark_packet_time(const cshark_packet *p, int64_t *seconds, int32_t *nanoseconds)
+{
+    int has = p && p->fdata.has_ts;
+    if (seconds)
+        *seconds = has ? (int64_t)p->fdata.abs_ts.secs : 0;
+    if (nanoseconds)
+        *nanoseconds = has ? p->fdata.abs_ts.nsecs : 0;
+}
+
+const char *cshark_packet_timestamp(cshark_packet *p)
+{
+    if (!p)
+        return NULL;
+    if (!p->timestamp[0]) {
+        int64_t secs;
+        int32_t nsecs;
+        cshark_packet_time(p, &secs, &nsecs);
+        snprintf(p->timestamp, sizeof p->timestamp, "%" PRId64 ".%09d", secs, nsecs);
+    }
+    return p->timestamp;
+}
+
+uint32_t cshark_packet_length(const cshark_packet *p)
+{
+    return p ? p->fdata.pkt_len : 0;
+}
+
+uint32_t cshark_packet_captured_length(const cshark_packet *p)
+{
+    return p ? p->fdata.cap_len : 0;
+}
+
+static int is_packet_record(const cshark_packet *p)
+{
+    return p && p->rec.rec_type == REC_TYPE_PACKET;
+}
+
+int cshark_packet_interface_id(const cshark_packet *p)
+{
+    if (!is_packet_record(p) || !(p->rec.presence_flags & WTAP_HAS_INTERFACE_ID))
+        return -1;
+    return (int)p->rec.rec_header.packet_header.interface_id;
+}
+
+const char *cshark_packet_interface_name(const cshark_packet *cp)
+{
+    cshark_packet *p = (cshark_packet *)cp; /* caches the name */
+    int id = cshark_packet_interface_id(p);
+    if (id < 0)
+        return NULL;
+    if (!p->iface_name)
+        p->iface_name = wmem_strdup(p->pool, cs_capture_interface_name(p, (guint32)id));
+    return p->iface_name;
+}
+
+int cshark_packet_encap(const cshark_packet *p)
+{
+    return is_packet_record(p) ? p->rec.rec_header.packet_header.pkt_encap : WTAP_ENCAP_UNKNOWN;
+}
+
+const char *cshark_packet_encap_name(const cshark_packet *p)
+{
+    return p ? wtap_encap_name(cshark_packet_encap(p)) : NULL;
+}
+
+const uint8_t *cshark_packet_data(const cshark_packet *p, size_t *length)
+{
+    if (length)
+        *length = p ? p->fdata.cap_len : 0;
+    return p ? ws_buffer_start_ptr(&p->buf) : NULL;
+}

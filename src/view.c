@@ -1,0 +1,267 @@
+/* The packet view: the engine's tree flattened into PDML elements, built once
+ * per packet on first use, then walked and searched without allocation.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "internal.h"
+
+const char cs_unset[] = "<unset>";
+
+static size_t count_nodes(proto_node *node, int top)
+{
+    size_t n = 0;
+    for (proto_node *c = node->first_child; c; c = c->next) {
+        if (!PNODE_FINFO(c))
+            continue;
+        int wrap;
+        cs_field_kind(c, top, &wrap);
+        n += 1 + (size_t)wrap + count_nodes(c, 0);
+    }
+    return n;
+}
+
+static cshark_item *add_item(cs_view *v, cshark_packet *p, proto_node *node, cshark_item *parent,
+                             cshark_item **prev, int kind)
+{
+    cshark_item *it = &v->items[v->count++];
+    it->node = node;
+    it->packet = p;
+    it->parent = parent;
+    it->child = it->next = NULL;
+    it->nchildren = 0;
+    it->kind = (uint8_t)kind;
+    it->show = it->showname = it->value = it->unmasked = it->label = it->fvalue = cs_unset;
+    if (*prev)
+        (*prev)->next = it;
+    else if (parent)
+        parent->child = it;
+    if (parent)
+        parent->nchildren++;
+    *prev = it;
+    return it;
+}
+
+static void build(cs_view *v, cshark_packet *p, proto_node *node, cshark_item *parent, int top)
+{
+    cshark_item *prev = NULL;
+    for (proto_node *c = node->first_child; c; c = c->next) {
+        if (!PNODE_FINFO(c))
+            continue;
+        int wrap;
+        int kind = cs_field_kind(c, top, &wrap);
+        cshark_item *holder = parent;
+        if (wrap) {
+            /* PDML wraps top-level non-protocols in a synthetic <proto>. */
+            holder = add_item(v, p, NULL, parent, &prev, CSHARK_ITEM_WRAPPER);
+            cshark_item *inner_prev = NULL;
+            cshark_item *it = add_item(v, p, c, holder, &inner_prev, kind);
+            build(v, p, c, it, 0);
+            continue;
+        }
+        cshark_item *it = add_item(v, p, c, holder, &prev, kind);
+        build(v, p, c, it, 0);
+    }
+}
+
+int cs_view_build(cshark_packet *p)
+{
+    cs_view *v = &p->view;
+    if (v->built)
+        return CSHARK_OK;
+    proto_tree *tree = p->edt->tree;
+    size_t n = tree ? count_nodes(tree, 1) : 0;
+    if (n > v->cap) {
+        /* Grows to the largest packet seen, then is reused: no per-packet
+         * allocation in steady state. */
+        size_t cap = v->cap ? v->cap : 256;
+        while (cap < n)
+            cap *= 2;
+        cshark_item *items = g_try_renew(cshark_item, v->items, cap);
+        if (!items)
+            return cs_error(CSHARK_ENOMEM, "out of memory for a tree of %zu items", n);
+        v->items = items;
+        v->cap = cap;
+    }
+    v->count = 0;
+    if (tree)
+        build(v, p, tree, NULL, 1);
+
+    v->nlayers = 0;
+    for (size_t i = 0; i < v->count; i++)
+        v->nlayers += v->items[i].parent == NULL;
+    v->layers = wmem_alloc(p->pool, (v->nlayers ? v->nlayers : 1) * sizeof *v->layers);
+    for (size_t i = 0, k = 0; i < v->count; i++)
+        if (!v->items[i].parent)
+            v->layers[k++] = &v->items[i];
+    v->built = 1;
+    return CSHARK_OK;
+}
+
+void cs_view_reset(cs_view *v)
+{
+    v->count = 0;
+    v->nlayers = 0;
+    v->layers = NULL; /* lives in the packet pool */
+    v->built = 0;
+}
+
+void cs_view_free(cs_view *v)
+{
+    g_free(v->items);
+    memset(v, 0, sizeof *v);
+}
+
+void cs_view_freeze(cshark_packet *p)
+{
+    if (cs_view_build(p) != CSHARK_OK)
+        return;
+    for (size_t i = 0; i < p->view.count; i++) {
+        cshark_item *it = &p->view.items[i];
+        cshark_item_show(it);
+        cshark_item_showname(it);
+        cshark_item_value(it);
+        cshark_item_unmaskedvalue(it);
+        cshark_item_label(it);
+        cshark_item_field_value(it);
+    }
+}
+
+/* ---- layers and lookup by name ------------------------------------------ */
+
+size_t cshark_packet_layer_count(cshark_packet *p)
+{
+    if (!p || cs_view_build(p) != CSHARK_OK)
+        return 0;
+    return p->view.nlayers;
+}
+
+const cshark_item *cshark_packet_layer(cshark_packet *p, size_t index)
+{
+    if (!p || cs_view_build(p) != CSHARK_OK || index >= p->view.nlayers)
+        return NULL;
+    return p->view.layers[index];
+}
+
+int cshark_check_field(const char *name)
+{
+    CS_CHECK_ARG(name, "field name");
+    if (!cs_engine_ready())
+        return CSHARK_ESTATE;
+    if (!proto_registrar_get_byname(name))
+        return cs_error(CSHARK_EUNKNOWN_FIELD, "\"%s\" is not a known field or protocol name",
+                        name);
+    return CSHARK_OK;
+}
+
+/* Several registrations may share one name (e.g. two dissectors' "x.len"):
+ * a name matches all of them, as in tshark's -T fields and display filters. */
+static int lookup(cshark_packet *p, const char *name, header_field_info **hf)
+{
+    CS_CHECK_ARG(p, "packet");
+    CS_CHECK_ARG(name, "field name");
+    if (!cs_engine_ready())
+        return CSHARK_ESTATE;
+    *hf = proto_registrar_get_byname(name);
+    if (!*hf)
+        return cs_error(CSHARK_EUNKNOWN_FIELD, "\"%s\" is not a known field or protocol name",
+                        name);
+    return cs_view_build(p);
+}
+
+static int matches(const cshark_item *it, const header_field_info *hf, int shared_name)
+{
+    if (!it->node)
+        return 0;
+    const header_field_info *h = PNODE_FINFO(it->node)->hfinfo;
+    return h == hf || (shared_name && strcmp(h->abbrev, hf->abbrev) == 0);
+}
+
+static int shares_name(const header_field_info *hf)
+{
+    return hf->same_name_prev_id != -1 || hf->same_name_next != NULL;
+}
+
+int cshark_packet_field(cshark_packet *p, const char *name, const cshark_item **item)
+{
+    CS_CHECK_ARG(item, "item");
+    *item = NULL;
+    header_field_info *hf;
+    int rc = lookup(p, name, &hf);
+    if (rc != CSHARK_OK)
+        return rc;
+    int shared = shares_name(hf);
+    for (size_t i = 0; i < p->view.count; i++) {
+        if (matches(&p->view.items[i], hf, shared)) {
+            *item = &p->view.items[i];
+            return CSHARK_OK;
+        }
+    }
+    return cs_error(CSHARK_ENOTFOUND, "field \"%s\" is not in frame %u", name, p->fdata.num);
+}
+
+int cshark_packet_fields(cshark_packet *p, const char *name, const cshark_item *const **items,
+                         size_t *count)
+{
+    CS_CHECK_ARG(items, "items");
+    CS_CHECK_ARG(count, "count");
+    *items = NULL;
+    *count = 0;
+    header_field_info *hf;
+    int rc = lookup(p, name, &hf);
+    if (rc != CSHARK_OK)
+        return rc;
+    int shared = shares_name(hf);
+    size_t n = 0;
+    for (size_t i = 0; i < p->view.count; i++)
+        n += matches(&p->view.items[i], hf, shared);
+    if (!n)
+        return CSHARK_OK;
+    const cshark_item **out = wmem_alloc(p->pool, n * sizeof *out);
+    for (size_t i = 0, k = 0; i < p->view.count; i++)
+        if (matches(&p->view.items[i], hf, shared))
+            out[k++] = &p->view.items[i];
+    *items = out;
+    *count = n;
+    return CSHARK_OK;
+}
+
+int cshark_packet_field_count(cshark_packet *p, const char *name, size_t *count)
+{
+    CS_CHECK_ARG(count, "count");
+    *count = 0;
+    header_field_info *hf;
+    int rc = lookup(p, name, &hf);
+    if (rc != CSHARK_OK)
+        return rc;
+    int shared = shares_name(hf);
+    for (size_t i = 0; i < p->view.count; i++)
+        *count += (size_t)matches(&p->view.items[i], hf, shared);
+    return CSHARK_OK;
+}
+
+/* ---- walking ------------------------------------------------------------- */
+
+const cshark_item *cshark_item_child(const cshark_item *it)
+{
+    return it ? it->child : NULL;
+}
+
+const cshark_item *cshark_item_next(const cshark_item *it)
+{
+    return it ? it->next : NULL;
+}
+
+const cshark_item *cshark_item_parent(const cshark_item *it)
+{
+    return it ? it->parent : NULL;
+}
+
+size_t cshark_item_child_count(const cshark_item *it)
+{
+    return it ? it->nchildren : 0;
+}
+
+cshark_item_kind cshark_item_kind_of(const cshark_item *it)
+{
+    return it ? (cshark_item_kind)it->kind : CSHARK_ITEM_FIELD;
+}

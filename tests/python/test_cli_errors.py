@@ -1,0 +1,154 @@
+"""cshark on bad input: a non-zero exit with a message naming the file (or
+field) on stderr, no crash, and on stdout whatever tshark prints before its
+own error.  Where tshark 4.0.17 itself accepts an odd input (a pcap header
+with version 2.5), cshark must accept it the same way; the one deliberate
+difference is the empty file, which cshark refuses."""
+
+import json
+import os
+import shutil
+
+import pytest
+
+from conftest import (BAD_DIR, DATA_DIR, fields_difference, packet_difference,
+                      pdml_packets, require_cshark, run, short, tail, tshark)
+
+CSHARK = require_cshark()
+
+GOOD = DATA_DIR / "tcpdump__dns_tcp.pcap"
+TRUNCATED = BAD_DIR / "ndpi__fuzz-2021-10-13.pcap"
+INVALID_VERSION = BAD_DIR / "libpcap__pcap-invalid-version-2.pcap"
+
+CRASH_MARKERS = ("Traceback", "Segmentation fault", "core dumped",
+                 "AddressSanitizer", "runtime error:", "CRITICAL")
+
+
+def assert_no_crash(result):
+    status, err = result.returncode, result.stderr.decode("utf-8", "replace")
+    assert status >= 0, f"cshark was killed by signal {-status}: {tail(result.stderr)}"
+    assert status not in (134, 139), f"cshark exited {status} (abort/segfault): {tail(result.stderr)}"
+    for marker in CRASH_MARKERS:
+        assert marker not in err, f"cshark's stderr shows a crash ({marker!r}): {tail(result.stderr)}"
+
+
+def assert_fails_naming(result, name):
+    assert_no_crash(result)
+    status, err = result.returncode, result.stderr.decode("utf-8", "replace")
+    assert status != 0, f"cshark exited 0; expected an error about {name!r}"
+    assert name in err, f"cshark's stderr does not name {name!r}: {tail(result.stderr)}"
+
+
+def check_like_tshark(path):
+    """Run both tools with -T fields; cshark must print what tshark prints and
+    fail (naming the file) exactly when tshark fails."""
+    fields = ["frame.number", "frame.protocols"]
+    args = ["-T", "fields", "-e", fields[0], "-e", fields[1], "-r", path]
+    oracle = tshark(*args)
+    result = run([CSHARK, *args])
+    if oracle.returncode != 0:
+        assert_fails_naming(result, path.name)
+    else:
+        assert_no_crash(result)
+        status = result.returncode
+        assert status == 0, f"tshark reads {path.name} (exit 0) but cshark exited {status}: {tail(result.stderr)}"
+    diff = fields_difference(fields, oracle.stdout, result.stdout)
+    if diff:
+        pytest.fail(f"{path.name}: {diff}", pytrace=False)
+    return oracle
+
+
+def test_missing_file(tmp_path):
+    oracle = check_like_tshark(tmp_path / "does-not-exist.pcap")
+    assert oracle.returncode != 0, "tshark accepted it; the test assumes an error"
+
+
+def test_directory(tmp_path):
+    directory = tmp_path / "a-directory.pcap"
+    directory.mkdir()
+    oracle = check_like_tshark(directory)
+    assert oracle.returncode != 0, "tshark accepted it; the test assumes an error"
+
+
+def test_unreadable_file(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("running as root: chmod 000 does not stop root from reading the file")
+    path = tmp_path / "unreadable.pcap"
+    shutil.copy(GOOD, path)
+    path.chmod(0)
+    oracle = check_like_tshark(path)
+    assert oracle.returncode != 0, "tshark accepted it; the test assumes an error"
+
+
+def test_text_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("this is a text file, not a capture\n" * 20)
+    oracle = check_like_tshark(path)
+    assert oracle.returncode != 0, "tshark accepted it; the test assumes an error"
+
+
+def test_empty_file(tmp_path):
+    # A deliberate difference: tshark 4.0.17 reads a 0-byte file as an empty
+    # ERF capture (exit 0, no output). A silent empty result hides mistakes,
+    # so cshark refuses it, naming the file.
+    path = tmp_path / "empty.pcap"
+    path.write_bytes(b"")
+    result = run([CSHARK, "-r", path])
+    assert_fails_naming(result, path.name)
+    assert b"empty" in result.stderr, f"the message does not say why: {tail(result.stderr)}"
+    assert result.stdout == b"", f"printed something for an empty file: {short(result.stdout)}"
+
+
+def test_invalid_version():
+    # pcap header version 2.5: tshark 4.0.17 accepts it and prints 1 packet.
+    check_like_tshark(INVALID_VERSION)
+
+
+def test_truncated_capture():
+    # tshark prints frame 1, then reports the cut and exits 2.
+    oracle = check_like_tshark(TRUNCATED)
+    assert oracle.returncode != 0 and oracle.stdout, "tshark no longer prints packets before the cut"
+
+
+def test_truncated_capture_json():
+    oracle = tshark("-T", "fields", "-e", "frame.number", "-r", TRUNCATED)
+    result = run([CSHARK, "-T", "json", "-r", TRUNCATED])
+    assert_fails_naming(result, TRUNCATED.name)
+    numbers = [json.loads(line)["number"] for line in result.stdout.splitlines()]
+    assert numbers == [int(n) for n in oracle.stdout.split()], \
+        f"packets printed before the error: cshark {numbers}, tshark {oracle.stdout.split()}"
+
+
+def test_unknown_field():
+    result = run([CSHARK, "-T", "fields", "-e", "frame.number", "-e", "no.such.field", "-r", GOOD])
+    assert tshark("-T", "fields", "-e", "no.such.field", "-r", GOOD).returncode != 0
+    assert_fails_naming(result, "no.such.field")
+
+
+def test_count_json():
+    oracle = tshark("-c", "3", "-T", "pdml", "-r", GOOD)
+    expected = list(pdml_packets(oracle.stdout))
+    assert len(expected) == 3
+    result = run([CSHARK, "-c", "3", "-T", "json", "-r", GOOD])
+    assert_no_crash(result)
+    status = result.returncode
+    assert status == 0, f"cshark exited {status}: {tail(result.stderr)}"
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, f"-c 3 printed {len(lines)} packets: {short(result.stdout)}"
+    for packet, line in zip(expected, lines):
+        diff = packet_difference(packet, json.loads(line))
+        if diff:
+            pytest.fail(f"{GOOD.name}: frame {packet['number']}: {diff}", pytrace=False)
+
+
+def test_count_fields():
+    fields = ["frame.number", "frame.protocols", "ip.src", "tcp.flags"]
+    args = ["-c", "2", "-T", "fields"] + [a for f in fields for a in ("-e", f)] + ["-r", GOOD]
+    oracle = tshark(*args)
+    assert len(oracle.stdout.splitlines()) == 2
+    result = run([CSHARK, *args])
+    assert_no_crash(result)
+    status = result.returncode
+    assert status == 0, f"cshark exited {status}: {tail(result.stderr)}"
+    diff = fields_difference(fields, oracle.stdout, result.stdout)
+    if diff:
+        pytest.fail(f"{GOOD.name} -c 2: {diff}", pytrace=False)

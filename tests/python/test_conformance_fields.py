@@ -1,0 +1,56 @@
+"""cshark -T fields -e ... must print byte for byte what tshark -n -T fields
+-e ... prints for the same capture and fields."""
+
+import pytest
+
+from conftest import (capture_params, fields_difference, require_cshark, run,
+                      tail, tshark)
+
+CSHARK = require_cshark()
+
+# Every name is a field tshark 4.0.17 accepts (tshark -G fields).
+FIELDS = [
+    "frame.number", "frame.time_epoch", "frame.time_relative", "frame.len",
+    "frame.cap_len", "frame.protocols", "frame.interface_id", "frame.comment",
+    "eth.src", "eth.dst", "vlan.id", "sll.pkttype",
+    "ip.src", "ip.dst", "ip.addr", "ip.flags", "ip.ttl", "ip.id",
+    "ip.frag_offset", "ip.reassembled_in",
+    "ipv6.src", "ipv6.dst", "ipv6.nxt",
+    "tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq", "tcp.len",
+    "tcp.stream", "tcp.analysis.ack_rtt", "tcp.segment",
+    "udp.srcport", "udp.dstport",
+    "dns.qry.name", "dns.a", "dns.aaaa",
+    "http.request.method", "http.request.full_uri", "http.host",
+    "http.response.code",
+    "tls.handshake.type", "tls.handshake.extensions_server_name",
+    "quic.long.packet_type",
+    "icmp.type", "icmpv6.type", "arp.opcode", "arp.src.proto_ipv4",
+    "dhcp.option.dhcp", "dhcpv6.msgtype", "snmp.name", "nbns.name",
+    "wlan.sa", "wlan.fc.type_subtype", "smb.cmd", "smb2.cmd",
+    "data.data", "_ws.malformed", "_ws.expert.message",
+]
+
+PROTOCOLS_AS_FIELDS = ["ip", "tcp"]
+
+
+def check_fields(capture, fields):
+    args = [arg for field in fields for arg in ("-e", field)]
+    oracle = tshark("-T", "fields", *args, "-r", capture)
+    assert oracle.returncode == 0, f"tshark failed on {capture.name}: {tail(oracle.stderr)}"
+    result = run([CSHARK, "-T", "fields", *args, "-r", capture])
+    if result.returncode != 0:
+        pytest.fail(f"{capture.name}: cshark exited with {result.returncode}: "
+                    f"{tail(result.stderr)}", pytrace=False)
+    diff = fields_difference(fields, oracle.stdout, result.stdout)
+    if diff:
+        pytest.fail(f"{capture.name}: {diff}", pytrace=False)
+
+
+@pytest.mark.parametrize("capture", capture_params())
+def test_fields(capture):
+    check_fields(capture, FIELDS)
+
+
+@pytest.mark.parametrize("capture", capture_params())
+def test_protocols_as_fields(capture):
+    check_fields(capture, PROTOCOLS_AS_FIELDS)

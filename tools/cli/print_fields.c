@@ -1,0 +1,71 @@
+/* -T fields: tshark's format — a separator between fields, an aggregator
+ * between occurrences, nothing when absent; CSV escapes as print.c does.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "cli.h"
+
+static void escaped(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '\b': fputs("\\b", out); break;
+        case '\f': fputs("\\f", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default: putc(*s, out); break;
+        }
+    }
+}
+
+void print_fields_header(FILE *out, const cli_fields *f)
+{
+    for (size_t i = 0; i < f->count; i++) {
+        if (i)
+            putc(f->separator, out);
+        if (f->quote)
+            putc(f->quote, out);
+        fputs(f->names[i], out);
+        if (f->quote)
+            putc(f->quote, out);
+    }
+    putc('\n', out);
+}
+
+void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f)
+{
+    for (size_t i = 0; i < f->count; i++) {
+        if (i)
+            putc(f->separator, out);
+        const cshark_item *const *items;
+        size_t n = 0;
+        cshark_packet_fields(pkt, f->names[i], &items, &n); /* names checked up front */
+
+        /* Occurrences without a value (no bytes to show) do not count. */
+        const char *first = NULL, *last = NULL;
+        size_t shown = 0;
+        for (size_t k = 0; k < n; k++) {
+            const char *v = cshark_item_field_value(items[k]);
+            if (!v)
+                continue;
+            if (!first)
+                first = v;
+            last = v;
+            if (f->occurrence != 'a')
+                continue;
+            if (shown++ == 0 && f->quote)
+                putc(f->quote, out);
+            else if (shown > 1)
+                putc(f->aggregator, out);
+            escaped(out, v);
+        }
+        if (f->occurrence != 'a' && first) {
+            if (f->quote)
+                putc(f->quote, out);
+            escaped(out, f->occurrence == 'f' ? first : last);
+            shown = 1;
+        }
+        if (shown && f->quote)
+            putc(f->quote, out);
+    }
+    putc('\n', out);
+}
