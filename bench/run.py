@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+"""Throughput benchmark: cshark against tshark on the shared corpus.
+
+Joins the corpus into one capture, runs every command of ROWS several times
+(interleaved, so a load change on a shared machine hits all rows alike), and
+prints a Markdown table of median wall time, packets/s, ratio to a baseline row
+and peak RSS. --write puts the table into BENCHMARKS.md.
+
+Run from anywhere with Debian's python3 (stdlib only):
+    /usr/bin/python3 bench/run.py [--runs 5] [--repeat 1] [--write]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# One row per command: (key, argv, baseline key or None, target ratio or None).
+# {F} is the capture, {B} the meson build directory; every command's stdout
+# goes to /dev/null. To add a row, append here; the table follows.
+ROWS = [
+    ("tshark-pdml", ["tshark", "-n", "-T", "pdml", "-r", "{F}"], None, None),
+    ("walk", ["{B}/bench/bench_walk", "{F}"], "tshark-pdml", 3.0),
+    ("cshark-json", ["{B}/cshark", "-n", "-T", "json", "-r", "{F}"], "tshark-pdml", 2.0),
+    ("tshark-summary", ["tshark", "-n", "-r", "{F}"], None, None),
+    ("cshark-summary", ["{B}/cshark", "-n", "-r", "{F}"], "tshark-summary", None),
+]
+
+# Same conditions for both programs: no personal profile (tshark has no flag for
+# that, cshark's CLI honours the same variable), and one fixed locale.
+ENV = dict(os.environ, WIRESHARK_CONFIG_DIR="/nonexistent/cshark-bench", LC_ALL="C.UTF-8")
+
+# The corpus README: this file is cut off mid-record, so mergecap would stop
+# (or tshark exit 2) on it. Everything else joins.
+TRUNCATED = {"ndpi__fuzz-2021-10-13.pcap"}
+
+BEGIN, END = "<!-- bench-table:begin -->", "<!-- bench-table:end -->"
+
+
+def die(msg):
+    sys.exit(f"run.py: {msg}")
+
+
+def run_checked(argv):
+    p = subprocess.run(argv, env=ENV, capture_output=True, text=True)
+    if p.returncode != 0:
+        die(f"{shlex.join(argv)} failed ({p.returncode}): {p.stderr.strip()}")
+    return p.stdout
+
+
+def prepare(corpus, data_dir, repeat):
+    """all.pcapng (every corpus capture but the truncated one, appended in name
+    order), then all-xN.pcapng with N copies of it end to end. Rebuilt only when
+    missing or older than the corpus."""
+    inputs = sorted(p for p in corpus.iterdir()
+                    if p.suffix in (".pcap", ".pcapng") and p.name not in TRUNCATED)
+    if not inputs:
+        die(f"no captures in {corpus} (use --corpus DIR)")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    newest = max(p.stat().st_mtime for p in inputs)
+
+    def stale(out):
+        return not out.exists() or out.stat().st_mtime < newest
+
+    merged = data_dir / "all.pcapng"
+    if stale(merged):
+        run_checked(["mergecap", "-a", "-w", str(merged)] + [str(p) for p in inputs])
+    if repeat == 1:
+        return merged, len(inputs)
+    out = data_dir / f"all-x{repeat}.pcapng"
+    if stale(out) or out.stat().st_mtime < merged.stat().st_mtime:
+        run_checked(["mergecap", "-a", "-w", str(out)] + [str(merged)] * repeat)
+    return out, len(inputs)
+
+
+def packet_count(path):
+    """Frames tshark dissects. Not capinfos -c: it skips some pcapng records
+    that both tshark and cshark dissect as frames (gopacket's test202 file:
+    capinfos 8, tshark 11)."""
+    out = run_checked(["tshark", "-n", "-r", str(path), "-T", "fields", "-e", "frame.number"])
+    return len(out.splitlines())
+
+
+def run_once(argv):
+    """Wall seconds, peak RSS in KiB, and stdout (kept only if small; it is a
+    file, not a pipe, so a chatty command cannot block). os.wait4 gives this
+    child's own rusage, which RUSAGE_CHILDREN deltas cannot (that is a max over
+    all children so far)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen(argv, stdout=out, stderr=err, env=ENV)
+        _, status, usage = os.wait4(p.pid, 0)
+        secs = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode != 0:
+            err.seek(0)
+            die(f"{shlex.join(argv)} exited {p.returncode}: {err.read().decode()[-2000:]}")
+        out.seek(0)
+        text = out.read(1 << 16).decode(errors="replace")
+    return secs, usage.ru_maxrss, text
+
+
+def machine_info(build):
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    tshark = run_checked(["tshark", "--version"]).splitlines()[0]
+    git = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                         capture_output=True, text=True).stdout.strip() or "unknown"
+    return {
+        "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "cpu": f"{cpu}, nproc {len(os.sched_getaffinity(0))}",
+        "os": f"{platform.system()} {platform.release()}",
+        "tshark": tshark,
+        "cshark": f"git {git}, meson buildtype {build_type(build)}",
+        "load average at start": "%.2f %.2f %.2f" % os.getloadavg(),
+    }
+
+
+def build_type(build):
+    # The build type matters for the figures; read it from meson's own record.
+    try:
+        opts = json.load(open(build / "meson-info" / "intro-buildoptions.json"))
+        return next(o["value"] for o in opts if o["name"] == "buildtype")
+    except (OSError, StopIteration, ValueError):
+        return "unknown"
+
+
+def table(results, packets):
+    lines = ["| command (stdout > /dev/null) | median s | packets/s | vs baseline "
+             "| target | result | runs min–max s | peak RSS MiB |",
+             "|---|---:|---:|---:|---:|:---:|---:|---:|"]
+    by_key = {r["key"]: r for r in results}
+    for r in results:
+        rate = packets / r["median"]
+        ratio, target, verdict = "", "", ""
+        if r["baseline"]:
+            ratio = "%.2f× %s" % (rate / (packets / by_key[r["baseline"]]["median"]),
+                                  r["baseline"])
+        else:
+            ratio = "(baseline)"
+        if r["target"]:
+            target = "≥ %g×" % r["target"]
+            ok = by_key[r["baseline"]]["median"] / r["median"] >= r["target"]
+            verdict = "pass" if ok else "**FAIL**"
+        lines.append("| `%s` | %.2f | %s | %s | %s | %s | %.2f–%.2f | %.0f |" % (
+            r["display"], r["median"], f"{rate:,.0f}", ratio, target or "–",
+            verdict or "–", min(r["times"]), max(r["times"]), r["rss_kib"] / 1024))
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    ap.add_argument("--build", type=Path, default=REPO / "build")
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per command (median)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="concatenate the joined corpus N times for a longer run")
+    ap.add_argument("--write", action="store_true", help="rewrite the table in BENCHMARKS.md")
+    args = ap.parse_args()
+    if args.runs < 1 or args.repeat < 1:
+        die("--runs and --repeat must be at least 1")
+    build = args.build.resolve()
+    for exe in (build / "cshark", build / "bench" / "bench_walk"):
+        if not os.access(exe, os.X_OK):
+            die(f"{exe} missing: ninja -C {build} bench/bench_walk cshark")
+
+    data, nfiles = prepare(args.corpus.resolve(), build / "bench-data", args.repeat)
+    packets = packet_count(data)
+    info = machine_info(build)
+    reproduce = "/usr/bin/python3 bench/run.py --runs %d --repeat %d" % (args.runs, args.repeat)
+    if args.corpus.resolve() != (REPO.parent / "shared" / "corpus").resolve():
+        reproduce += " --corpus " + shlex.quote(str(args.corpus))
+    print(f"input: {data} ({nfiles} corpus files × {args.repeat}, {packets:,} packets)",
+          file=sys.stderr)
+
+    results = []
+    for key, argv, baseline, target in ROWS:
+        real = [a.format(F=data, B=build) for a in argv]
+        display = shlex.join(a.replace("{B}", "build").replace("{F}", "F") for a in argv)
+        results.append(dict(key=key, argv=real, display=display, baseline=baseline,
+                            target=target, times=[], rss_kib=0, outs=[]))
+    # One untimed pass of each to warm the page cache and shared libraries.
+    for r in results:
+        run_once(r["argv"])
+    for i in range(args.runs):
+        for r in results:
+            secs, rss, out = run_once(r["argv"])
+            r["times"].append(secs)
+            r["rss_kib"] = max(r["rss_kib"], rss)
+            r["outs"].append(out)
+            print(f"  run {i + 1}/{args.runs} {r['key']}: {secs:.2f} s, {rss / 1024:.0f} MiB",
+                  file=sys.stderr)
+    for r in results:
+        r["median"] = statistics.median(r["times"])
+
+    # bench_walk reports its own loop-only figures; check it saw every packet.
+    walks = [dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+             for out in next(r for r in results if r["key"] == "walk")["outs"]]
+    if any(int(w.get("packets", -1)) != packets for w in walks):
+        die(f"bench_walk read {walks[-1].get('packets')} packets, tshark {packets}")
+    walk = {k: statistics.median(float(w[k]) for w in walks)
+            for k in ("packets_per_s", "seconds", "init_s")}
+    walk["items"] = int(walks[-1]["items"])
+
+    keys = ", ".join(f"`{r['key']}` = `{r['display']}`" for r in results)
+    section = "\n".join([
+        BEGIN,
+        f"Input: `F` = the joined corpus, {nfiles} files × {args.repeat} "
+        f"= {packets:,} packets ({data.stat().st_size / 2**20:.1f} MiB). "
+        f"Wall time per whole command (process start, engine init, output), "
+        f"median of {args.runs} interleaved runs after one warm-up; "
+        f"peak RSS is the largest `ru_maxrss` of those runs.",
+        "",
+        table(results, packets),
+        "",
+        f"Keys: {keys}.",
+        "",
+        f"bench_walk's own figures, median of the runs: {walk['items']:,} items; "
+        f"loop only (engine up) {walk['packets_per_s']:,.0f} packets/s over "
+        f"{walk['seconds']:.2f} s; engine init {walk['init_s']:.2f} s.",
+        "",
+        f"Reproduce (from the repository root, after "
+        f"`ninja -C build bench/bench_walk cshark`):",
+        "",
+        f"    {reproduce}",
+        "",
+        "Machine:",
+        "",
+        *(f"- {k}: {v}" for k, v in info.items()),
+        END,
+    ])
+    print(section)
+
+    if args.write:
+        md = REPO / "BENCHMARKS.md"
+        text = md.read_text() if md.exists() else ""
+        if BEGIN not in text or END not in text:
+            die(f"{md} has no {BEGIN} … {END} section to rewrite")
+        head, rest = text.split(BEGIN, 1)
+        md.write_text(head + section + rest.split(END, 1)[1])
+        print(f"wrote {md}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+/* Runs every Check suite; the runner prints Check's own summary line.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tests.h"
+
+const char *data_file(const char *name)
+{
+    static char path[4096];
+    const char *dir = getenv("CSHARK_TEST_DATA");
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data", name);
+    return path;
+}
+
+cshark_capture *tcap;
+
+void close_tcap(void)
+{
+    cshark_capture_close(tcap);
+    tcap = NULL;
+}
+
+cshark_packet *read_frame(const char *name, uint32_t number)
+{
+    cshark_packet *pkt = NULL;
+    ck_assert_int_eq(cshark_capture_open(&tcap, data_file(name)), CSHARK_OK);
+    for (uint32_t i = 0; i < number; i++)
+        ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+    ck_assert_uint_eq(cshark_packet_number(pkt), number);
+    return pkt;
+}
+
+const char *show_of(cshark_packet *pkt, const char *field)
+{
+    const cshark_item *it;
+    return cshark_packet_field(pkt, field, &it) == CSHARK_OK ? cshark_item_show(it) : NULL;
+}
+
+int main(void)
+{
+    /* The engine is process-global and initialised once: no fork per test. */
+    if (cshark_init(CSHARK_INIT_NO_PERSONAL_CONFIG) != CSHARK_OK) {
+        fprintf(stderr, "cshark_init: %s\n", cshark_last_error());
+        return EXIT_FAILURE;
+    }
+    SRunner *sr = srunner_create(api_suite());
+    srunner_add_suite(sr, tree_suite());
+    srunner_add_suite(sr, errors_suite());
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    cshark_shutdown();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

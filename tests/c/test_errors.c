@@ -1,0 +1,226 @@
+/* Bad input and lifetimes: clear errors naming what is at fault, never a
+ * crash; packets that outlive their capture.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+static char tmpdir[] = "/tmp/cshark-test-XXXXXX";
+
+static const char *tmp_file(const char *name, const void *content, size_t len)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    if (len)
+        ck_assert_uint_eq(fwrite(content, 1, len, f), len);
+    fclose(f);
+    return path;
+}
+
+static void expect_open_error(const char *path, int code, const char *words)
+{
+    cshark_capture *cap = (cshark_capture *)1;
+    ck_assert_int_eq(cshark_capture_open(&cap, path), code);
+    ck_assert_ptr_null(cap);
+    ck_assert_msg(strstr(cshark_last_error(), path), "error does not name %s: %s", path,
+                  cshark_last_error());
+    ck_assert_msg(strstr(cshark_last_error(), words), "error does not say \"%s\": %s", words,
+                  cshark_last_error());
+}
+
+START_TEST(missing_file)
+{
+    expect_open_error("/nonexistent/dir/trace.pcap", CSHARK_EOPEN, "doesn't exist");
+}
+END_TEST
+
+START_TEST(directory)
+{
+    expect_open_error(tmpdir, CSHARK_EOPEN, "directory");
+}
+END_TEST
+
+START_TEST(empty_file)
+{
+    expect_open_error(tmp_file("empty.pcap", "", 0), CSHARK_EFORMAT, "empty");
+}
+END_TEST
+
+START_TEST(not_a_capture)
+{
+    static const char text[] = "GET / HTTP/1.1\r\nHost: example\r\n\r\nnot a capture file\n";
+    expect_open_error(tmp_file("notes.txt", text, sizeof text - 1), CSHARK_EFORMAT,
+                      "isn't a capture file");
+}
+END_TEST
+
+START_TEST(unreadable_file)
+{
+    if (geteuid() == 0)
+        return; /* root reads a mode-000 file: nothing to test */
+    const char *path = tmp_file("secret.pcap", "x", 1);
+    chmod(path, 0);
+    expect_open_error(path, CSHARK_EOPEN, "permission denied");
+}
+END_TEST
+
+START_TEST(truncated_mid_record)
+{
+    /* tshark prints frame 1, then says the file was cut short. */
+    cshark_capture *cap;
+    cshark_packet *pkt;
+    const char *path = data_file("bad/ndpi__fuzz-2021-10-13.pcap");
+    ck_assert_int_eq(cshark_capture_open(&cap, path), CSHARK_OK);
+    tcap = cap;
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_uint_eq(cshark_packet_number(pkt), 1);
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_EREAD);
+    ck_assert_ptr_null(pkt);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), path));
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "cut short"));
+    /* The error sticks. */
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_EREAD);
+}
+END_TEST
+
+START_TEST(null_arguments)
+{
+    cshark_capture *cap;
+    cshark_packet *pkt;
+    const cshark_item *it;
+    size_t n;
+    ck_assert_int_eq(cshark_capture_open(NULL, "x"), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_open(&cap, NULL), CSHARK_EINVAL);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "path"));
+    ck_assert_int_eq(cshark_capture_next(NULL, &pkt), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_packet_field(NULL, "ip.src", &it), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_packet_field_count(NULL, "ip.src", &n), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_check_field(NULL), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_packet_keep(NULL), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_set_resolve_names(NULL, 1), CSHARK_EINVAL);
+    cshark_capture_close(NULL);
+    cshark_packet_free(NULL);
+    ck_assert_ptr_null(cshark_item_show(NULL));
+    ck_assert_ptr_null(cshark_item_child(NULL));
+    ck_assert_int_eq(cshark_item_pos(NULL), -1);
+    ck_assert_uint_eq(cshark_packet_layer_count(NULL), 0);
+    ck_assert_ptr_null(cshark_packet_layer(NULL, 0));
+    uint64_t u;
+    ck_assert_int_eq(cshark_item_uint(NULL, &u), CSHARK_EINVAL);
+
+    pkt = read_frame("ndpi__http_auth.pcap", 1);
+    ck_assert_int_eq(cshark_packet_field(pkt, NULL, &it), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_packet_field(pkt, "ip.src", NULL), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_next(tcap, NULL), CSHARK_EINVAL);
+}
+END_TEST
+
+START_TEST(options_after_start)
+{
+    read_frame("ndpi__http_auth.pcap", 1);
+    ck_assert_int_eq(cshark_capture_set_resolve_names(tcap, 1), CSHARK_ESTATE);
+}
+END_TEST
+
+START_TEST(one_capture_at_a_time)
+{
+    read_frame("ndpi__http_auth.pcap", 1);
+    cshark_capture *second;
+    ck_assert_int_eq(cshark_capture_open(&second, data_file("tcpdump__dns_tcp.pcap")),
+                     CSHARK_ESTATE);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "ndpi__http_auth.pcap"));
+}
+END_TEST
+
+START_TEST(kept_packets_outlive_next_and_close)
+{
+    cshark_packet *first = read_frame("ndpi__http_auth.pcap", 4);
+    ck_assert_int_eq(cshark_packet_keep(first), CSHARK_OK);
+    ck_assert_int_eq(cshark_packet_keep(first), CSHARK_OK); /* twice is harmless */
+    const char *host = show_of(first, "http.host");
+
+    /* Reading on does not disturb the kept packet... */
+    cshark_packet *pkt;
+    while (cshark_capture_next(tcap, &pkt) == CSHARK_PACKET)
+        ck_assert_ptr_ne(pkt, first);
+    ck_assert_str_eq(host, "browserspy.dk");
+    ck_assert_uint_eq(cshark_packet_number(first), 4);
+    /* ...nor does closing the capture; lazily built parts still work. */
+    close_tcap();
+    ck_assert_str_eq(show_of(first, "http.host"), "browserspy.dk");
+    ck_assert_str_eq(show_of(first, "tcp.flags"), "0x0018");
+    const cshark_item *full;
+    ck_assert_int_eq(cshark_packet_field(first, "http.request.full_uri", &full), CSHARK_OK);
+    ck_assert_str_eq(cshark_item_showname(cshark_packet_layer(first, 1)),
+                     "Ethernet II, Src: 28:cf:e9:21:3c:2b, Dst: 4c:17:eb:ba:24:e1");
+    ck_assert_str_eq(cshark_packet_timestamp(first), "1381844050.402794000");
+
+    /* A new capture resets the engine's state: the old packet stays readable. */
+    cshark_packet *other = read_frame("ndpi__rtp.pcapng", 16);
+    ck_assert_int_eq(cshark_packet_keep(other), CSHARK_OK);
+    ck_assert_str_eq(cshark_packet_interface_name(other), "em1");
+    const cshark_item *it;
+    ck_assert_int_eq(cshark_packet_field(first, "ip.src", &it), CSHARK_OK);
+    ck_assert_str_eq(cshark_item_value(it), "c0a80004");
+    ck_assert_str_eq(cshark_item_showname(it), "Source Address: 192.168.0.4");
+    close_tcap();
+    ck_assert_str_eq(cshark_packet_interface_name(other), "em1");
+    cshark_packet_free(first);
+    cshark_packet_free(other);
+}
+END_TEST
+
+START_TEST(unkept_packet_is_reused)
+{
+    cshark_packet *a = read_frame("ndpi__http_auth.pcap", 1);
+    cshark_packet *b;
+    ck_assert_int_eq(cshark_capture_next(tcap, &b), CSHARK_PACKET);
+    ck_assert_ptr_eq(a, b); /* no per-packet allocation */
+    ck_assert_uint_eq(cshark_packet_number(b), 2);
+    cshark_packet_free(b);  /* not kept: left alone */
+    ck_assert_uint_eq(cshark_packet_number(b), 2);
+}
+END_TEST
+
+static void make_tmpdir(void)
+{
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+    strcpy(tmpdir, "/tmp/cshark-test-XXXXXX");
+    close_tcap();
+}
+
+Suite *errors_suite(void)
+{
+    Suite *s = suite_create("errors");
+    TCase *tc = tcase_create("bad input");
+    tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
+    tcase_add_test(tc, missing_file);
+    tcase_add_test(tc, directory);
+    tcase_add_test(tc, empty_file);
+    tcase_add_test(tc, not_a_capture);
+    tcase_add_test(tc, unreadable_file);
+    tcase_add_test(tc, truncated_mid_record);
+    tcase_add_test(tc, null_arguments);
+    tcase_add_test(tc, options_after_start);
+    tcase_add_test(tc, one_capture_at_a_time);
+    suite_add_tcase(s, tc);
+    TCase *life = tcase_create("lifetimes");
+    tcase_add_checked_fixture(life, NULL, close_tcap);
+    tcase_add_test(life, kept_packets_outlive_next_and_close);
+    tcase_add_test(life, unkept_packet_is_reused);
+    suite_add_tcase(s, life);
+    return s;
+}
