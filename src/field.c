@@ -36,32 +36,54 @@ static wmem_allocator_t *pool_of(const cshark_item *it)
     return it->packet->pool;
 }
 
+#define NONE ((cs_str){ NULL, 0 })
+#define LIT(x) ((cs_str){ (x), sizeof(x) - 1 })
+
+static cs_str str_of(const char *s)
+{
+    return (cs_str){ s, s ? strlen(s) : 0 };
+}
+
 /* The string an XML parser reads back from print.c's escaping: control
  * characters other than TAB/LF/CR become the text "\xN"; TAB, LF, CR and
  * CR LF are normalised to one space (XML attribute-value normalisation).
  * Returns s itself when nothing changes (the common case). */
-static const char *pdml_text(wmem_allocator_t *pool, const char *s)
+static cs_str pdml_text(wmem_allocator_t *pool, const char *s)
 {
     if (!s)
-        return NULL;
-    const char *q = s;
-    while (*q && !g_ascii_iscntrl(*q))
-        q++;
-    if (!*q)
-        return s;
-    wmem_strbuf_t *b = wmem_strbuf_sized_new(pool, strlen(s) + 16, 0);
-    wmem_strbuf_append_len(b, s, (gsize)(q - s));
-    for (; *q; q++) {
-        if (*q == '\r' && q[1] == '\n')
-            continue; /* CR LF reads as one LF */
-        if (*q == '\t' || *q == '\n' || *q == '\r')
-            wmem_strbuf_append_c(b, ' ');
-        else if (g_ascii_iscntrl(*q))
-            wmem_strbuf_append_printf(b, "\\x%x", (guint8)*q);
-        else
-            wmem_strbuf_append_c(b, *q);
+        return NONE;
+    size_t len = strlen(s);
+    const unsigned char *q = (const unsigned char *)s, *end = q + len;
+    /* Eight bytes at a time: any byte below 0x20 or equal to 0x7f? */
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    for (uint64_t x, del; end - q >= 8; q += 8) {
+        memcpy(&x, q, 8);
+        del = x ^ (ones * 0x7f);
+        if ((((x - ones * 0x20) & ~x) | ((del - ones) & ~del)) & high)
+            break;
     }
-    return wmem_strbuf_finalize(b);
+    while (q < end && *q >= 0x20 && *q != 0x7f)
+        q++;
+    if (q == end)
+        return (cs_str){ s, len };
+    /* Worst case: every byte becomes "\\xNN". */
+    char *out = wmem_alloc(pool, len * 4 + 1);
+    size_t head = (size_t)((const char *)q - s);
+    memcpy(out, s, head);
+    char *o = out + head;
+    for (; *q; q++) {
+        if (*q >= 0x20 && *q != 0x7f) {
+            *o++ = (char)*q;
+        } else if (*q == '\r' && q[1] == '\n') {
+            continue; /* CR LF reads as one LF */
+        } else if (*q == '\t' || *q == '\n' || *q == '\r') {
+            *o++ = ' ';
+        } else {
+            o += snprintf(o, 5, "\\x%x", *q);
+        }
+    }
+    *o = '\0';
+    return (cs_str){ out, (size_t)(o - out) };
 }
 
 /* The bytes of an item in its data source, as print.c's get_field_data:
@@ -85,25 +107,28 @@ static const guint8 *field_bytes(const cshark_item *it, gint *length)
 
 /* Hex of the item's bytes; "" when its data source is unknown, NULL when it
  * has no tvb at all (-T fields then skips the occurrence). */
-static const char *hex_value(const cshark_item *it)
+static cs_str hex_value(const cshark_item *it)
 {
     const field_info *fi = FI(it);
     static const char digits[] = "0123456789abcdef";
     if (!fi->ds_tvb)
-        return NULL;
+        return NONE;
     if (fi->length > tvb_captured_length_remaining(fi->ds_tvb, fi->start))
-        return "field length invalid!";
+        return LIT("field length invalid!");
     gint len;
     const guint8 *pd = field_bytes(it, &len);
     if (!pd)
-        return "";
+        return LIT("");
+    /* Two hex digits per byte from one table: values are the bulk of PDML. */
+    static char pairs[512];
+    if (!pairs[0])
+        for (int b = 0; b < 256; b++)
+            pairs[2 * b] = digits[b >> 4], pairs[2 * b + 1] = digits[b & 15];
     char *s = wmem_alloc(pool_of(it), (size_t)fi->length * 2 + 1);
-    for (gint i = 0; i < fi->length; i++) {
-        s[2 * i] = digits[pd[i] >> 4];
-        s[2 * i + 1] = digits[pd[i] & 0xf];
-    }
+    for (gint i = 0; i < fi->length; i++)
+        memcpy(s + 2 * i, pairs + 2 * pd[i], 2);
     s[2 * fi->length] = '\0';
-    return s;
+    return (cs_str){ s, (size_t)fi->length * 2 };
 }
 
 static const char *raw_label(const cshark_item *it)
@@ -116,96 +141,126 @@ static const char *raw_label(const cshark_item *it)
     return buf;
 }
 
-const char *cs_field_show(cshark_item *it)
+/* Types whose text never holds a control character: numbers, addresses, hex
+ * bytes and times (by volume, the bulk of PDML) need no second look. */
+static int plain_repr(enum ftenum t)
+{
+    switch (t) {
+    case FT_BOOLEAN: case FT_UINT8: case FT_UINT16: case FT_UINT24: case FT_UINT32:
+    case FT_UINT40: case FT_UINT48: case FT_UINT56: case FT_UINT64: case FT_INT8:
+    case FT_INT16: case FT_INT24: case FT_INT32: case FT_INT40: case FT_INT48: case FT_INT56:
+    case FT_INT64: case FT_FLOAT: case FT_DOUBLE: case FT_ABSOLUTE_TIME: case FT_RELATIVE_TIME:
+    case FT_ETHER: case FT_BYTES: case FT_UINT_BYTES: case FT_IPv4: case FT_IPv6:
+    case FT_FRAMENUM: case FT_GUID: case FT_EUI64: case FT_IPXNET:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+cs_str cs_field_show(cshark_item *it)
 {
     if (!it->node || is_data(it))
-        return NULL;
+        return NONE;
     field_info *fi = FI(it);
     if (it->kind == CSHARK_ITEM_TEXT)
         return pdml_text(pool_of(it), fi->rep ? fi->rep->representation : "");
     switch (fi->hfinfo->type) {
     case FT_PROTOCOL:
-        return NULL;
+        return NONE;
     case FT_NONE:
-        return "";
-    default:
-        return pdml_text(pool_of(it), fvalue_to_string_repr(pool_of(it), &fi->value,
-                                                            FTREPR_DISPLAY,
-                                                            fi->hfinfo->display));
+        return LIT("");
+    default: {
+        const char *repr = fvalue_to_string_repr(pool_of(it), &fi->value, FTREPR_DISPLAY,
+                                                 fi->hfinfo->display);
+        return plain_repr(fi->hfinfo->type) ? str_of(repr) : pdml_text(pool_of(it), repr);
+    }
     }
 }
 
-const char *cs_field_showname(cshark_item *it)
+cs_str cs_field_showname(cshark_item *it)
 {
     if (!it->node || is_data(it) || it->kind == CSHARK_ITEM_TEXT)
-        return NULL;
+        return NONE;
     return pdml_text(pool_of(it), raw_label(it));
 }
 
-const char *cs_field_label(cshark_item *it)
+cs_str cs_field_label(cshark_item *it)
 {
-    return it->node ? raw_label(it) : NULL;
+    return it->node ? str_of(raw_label(it)) : NONE;
 }
 
-/* A bit field's value is its masked integer in upper-case hex. */
-static const char *masked_value(cshark_item *it)
+static cs_str upper_hex(wmem_allocator_t *pool, guint64 v)
+{
+    char tmp[17];
+    int i = 16;
+    tmp[i] = '\0';
+    do
+        tmp[--i] = "0123456789ABCDEF"[v & 15];
+    while (v >>= 4);
+    return (cs_str){ wmem_strdup(pool, tmp + i), (size_t)(16 - i) };
+}
+
+/* A bit field's value is its masked integer in upper-case hex ("%X"). */
+static cs_str masked_value(cshark_item *it)
 {
     field_info *fi = FI(it);
     fvalue_t *fv = &fi->value;
     switch (fvalue_type_ftenum(fv)) {
     case FT_INT8: case FT_INT16: case FT_INT24: case FT_INT32:
-        return wmem_strdup_printf(pool_of(it), "%X", (guint)fvalue_get_sinteger(fv));
+        return upper_hex(pool_of(it), (guint)fvalue_get_sinteger(fv));
     case FT_CHAR: case FT_UINT8: case FT_UINT16: case FT_UINT24: case FT_UINT32:
-        return wmem_strdup_printf(pool_of(it), "%X", fvalue_get_uinteger(fv));
+        return upper_hex(pool_of(it), fvalue_get_uinteger(fv));
     case FT_INT40: case FT_INT48: case FT_INT56: case FT_INT64:
-        return wmem_strdup_printf(pool_of(it), "%" PRIX64, (guint64)fvalue_get_sinteger64(fv));
+        return upper_hex(pool_of(it), (guint64)fvalue_get_sinteger64(fv));
     case FT_UINT40: case FT_UINT48: case FT_UINT56: case FT_UINT64: case FT_BOOLEAN:
-        return wmem_strdup_printf(pool_of(it), "%" PRIX64, fvalue_get_uinteger64(fv));
+        return upper_hex(pool_of(it), fvalue_get_uinteger64(fv));
     default:
         return hex_value(it); /* print.c asserts; never seen in practice */
     }
 }
 
-const char *cs_field_value(cshark_item *it)
+cs_str cs_field_value(cshark_item *it)
 {
     if (!it->node)
-        return NULL;
+        return NONE;
     field_info *fi = FI(it);
+    cs_str h;
     if (is_data(it)) {
-        const char *h = hex_value(it);
-        return h ? h : "";
+        h = hex_value(it);
+        return h.s ? h : LIT("");
     }
     if (it->kind == CSHARK_ITEM_TEXT) {
         if (fi->length <= 0)
-            return NULL;
-        const char *h = hex_value(it);
-        return h ? h : "";
+            return NONE;
+        h = hex_value(it);
+        return h.s ? h : LIT("");
     }
     switch (fi->hfinfo->type) {
     case FT_PROTOCOL:
-        return NULL;
+        return NONE;
     case FT_NONE:
-        return "";
+        return LIT("");
     default:
         if (fi->length <= 0)
-            return NULL;
+            return NONE;
         if (fi->hfinfo->bitmask)
             return masked_value(it);
-        const char *h = hex_value(it);
-        return h ? h : "";
+        h = hex_value(it);
+        return h.s ? h : LIT("");
     }
 }
 
-const char *cs_field_unmasked(cshark_item *it)
+cs_str cs_field_unmasked(cshark_item *it)
 {
     if (!it->node || is_data(it) || it->kind == CSHARK_ITEM_TEXT)
-        return NULL;
+        return NONE;
     field_info *fi = FI(it);
     if (fi->hfinfo->type == FT_PROTOCOL || fi->hfinfo->type == FT_NONE || fi->length <= 0 ||
         !fi->hfinfo->bitmask)
-        return NULL;
-    const char *h = hex_value(it);
-    return h ? h : "";
+        return NONE;
+    cs_str h = hex_value(it);
+    return h.s ? h : LIT("");
 }
 
 int cs_field_pos(const cshark_item *it)
@@ -220,26 +275,26 @@ int cs_field_pos(const cshark_item *it)
 }
 
 /* print.c's get_node_field_value: one occurrence for -T fields. */
-const char *cs_field_fields_value(cshark_item *it)
+cs_str cs_field_fields_value(cshark_item *it)
 {
     if (!it->node)
-        return NULL;
+        return NONE;
     field_info *fi = FI(it);
     const header_field_info *hf = fi->hfinfo;
     if (it->kind == CSHARK_ITEM_TEXT)
-        return fi->rep ? fi->rep->representation : hex_value(it);
+        return fi->rep ? str_of(fi->rep->representation) : hex_value(it);
     if (is_data(it))
         return hex_value(it);
     switch (hf->type) {
     case FT_PROTOCOL:
-        return fi->rep ? fi->rep->representation : hf->abbrev;
+        return str_of(fi->rep ? fi->rep->representation : hf->abbrev);
     case FT_NONE:
-        return "1";
+        return LIT("1");
     case FT_BYTES:
     case FT_UINT_BYTES: {
         const guint8 *bytes = fvalue_get_bytes(&fi->value);
         if (!bytes)
-            return (hf->display & BASE_ALLOW_ZERO) ? "<none>" : "<MISSING>";
+            return (hf->display & BASE_ALLOW_ZERO) ? LIT("<none>") : LIT("<MISSING>");
         guint len = fi->value.value.bytes->len;
         char sep = 0;
         switch (hf->display) {
@@ -252,25 +307,29 @@ const char *cs_field_fields_value(cshark_item *it)
         char *s = wmem_alloc(pool_of(it), (size_t)len * 3 + 1);
         char *end = sep ? bytes_to_hexstr_punct(s, bytes, len, sep) : bytes_to_hexstr(s, bytes, len);
         *end = '\0';
-        return s;
+        return (cs_str){ s, (size_t)(end - s) };
     }
     default: {
         char *s = fvalue_to_string_repr(pool_of(it), &fi->value, FTREPR_DISPLAY, hf->display);
-        return s ? s : hex_value(it);
+        return s ? str_of(s) : hex_value(it);
     }
     }
 }
 
 /* ---- public attribute getters (cached per item) ------------------------- */
 
+static cs_str cached(const cshark_item *cit, cs_str *slot, cs_str (*compute)(cshark_item *))
+{
+    if (slot->s == cs_unset)
+        *slot = compute((cshark_item *)cit);
+    return *slot;
+}
+
 #define CACHED(it, slot, compute)                                              \
     do {                                                                       \
         if (!(it))                                                             \
             return NULL;                                                       \
-        cshark_item *m_ = (cshark_item *)(it);                                 \
-        if (m_->slot == cs_unset)                                              \
-            m_->slot = compute(m_);                                            \
-        return m_->slot;                                                       \
+        return cached((it), &((cshark_item *)(it))->slot, compute).s;          \
     } while (0)
 
 const char *cshark_item_show(const cshark_item *it) { CACHED(it, show, cs_field_show); }
@@ -279,6 +338,28 @@ const char *cshark_item_value(const cshark_item *it) { CACHED(it, value, cs_fiel
 const char *cshark_item_unmaskedvalue(const cshark_item *it) { CACHED(it, unmasked, cs_field_unmasked); }
 const char *cshark_item_label(const cshark_item *it) { CACHED(it, label, cs_field_label); }
 const char *cshark_item_field_value(const cshark_item *it) { CACHED(it, fvalue, cs_field_fields_value); }
+
+int cshark_item_pdml(const cshark_item *it, cshark_pdml *out)
+{
+    CS_CHECK_ARG(it, "item");
+    CS_CHECK_ARG(out, "pdml");
+    cshark_item *m = (cshark_item *)it;
+    cs_str v;
+    out->name = cshark_item_name(it);
+    out->name_len = strlen(out->name);
+    v = cached(it, &m->showname, cs_field_showname);
+    out->showname = v.s, out->showname_len = v.n;
+    v = cached(it, &m->show, cs_field_show);
+    out->show = v.s, out->show_len = v.n;
+    v = cached(it, &m->value, cs_field_value);
+    out->value = v.s, out->value_len = v.n;
+    v = cached(it, &m->unmasked, cs_field_unmasked);
+    out->unmaskedvalue = v.s, out->unmaskedvalue_len = v.n;
+    out->pos = cs_field_pos(it);
+    out->size = cshark_item_size(it);
+    out->hidden = cshark_item_hidden(it);
+    return CSHARK_OK;
+}
 
 const char *cshark_item_name(const cshark_item *it)
 {

@@ -66,13 +66,19 @@ void cs_packets_detach(cs_session *s, cshark_capture *cap);
 /* Strings not computed yet hold this sentinel (NULL means "PDML omits"). */
 extern const char cs_unset[];
 
+/* A string and its length (computed once: consumers need both). */
+typedef struct {
+    const char *s;
+    size_t n;
+} cs_str;
+
 struct cshark_item {
     proto_node *node;            /* NULL for a fake-field-wrapper           */
     cshark_packet *packet;
     cshark_item *parent, *child, *next;
     uint32_t nchildren;
     uint8_t kind;                /* cshark_item_kind                        */
-    const char *show, *showname, *value, *unmasked, *label, *fvalue;
+    cs_str show, showname, value, unmasked, label, fvalue;
 };
 
 typedef struct cs_view {
@@ -112,12 +118,12 @@ void cs_packet_destroy(cshark_packet *p);
 
 /* ---- field.c: everything that reads field_info/fvalue (Wireshark 4.0) --- */
 
-const char *cs_field_show(cshark_item *it);
-const char *cs_field_showname(cshark_item *it);
-const char *cs_field_value(cshark_item *it);
-const char *cs_field_unmasked(cshark_item *it);
-const char *cs_field_label(cshark_item *it);
-const char *cs_field_fields_value(cshark_item *it);
+cs_str cs_field_show(cshark_item *it);
+cs_str cs_field_showname(cshark_item *it);
+cs_str cs_field_value(cshark_item *it);
+cs_str cs_field_unmasked(cshark_item *it);
+cs_str cs_field_label(cshark_item *it);
+cs_str cs_field_fields_value(cshark_item *it);
 int cs_field_pos(const cshark_item *it);
 cshark_item_kind cs_field_kind(proto_node *node, int top_level, int *wrap);
 

@@ -7,17 +7,21 @@
 
 const char cs_unset[] = "<unset>";
 
-static size_t count_nodes(proto_node *node, int top)
+/* An upper bound of the items: every node, plus a wrapper per top-level node. */
+static size_t count_nodes(proto_node *node)
 {
     size_t n = 0;
-    for (proto_node *c = node->first_child; c; c = c->next) {
-        if (!PNODE_FINFO(c))
-            continue;
-        int wrap;
-        cs_field_kind(c, top, &wrap);
-        n += 1 + (size_t)wrap + count_nodes(c, 0);
-    }
+    for (proto_node *c = node->first_child; c; c = c->next)
+        n += PNODE_FINFO(c) ? 1 + count_nodes(c) : 0;
     return n;
+}
+
+static size_t count_items_bound(proto_node *tree)
+{
+    size_t top = 0;
+    for (proto_node *c = tree->first_child; c; c = c->next)
+        top++;
+    return count_nodes(tree) + top;
 }
 
 static cshark_item *add_item(cs_view *v, cshark_packet *p, proto_node *node, cshark_item *parent,
@@ -30,7 +34,8 @@ static cshark_item *add_item(cs_view *v, cshark_packet *p, proto_node *node, csh
     it->child = it->next = NULL;
     it->nchildren = 0;
     it->kind = (uint8_t)kind;
-    it->show = it->showname = it->value = it->unmasked = it->label = it->fvalue = cs_unset;
+    it->show.s = it->showname.s = it->value.s = it->unmasked.s = it->label.s = it->fvalue.s =
+        cs_unset;
     if (*prev)
         (*prev)->next = it;
     else if (parent)
@@ -69,7 +74,7 @@ int cs_view_build(cshark_packet *p)
     if (v->built)
         return CSHARK_OK;
     proto_tree *tree = p->edt->tree;
-    size_t n = tree ? count_nodes(tree, 1) : 0;
+    size_t n = tree ? count_items_bound(tree) : 0;
     if (n > v->cap) {
         /* Grows to the largest packet seen, then is reused: no per-packet
          * allocation in steady state. */

@@ -252,6 +252,17 @@ int cshark_item_pos(const cshark_item *item);
 int cshark_item_size(const cshark_item *item);
 int cshark_item_hidden(const cshark_item *item);
 
+/* All PDML attributes of an item at once, with the strings' lengths (for
+ * writers and bindings that would otherwise strlen each one). Same values
+ * and lifetimes as the calls above. */
+typedef struct {
+    const char *name, *showname, *show, *value, *unmaskedvalue; /* NULL: omitted */
+    size_t name_len, showname_len, show_len, value_len, unmaskedvalue_len;
+    int pos, size;  /* -1: omitted */
+    int hidden;     /* hide="yes" */
+} cshark_pdml;
+int cshark_item_pdml(const cshark_item *item, cshark_pdml *pdml);
+
 /* The tree line as `tshark -V` prints it (without the brackets it puts around
  * generated items), for every item but wrappers. */
 const char *cshark_item_label(const cshark_item *item);

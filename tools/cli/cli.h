@@ -4,6 +4,7 @@
 #define CSHARK_CLI_H
 
 #include <stdio.h>
+#include <string.h>
 
 #include "cshark/cshark.h"
 
@@ -24,7 +25,24 @@ void print_fields_header(FILE *out, const cli_fields *f);
 void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f);
 void print_json(FILE *out, cshark_packet *pkt);
 
-/* json_writer.c: a JSON string literal, escaped. */
-void json_string(FILE *out, const char *s);
+/* json_writer.c: JSON text in a growing buffer. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} jbuf;
+void jb_grow(jbuf *b, size_t n);
+static inline void jb_reserve(jbuf *b, size_t n)
+{
+    if (b->len + n > b->cap)
+        jb_grow(b, n);
+}
+static inline void jb_put(jbuf *b, const char *s, size_t n)
+{
+    jb_reserve(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+}
+void jb_uint(jbuf *b, unsigned long v);
+void jb_string(jbuf *b, const char *s, size_t n); /* quoted and escaped */
 
 #endif

@@ -1,59 +1,75 @@
 /* -T json: one JSON object per packet (JSON Lines); items carry exactly the
  * attributes PDML writes for them.
  * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
 #include "cli.h"
 
-static void attr(FILE *out, const char *key, const char *value, int *first)
+#define LIT(b, s) jb_put((b), (s), sizeof(s) - 1)
+
+static void attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n)
 {
     if (!value)
         return;
-    fputs(*first ? "\"" : ",\"", out);
-    fputs(key, out);
-    fputs("\":", out);
-    json_string(out, value);
-    *first = 0;
+    jb_put(b, key, klen);
+    jb_string(b, value, n);
 }
 
-static void item(FILE *out, const cshark_item *it)
+#define ATTR(b, key, value, n) attr((b), key, sizeof(key) - 1, (value), (n))
+
+static void item(jbuf *b, const cshark_item *it)
 {
-    int first = 1;
-    putc('{', out);
-    attr(out, "name", cshark_item_name(it), &first);
-    attr(out, "showname", cshark_item_showname(it), &first);
-    attr(out, "show", cshark_item_show(it), &first);
-    attr(out, "value", cshark_item_value(it), &first);
-    attr(out, "unmaskedvalue", cshark_item_unmaskedvalue(it), &first);
-    int pos = cshark_item_pos(it), size = cshark_item_size(it);
-    if (pos >= 0)
-        fprintf(out, ",\"pos\":%d", pos);
-    if (size >= 0)
-        fprintf(out, ",\"size\":%d", size);
-    if (cshark_item_hidden(it))
-        fputs(",\"hide\":true", out);
+    cshark_pdml a;
+    cshark_item_pdml(it, &a);
+    /* "name" is always present, so every other key can lead with a comma. */
+    ATTR(b, "{\"name\":", a.name, a.name_len);
+    ATTR(b, ",\"showname\":", a.showname, a.showname_len);
+    ATTR(b, ",\"show\":", a.show, a.show_len);
+    ATTR(b, ",\"value\":", a.value, a.value_len);
+    ATTR(b, ",\"unmaskedvalue\":", a.unmaskedvalue, a.unmaskedvalue_len);
+    if (a.pos >= 0) {
+        LIT(b, ",\"pos\":");
+        jb_uint(b, (unsigned long)a.pos);
+    }
+    if (a.size >= 0) {
+        LIT(b, ",\"size\":");
+        jb_uint(b, (unsigned long)a.size);
+    }
+    if (a.hidden)
+        LIT(b, ",\"hide\":true");
     const cshark_item *c = cshark_item_child(it);
     if (c) {
-        fputs(",\"fields\":[", out);
+        LIT(b, ",\"fields\":[");
         for (; c; c = cshark_item_next(c)) {
-            item(out, c);
+            item(b, c);
             if (cshark_item_next(c))
-                putc(',', out);
+                LIT(b, ",");
         }
-        putc(']', out);
+        LIT(b, "]");
     }
-    putc('}', out);
+    LIT(b, "}");
 }
 
 void print_json(FILE *out, cshark_packet *pkt)
 {
-    fprintf(out, "{\"number\":%u,\"timestamp\":\"%s\",\"length\":%u,\"captured_length\":%u,"
-                 "\"layers\":[",
-            cshark_packet_number(pkt), cshark_packet_timestamp(pkt), cshark_packet_length(pkt),
-            cshark_packet_captured_length(pkt));
+    static jbuf b;
+    b.len = 0;
+    LIT(&b, "{\"number\":");
+    jb_uint(&b, cshark_packet_number(pkt));
+    LIT(&b, ",\"timestamp\":\"");
+    const char *ts = cshark_packet_timestamp(pkt);
+    jb_put(&b, ts, strlen(ts));
+    LIT(&b, "\",\"length\":");
+    jb_uint(&b, cshark_packet_length(pkt));
+    LIT(&b, ",\"captured_length\":");
+    jb_uint(&b, cshark_packet_captured_length(pkt));
+    LIT(&b, ",\"layers\":[");
     size_t n = cshark_packet_layer_count(pkt);
     for (size_t i = 0; i < n; i++) {
         if (i)
-            putc(',', out);
-        item(out, cshark_packet_layer(pkt, i));
+            LIT(&b, ",");
+        item(&b, cshark_packet_layer(pkt, i));
     }
-    fputs("]}\n", out);
+    LIT(&b, "]}\n");
+    fwrite(b.data, 1, b.len, out);
 }
