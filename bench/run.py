@@ -24,6 +24,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
+FIELDS = ["-e", "ip.src", "-e", "ip.dst", "-e", "tcp.dstport", "-e", "udp.dstport"]
+
 # One row per command: (key, argv, baseline key or None, target ratio or None).
 # {F} is the capture, {B} the meson build directory; every command's stdout
 # goes to /dev/null. To add a row, append here; the table follows.
@@ -33,6 +35,15 @@ ROWS = [
     ("cshark-json", ["{B}/cshark", "-n", "-T", "json", "-r", "{F}"], "tshark-pdml", 2.0),
     ("tshark-summary", ["tshark", "-n", "-r", "{F}"], None, None),
     ("cshark-summary", ["{B}/cshark", "-n", "-r", "{F}"], "tshark-summary", None),
+    # The fields-of-interest fast path (issue 3): -T fields primes its -e list,
+    # -Y primes its filter's fields.
+    ("tshark-fields", ["tshark", "-n", "-T", "fields"] + FIELDS + ["-r", "{F}"], None, None),
+    ("cshark-fields", ["{B}/cshark", "-n", "-T", "fields"] + FIELDS + ["-r", "{F}"],
+     "tshark-fields", 2.0),
+    ("tshark-filter", ["tshark", "-n", "-Y", "dns || http", "-T", "fields", "-e", "frame.number",
+                       "-r", "{F}"], None, None),
+    ("cshark-filter", ["{B}/cshark", "-n", "-Y", "dns || http", "-T", "fields", "-e",
+                       "frame.number", "-r", "{F}"], "tshark-filter", 2.0),
 ]
 
 # Same conditions for both programs: no personal profile (tshark has no flag for

@@ -10,20 +10,6 @@
 
 #include "internal.h"
 
-struct cshark_capture {
-    char *path;
-    wtap *wth;
-    int file_type;
-    cs_session *session;
-    cshark_packet *current;      /* the packet being read into; reused        */
-    nstime_t elapsed;
-    guint32 cum_bytes;
-    guint32 count;               /* records read                              */
-    int started;                 /* options are frozen once a packet is read  */
-    int resolve_names;
-    int failed;                  /* sticky read error                         */
-};
-
 /* The engine keeps dissection state (conversations, reassembly) in globals:
  * one epan session exists at a time. */
 static cs_session *live_session;
@@ -39,6 +25,10 @@ static const nstime_t *provider_frame_ts(struct packet_provider_data *prov, guin
         return &prov->prev_dis->abs_ts;
     if (prov->prev_cap && prov->prev_cap->num == num)
         return &prov->prev_cap->abs_ts;
+    if (prov->frames) {
+        frame_data *fd = frame_data_sequence_find(prov->frames, num);
+        return fd ? &fd->abs_ts : NULL;
+    }
     return NULL;
 }
 
@@ -102,10 +92,15 @@ void cs_session_unref(cs_session *s)
     if (--s->refs > 0)
         return;
     session_end_epan(s);
+    if (s->prov.frames) {
+        for (guint32 n = 1; frame_data_sequence_find(s->prov.frames, n); n++)
+            frame_data_destroy(frame_data_sequence_find(s->prov.frames, n));
+        free_frame_data_sequence(s->prov.frames);
+    }
     g_free(s);
 }
 
-static cs_session *session_new(wtap *wth)
+cs_session *cs_session_new(wtap *wth)
 {
     if (live_session) {
         /* Packets kept from an earlier capture: make them independent of its
@@ -187,7 +182,8 @@ int cshark_capture_open(cshark_capture **capture, const char *path)
 
     int err = 0;
     char *info = NULL;
-    wtap *wth = wtap_open_offline(path, WTAP_TYPE_AUTO, &err, &info, FALSE);
+    /* Random access is asked for so that two-pass mode can seek back. */
+    wtap *wth = wtap_open_offline(path, WTAP_TYPE_AUTO, &err, &info, TRUE);
     if (!wth)
         return open_error(path, err, info);
 
@@ -195,7 +191,6 @@ int cshark_capture_open(cshark_capture **capture, const char *path)
     cap->path = g_strdup(path);
     cap->wth = wth;
     cap->file_type = wtap_file_type_subtype(wth);
-    cap->session = session_new(wth);
     /* As tshark: names the capture itself announces, and pcapng Decryption
      * Secrets Blocks (without them TLS/QUIC trees differ from tshark's). */
     wtap_set_cb_new_ipv4(wth, add_ipv4_name);
@@ -212,12 +207,20 @@ void cshark_capture_close(cshark_capture *cap)
         return;
     if (cap->current && !cap->current->kept)
         cs_packet_destroy(cap->current);
-    cs_packets_detach(cap->session, cap);
-    cap->session->prov.wth = NULL;
+    if (cap->session) {
+        cs_packets_detach(cap->session, cap);
+        cap->session->prov.wth = NULL;
+        cs_session_unref(cap->session);
+    }
     wtap_close(cap->wth);
-    cs_session_unref(cap->session);
+    /* The options were the engine's globals for this capture only. */
+    cs_options_restore(&cap->options);
+    dfilter_free(cap->dfcode);
+    if (cap->fields)
+        g_array_free(cap->fields, TRUE);
     if (open_capture == cap)
         open_capture = NULL;
+    g_free(cap->deferred_msg);
     g_free(cap->path);
     g_free(cap);
 }
@@ -232,91 +235,125 @@ const char *cshark_capture_format(const cshark_capture *cap)
     return cap ? wtap_file_type_subtype_name(cap->file_type) : NULL;
 }
 
-int cshark_capture_set_resolve_names(cshark_capture *cap, int on)
+/* Options can only change before the first packet. */
+static int settable(cshark_capture *cap)
 {
     CS_CHECK_ARG(cap, "capture");
     if (cap->started)
         return cs_error(CSHARK_ESTATE, "\"%s\": options must be set before the first packet",
                         cap->path);
+    return CSHARK_OK;
+}
+
+#define SETTABLE(cap)                                                          \
+    do {                                                                       \
+        int rc_ = settable(cap);                                               \
+        if (rc_ != CSHARK_OK)                                                  \
+            return rc_;                                                        \
+    } while (0)
+
+int cshark_capture_set_resolve_names(cshark_capture *cap, int on)
+{
+    SETTABLE(cap);
     cap->resolve_names = !!on;
     return CSHARK_OK;
 }
 
-/* ---- the read loop ------------------------------------------------------- */
-
-static int read_error(cshark_capture *cap, int err, char *info)
+int cshark_capture_set_display_filter(cshark_capture *cap, const char *filter)
 {
-    const char *what;
-    switch (err) {
-    case WTAP_ERR_SHORT_READ:
-        what = "appears to have been cut short in the middle of a packet";
-        break;
-    case WTAP_ERR_BAD_FILE:
-        what = "appears to be damaged or corrupt";
-        break;
-    case WTAP_ERR_UNSUPPORTED:
-        what = "has a packet with a network type that Wireshark doesn't support";
-        break;
-    default:
-        what = err > 0 ? g_strerror(err) : wtap_strerror(err);
-        break;
+    SETTABLE(cap);
+    dfilter_t *df = NULL;
+    if (filter) {
+        int rc = cs_filter_compile(filter, &df, NULL);
+        if (rc != CSHARK_OK)
+            return rc;
     }
-    cap->failed = cs_error(CSHARK_EREAD, "the file \"%s\" %s (after frame %u)%s%s%s", cap->path,
-                           what, cap->count, info ? " (" : "", info ? info : "", info ? ")" : "");
-    g_free(info);
-    return cap->failed;
+    dfilter_free(cap->dfcode);
+    cap->dfcode = df;
+    return CSHARK_OK;
 }
 
-int cshark_capture_next(cshark_capture *cap, cshark_packet **packet)
+int cshark_capture_set_two_pass(cshark_capture *cap, int on)
 {
-    CS_CHECK_ARG(packet, "packet");
-    *packet = NULL;
-    CS_CHECK_ARG(cap, "capture");
-    if (cap->failed)
-        return cs_error(cap->failed, "the file \"%s\" already failed to read", cap->path);
-    cap->started = 1;
+    SETTABLE(cap);
+    cap->two_pass = !!on;
+    return CSHARK_OK;
+}
 
-    cshark_packet *p = cap->current;
-    if (p && p->kept)
-        p = NULL;
-    if (p)
-        cs_packet_release(p);
-    else
-        p = cap->current = cs_packet_new(cap->session, cap);
+int cshark_capture_set_packet_limit(cshark_capture *cap, uint64_t count)
+{
+    SETTABLE(cap);
+    cap->packet_limit = count;
+    return CSHARK_OK;
+}
 
-    cs_session *s = cap->session;
-    cs_engine_set_resolve_names(cap->resolve_names);
+int cshark_capture_set_record_limit(cshark_capture *cap, uint64_t count)
+{
+    SETTABLE(cap);
+    cap->record_limit = count;
+    return CSHARK_OK;
+}
 
-    int err = 0;
-    char *info = NULL;
-    gint64 offset;
-    if (!wtap_read(cap->wth, &p->rec, &p->buf, &err, &info, &offset)) {
-        if (err)
-            return read_error(cap, err, info);
-        return CSHARK_DONE;
+int cshark_capture_set_fields(cshark_capture *cap, const char *const *names, size_t count)
+{
+    SETTABLE(cap);
+    CS_CHECK_ARG(names || !count, "names");
+    GArray *ids = g_array_new(FALSE, FALSE, sizeof(int));
+    for (size_t i = 0; i < count; i++) {
+        int rc = cshark_check_field(names[i]);
+        if (rc != CSHARK_OK) {
+            g_array_free(ids, TRUE);
+            return rc;
+        }
+        /* Every registration sharing the name, as lookups match them all. */
+        header_field_info *hf = proto_registrar_get_byname(names[i]);
+        while (hf->same_name_prev_id != -1)
+            hf = proto_registrar_get_nth(hf->same_name_prev_id);
+        for (; hf; hf = hf->same_name_next)
+            g_array_append_val(ids, hf->id);
     }
+    if (cap->fields)
+        g_array_free(cap->fields, TRUE);
+    cap->fields = ids;
+    return CSHARK_OK;
+}
 
-    cap->count++;
-    frame_data_init(&p->fdata, cap->count, &p->rec, offset, cap->cum_bytes);
-    prime_epan_dissect_with_postdissector_wanted_hfids(p->edt);
-    frame_data_set_before_dissect(&p->fdata, &cap->elapsed, &s->prov.ref, s->prov.prev_dis);
-    if (s->prov.ref == &p->fdata) {
-        s->ref_frame = p->fdata;
-        s->prov.ref = &s->ref_frame;
-    }
-    /* Zero-copy: the tvb reads the record buffer, which stays untouched until
-     * this packet is released. */
-    tvbuff_t *tvb = tvb_new_real_data(ws_buffer_start_ptr(&p->buf), p->fdata.cap_len,
-                                      p->fdata.pkt_len);
-    epan_dissect_run_with_taps(p->edt, cap->file_type, &p->rec, tvb, &p->fdata, NULL);
-    frame_data_set_after_dissect(&p->fdata, &cap->cum_bytes);
-    p->live = 1;
+int cshark_capture_set_pref(cshark_capture *cap, const char *name_value)
+{
+    SETTABLE(cap);
+    CS_CHECK_ARG(name_value, "preference");
+    return cs_option_pref(&cap->options, name_value);
+}
 
-    s->prev_dis_frame = p->fdata;
-    s->prov.prev_dis = &s->prev_dis_frame;
-    s->prev_cap_frame = p->fdata;
-    s->prov.prev_cap = &s->prev_cap_frame;
+int cshark_capture_decode_as(cshark_capture *cap, const char *rule)
+{
+    SETTABLE(cap);
+    CS_CHECK_ARG(rule, "rule");
+    return cs_option_decode_as(&cap->options, rule);
+}
 
-    *packet = p;
-    return CSHARK_PACKET;
+int cshark_capture_set_protocol(cshark_capture *cap, const char *protocol, int enabled)
+{
+    SETTABLE(cap);
+    CS_CHECK_ARG(protocol, "protocol");
+    return cs_option_protocol(&cap->options, protocol, !!enabled);
+}
+
+int cshark_capture_add_wlan_key(cshark_capture *cap, const char *type, const char *key)
+{
+    SETTABLE(cap);
+    CS_CHECK_ARG(type, "type");
+    CS_CHECK_ARG(key, "key");
+    if (strcmp(type, "wep") != 0 && strcmp(type, "wpa-pwd") != 0 && strcmp(type, "wpa-psk") != 0)
+        return cs_error(CSHARK_EOPTION, "802.11 key type \"%s\": use wep, wpa-pwd or wpa-psk",
+                        type);
+    if (strchr(key, '"'))
+        return cs_error(CSHARK_EOPTION, "802.11 key: a key cannot contain '\"'");
+    /* As PyShark's decryption_key/encryption_type: one 80211_keys record. */
+    char *rec = g_strdup_printf("uat:80211_keys:\"%s\",\"%s\"", type, key);
+    int rc = cs_option_pref(&cap->options, "wlan.enable_decryption:TRUE");
+    if (rc == CSHARK_OK)
+        rc = cs_option_pref(&cap->options, rec);
+    g_free(rec);
+    return rc;
 }

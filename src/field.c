@@ -432,11 +432,9 @@ int cshark_item_data(const cshark_item *it, const uint8_t **data, size_t *length
     return CSHARK_OK;
 }
 
-cshark_type cshark_item_type(const cshark_item *it)
+static cshark_type type_of(enum ftenum t)
 {
-    if (!it || !it->node || it->kind == CSHARK_ITEM_TEXT)
-        return CSHARK_TYPE_NONE;
-    switch (FI(it)->hfinfo->type) {
+    switch (t) {
     case FT_NONE: return CSHARK_TYPE_NONE;
     case FT_PROTOCOL: return CSHARK_TYPE_PROTOCOL;
     case FT_BOOLEAN: return CSHARK_TYPE_BOOLEAN;
@@ -459,6 +457,20 @@ cshark_type cshark_item_type(const cshark_item *it)
     case FT_RELATIVE_TIME: return CSHARK_TYPE_RELATIVE_TIME;
     default: return CSHARK_TYPE_OTHER;
     }
+}
+
+cshark_type cshark_item_type(const cshark_item *it)
+{
+    if (!it || !it->node || it->kind == CSHARK_ITEM_TEXT)
+        return CSHARK_TYPE_NONE;
+    return type_of(FI(it)->hfinfo->type);
+}
+
+cshark_type cshark_field_type(const char *name)
+{
+    if (cshark_check_field(name) != CSHARK_OK)
+        return CSHARK_TYPE_NONE;
+    return type_of(proto_registrar_get_byname(name)->type);
 }
 
 static int type_error(const cshark_item *it, const char *want)

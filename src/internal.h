@@ -9,6 +9,8 @@
 #include <epan/epan.h>
 #include <epan/epan_dissect.h>
 #include <epan/frame_data.h>
+#include <epan/frame_data_sequence.h>
+#include <epan/dfilter/dfilter.h>
 #include <epan/proto.h>
 #include <wiretap/wtap.h>
 #include <wsutil/buffer.h>
@@ -43,6 +45,7 @@ struct packet_provider_data {
     const frame_data *ref;     /* time reference frame            */
     frame_data *prev_dis;      /* previous displayed frame        */
     frame_data *prev_cap;      /* previous captured frame         */
+    frame_data_sequence *frames; /* two-pass mode: every frame    */
 };
 
 /* One epan session, shared (refcounted) by a capture and its kept packets. */
@@ -60,6 +63,49 @@ const char *cs_capture_interface_name(cshark_packet *p, guint32 id);
 /* packet.c: kept packets of a session */
 void cs_packets_freeze(cs_session *s);   /* before the session's epan ends  */
 void cs_packets_detach(cs_session *s, cshark_capture *cap);
+
+/* ---- filter.c, options.c ------------------------------------------------- */
+
+int cs_filter_compile(const char *text, dfilter_t **out, const char **warning);
+
+typedef struct {
+    GArray *undo;   /* what each change replaced, in order */
+    int changed;
+} cs_options;
+
+int cs_option_pref(cs_options *o, const char *name_value);
+int cs_option_decode_as(cs_options *o, const char *rule);
+int cs_option_protocol(cs_options *o, const char *name, int enabled);
+void cs_options_apply(cs_options *o);
+void cs_options_restore(cs_options *o);
+
+/* ---- capture.c, read.c ---------------------------------------------------- */
+
+/* A capture file, its options, and its dissection session. */
+struct cshark_capture {
+    char *path;
+    wtap *wth;
+    int file_type;
+    cs_session *session;         /* created by the first cshark_capture_next  */
+    cshark_packet *current;      /* the packet being read into; reused        */
+    nstime_t elapsed;
+    guint32 cum_bytes;
+    guint32 count;               /* records read (first pass, in two-pass)    */
+    guint32 second;              /* two-pass: frames read in the second pass  */
+    guint64 delivered;
+    guint64 packet_limit, record_limit; /* 0: none                            */
+    dfilter_t *dfcode;
+    GArray *fields;              /* hfids of the fields of interest, or NULL  */
+    cs_options options;
+    int started;                 /* options are frozen once a packet is read  */
+    int resolve_names;
+    int two_pass;
+    int failed;                  /* sticky read error                         */
+    int deferred;                /* two-pass: first-pass error, told at end   */
+    char *deferred_msg;
+};
+
+cs_session *cs_session_new(wtap *wth);
 
 /* ---- view.c: the packet's tree as PDML elements ------------------------ */
 
@@ -102,7 +148,8 @@ struct cshark_packet {
     epan_dissect_t *edt;
     wtap_rec rec;
     Buffer buf;
-    frame_data fdata;
+    frame_data own_fd;           /* single pass: this packet's frame data    */
+    frame_data *fd;              /* &own_fd, or the two-pass sequence's entry */
     wmem_allocator_t *pool;      /* strings and arrays; freed per packet     */
     cs_view view;
     const char *iface_name;      /* resolved at keep time, else lazily       */
@@ -112,7 +159,7 @@ struct cshark_packet {
     cshark_packet *kept_prev, *kept_next;
 };
 
-cshark_packet *cs_packet_new(cs_session *s, cshark_capture *cap);
+cshark_packet *cs_packet_new(cs_session *s, cshark_capture *cap, int visible);
 void cs_packet_release(cshark_packet *p); /* back to "empty", keeps buffers */
 void cs_packet_destroy(cshark_packet *p);
 

@@ -5,14 +5,15 @@
 
 #include "internal.h"
 
-cshark_packet *cs_packet_new(cs_session *s, cshark_capture *cap)
+cshark_packet *cs_packet_new(cs_session *s, cshark_capture *cap, int visible)
 {
     cshark_packet *p = g_new0(cshark_packet, 1);
     p->session = s;
     s->refs++;
     p->capture = cap;
-    /* A visible tree: PDML needs every item and its label, as tshark -T pdml. */
-    p->edt = epan_dissect_new(s->epan, TRUE, TRUE);
+    /* A visible tree: PDML needs every item and its label, as tshark -T pdml;
+     * with fields of interest, an invisible one that holds only those. */
+    p->edt = epan_dissect_new(s->epan, TRUE, visible);
     wtap_rec_init(&p->rec);
     ws_buffer_init(&p->buf, 1514);
     p->pool = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK_FAST);
@@ -23,7 +24,8 @@ void cs_packet_release(cshark_packet *p)
 {
     if (p->live) {
         epan_dissect_reset(p->edt);
-        frame_data_destroy(&p->fdata);
+        if (p->fd == &p->own_fd)
+            frame_data_destroy(&p->own_fd);
         p->live = 0;
     }
     wtap_rec_reset(&p->rec);
@@ -96,16 +98,16 @@ void cs_packets_detach(cs_session *s, cshark_capture *cap)
 
 uint32_t cshark_packet_number(const cshark_packet *p)
 {
-    return p ? p->fdata.num : 0;
+    return p ? p->fd->num : 0;
 }
 
 void cshark_packet_time(const cshark_packet *p, int64_t *seconds, int32_t *nanoseconds)
 {
-    int has = p && p->fdata.has_ts;
+    int has = p && p->fd->has_ts;
     if (seconds)
-        *seconds = has ? (int64_t)p->fdata.abs_ts.secs : 0;
+        *seconds = has ? (int64_t)p->fd->abs_ts.secs : 0;
     if (nanoseconds)
-        *nanoseconds = has ? p->fdata.abs_ts.nsecs : 0;
+        *nanoseconds = has ? p->fd->abs_ts.nsecs : 0;
 }
 
 const char *cshark_packet_timestamp(cshark_packet *p)
@@ -123,12 +125,12 @@ const char *cshark_packet_timestamp(cshark_packet *p)
 
 uint32_t cshark_packet_length(const cshark_packet *p)
 {
-    return p ? p->fdata.pkt_len : 0;
+    return p ? p->fd->pkt_len : 0;
 }
 
 uint32_t cshark_packet_captured_length(const cshark_packet *p)
 {
-    return p ? p->fdata.cap_len : 0;
+    return p ? p->fd->cap_len : 0;
 }
 
 static int is_packet_record(const cshark_packet *p)
@@ -167,6 +169,6 @@ const char *cshark_packet_encap_name(const cshark_packet *p)
 const uint8_t *cshark_packet_data(const cshark_packet *p, size_t *length)
 {
     if (length)
-        *length = p ? p->fdata.cap_len : 0;
+        *length = p ? p->fd->cap_len : 0;
     return p ? ws_buffer_start_ptr(&p->buf) : NULL;
 }

@@ -201,7 +201,7 @@ int cshark_packet_field(cshark_packet *p, const char *name, const cshark_item **
             return CSHARK_OK;
         }
     }
-    return cs_error(CSHARK_ENOTFOUND, "field \"%s\" is not in frame %u", name, p->fdata.num);
+    return cs_error(CSHARK_ENOTFOUND, "field \"%s\" is not in frame %u", name, p->fd->num);
 }
 
 int cshark_packet_fields(cshark_packet *p, const char *name, const cshark_item *const **items,

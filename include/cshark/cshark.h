@@ -74,8 +74,11 @@ enum {
     CSHARK_ENOTFOUND      = -8,  /* the field is registered but absent from
                                     this packet                               */
     CSHARK_ETYPE          = -9,  /* the item's type has no such typed value  */
-    CSHARK_ESTATE         = -10  /* call not allowed now (e.g. engine shut
+    CSHARK_ESTATE         = -10, /* call not allowed now (e.g. engine shut
                                     down, option set after the first packet)  */
+    CSHARK_EFILTER        = -11, /* invalid display filter                   */
+    CSHARK_EOPTION        = -12  /* invalid option: unknown preference, bad
+                                    value, decode-as rule or protocol name    */
 };
 
 /* The message of the last error on this thread ("" if none yet). Owned by the
@@ -105,6 +108,13 @@ int cshark_init(unsigned flags);
  * engine if needed. Use it to reject a bad field list before reading. */
 int cshark_check_field(const char *name);
 
+/* CSHARK_OK if FILTER is a valid display filter, else CSHARK_EFILTER with the
+ * engine's message as tshark prints it (message, then the filter and a caret
+ * line under the fault). On success *warning (if not NULL) is NULL or a
+ * deprecation notice (e.g. for "~=" or an old field name), valid until the
+ * next call on this thread. */
+int cshark_check_filter(const char *filter, const char **warning);
+
 /* Free the engine's global state (useful before exit under leak checkers).
  * Every capture and kept packet must be closed/freed first. The engine cannot
  * be initialised again in this process afterwards. */
@@ -128,12 +138,64 @@ typedef struct cshark_item    cshark_item;
 int cshark_capture_open(cshark_capture **capture, const char *path);
 
 /* Options; each applies to this capture only and must be set before the
- * first cshark_capture_next() (else CSHARK_ESTATE). */
+ * first cshark_capture_next() (else CSHARK_ESTATE). A capture's session
+ * (preferences applied, dissector state) starts at that first call. */
 
 /* Name resolution (MAC vendors, transport port names, addresses seen in the
  * capture's own DNS traffic and hosts files). Off by default, as `tshark -n`.
  * On: as the loaded preferences say. */
 int cshark_capture_set_resolve_names(cshark_capture *capture, int on);
+
+/* Display filter, as `tshark -Y FILTER` (PyShark's display_filter): only
+ * matching packets are delivered, with their original frame numbers, and
+ * fields such as frame.time_delta_displayed follow the delivered set.
+ * Compiled now: an invalid filter fails here (CSHARK_EFILTER, message as tshark
+ * prints it, with the filter and a caret line under the fault), never later.
+ * NULL or "" removes it. */
+int cshark_capture_set_display_filter(cshark_capture *capture, const char *filter);
+
+/* Two passes, as `tshark -2`: every record is dissected once first, so that
+ * filters and fields that look forward (http.response_in, tcp.analysis.*)
+ * see later frames. Off by default (PyShark's single pass). */
+int cshark_capture_set_two_pass(cshark_capture *capture, int on);
+
+/* Stop after COUNT delivered packets (those passing the filter), or after
+ * COUNT records read (tshark's -c). 0: no limit (the default). */
+int cshark_capture_set_packet_limit(cshark_capture *capture, uint64_t count);
+int cshark_capture_set_record_limit(cshark_capture *capture, uint64_t count);
+
+/* Fields of interest: the caller will only read these fields (full names;
+ * an unknown one is CSHARK_EUNKNOWN_FIELD). The engine then builds only them,
+ * as tshark primes a display filter, which is several times faster. The tree
+ * holds just those items (plus what the display filter needs), attached to
+ * their nearest built ancestor; their show, value and typed values are
+ * exact, but a showname the dissector would have written in its own words
+ * falls back to "Name: value", and a protocol's item has no summary text. */
+int cshark_capture_set_fields(cshark_capture *capture, const char *const *names, size_t count);
+
+/* Dissection options, PyShark's constructor parameters. The engine keeps them
+ * in process-wide state: they are applied for this capture and undone when
+ * it closes, so a capture opened later dissects as if they were never set.
+ * Errors are CSHARK_EOPTION with a message naming the preference, rule or
+ * protocol. */
+
+/* A preference, as tshark's -o "name:value" (PyShark override_prefs), e.g.
+ * "tcp.desegment_tcp_streams:FALSE", "tls.keylog_file:/path/keys.log", or a
+ * user-table record "uat:80211_keys:\"wpa-pwd\",\"secret:ssid\"". */
+int cshark_capture_set_pref(cshark_capture *capture, const char *name_value);
+
+/* Decode-as, as tshark's -d "layer==selector,protocol" (PyShark decode_as),
+ * e.g. "tcp.port==8888,http", "udp.port==5000-5010,rtp". */
+int cshark_capture_decode_as(cshark_capture *capture, const char *rule);
+
+/* Enable or disable a protocol's dissector by filter name (tshark's
+ * --enable-protocol / --disable-protocol, PyShark disable_protocol). */
+int cshark_capture_set_protocol(cshark_capture *capture, const char *protocol, int enabled);
+
+/* 802.11 decryption (PyShark decryption_key / encryption_type): TYPE is
+ * "wep", "wpa-pwd" (KEY "passphrase:ssid" or "passphrase") or "wpa-psk" (KEY
+ * the 64 hex digits). Turns wlan.enable_decryption on. */
+int cshark_capture_add_wlan_key(cshark_capture *capture, const char *type, const char *key);
 
 /* Dissect the next packet. Returns CSHARK_PACKET and sets *packet, CSHARK_DONE
  * at the end of the file (*packet = NULL), or a negative error (CSHARK_EREAD for
@@ -304,6 +366,12 @@ typedef enum {
 } cshark_type;
 
 cshark_type cshark_item_type(const cshark_item *item);
+
+/* The type of the field or protocol NAME (CSHARK_TYPE_PROTOCOL for "ip"), or
+ * CSHARK_TYPE_NONE with CSHARK_EUNKNOWN_FIELD in cshark_last_error() when no
+ * such name is registered. */
+cshark_type cshark_field_type(const char *name);
+
 /* Wireshark's type name, e.g. "FT_IPv4" (static); NULL for wrappers. */
 const char *cshark_item_type_name(const cshark_item *item);
 /* The field's display name, e.g. "Source Address" (static); NULL for

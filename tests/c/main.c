@@ -1,6 +1,7 @@
 /* Runs every Check suite; the runner prints Check's own summary line.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "tests.h"
@@ -47,6 +48,7 @@ int main(void)
     SRunner *sr = srunner_create(api_suite());
     srunner_add_suite(sr, tree_suite());
     srunner_add_suite(sr, errors_suite());
+    srunner_add_suite(sr, session_suite());
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

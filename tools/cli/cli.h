@@ -19,6 +19,8 @@ typedef struct {
     int header;        /* print the names first       */
 } cli_fields;
 
+extern const char *const summary_fields[];
+extern const size_t summary_field_count;
 void print_summary(FILE *out, cshark_packet *pkt);
 void print_tree(FILE *out, cshark_packet *pkt);
 void print_fields_header(FILE *out, const cli_fields *f);

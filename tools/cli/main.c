@@ -9,12 +9,23 @@
 
 enum { EXIT_USAGE = 1, EXIT_CAPTURE = 2 };
 enum output { OUT_SUMMARY, OUT_TREE, OUT_FIELDS, OUT_JSON };
+enum { OPT_CHECK = 256, OPT_DISABLE, OPT_ENABLE, OPT_PERSONAL };
+
+/* A dissection option from the command line: -o, -d, --disable/enable-protocol. */
+typedef struct {
+    int kind;
+    const char *arg;
+} dissect_opt;
 
 static void usage(FILE *out)
 {
     fputs("Usage: cshark -r FILE [options]\n"
           "  -r FILE            read packets from FILE (any format Wireshark reads)\n"
-          "  -c N               stop after N packets\n"
+          "  -c N               stop after N records read (as tshark; with -Y fewer\n"
+          "                     may be printed)\n"
+          "  -Y FILTER          display filter (tshark -Y): print matching packets\n"
+          "  -2                 two passes, for filters that look forward\n"
+          "  --check-filter FILTER  check a display filter and exit\n"
           "  -V                 print each packet's protocol tree (as tshark -V)\n"
           "  -T summary|text|fields|json\n"
           "                     output: one line per packet (default), the tree,\n"
@@ -23,6 +34,9 @@ static void usage(FILE *out)
           "  -e NAME            a field for -T fields (repeatable)\n"
           "  -E KEY=VALUE       -T fields format: header=y|n, separator=/t|/s|C,\n"
           "                     occurrence=a|f|l, aggregator=,|/s|C, quote=d|s|n\n"
+          "  -o NAME:VALUE      override a preference (repeatable)\n"
+          "  -d LAYER==SELECTOR,PROTO  decode as (repeatable)\n"
+          "  --disable-protocol P, --enable-protocol P\n"
           "  -n                 no name resolution (the default)\n"
           "  -N, --resolve-names  resolve names as the Wireshark preferences say\n"
           "  --no-personal-config  ignore ~/.config/wireshark\n"
@@ -37,6 +51,40 @@ static int fail(int code, const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputc('\n', stderr);
     return code;
+}
+
+/* Everything that shapes dissection, in the order given. */
+static int configure(cshark_capture *cap, int resolve, const char *filter, int two_pass,
+                     long limit, const dissect_opt *opts, size_t nopts)
+{
+    int rc = cshark_capture_set_resolve_names(cap, resolve);
+    for (size_t i = 0; rc == CSHARK_OK && i < nopts; i++) {
+        switch (opts[i].kind) {
+        case 'o': rc = cshark_capture_set_pref(cap, opts[i].arg); break;
+        case 'd': rc = cshark_capture_decode_as(cap, opts[i].arg); break;
+        default: rc = cshark_capture_set_protocol(cap, opts[i].arg, opts[i].kind == OPT_ENABLE); break;
+        }
+    }
+    if (rc == CSHARK_OK && filter)
+        rc = cshark_capture_set_display_filter(cap, filter);
+    if (rc == CSHARK_OK)
+        rc = cshark_capture_set_two_pass(cap, two_pass);
+    /* -c counts records read, as tshark's does. */
+    if (rc == CSHARK_OK && limit > 0)
+        rc = cshark_capture_set_record_limit(cap, (uint64_t)limit);
+    return rc;
+}
+
+/* The fast path: when only some fields are printed, build only those. A
+ * protocol's -T fields value is its tree line, which only a full tree has. */
+static int prime_fields(cshark_capture *cap, int output, const cli_fields *f)
+{
+    if (output == OUT_SUMMARY)
+        return cshark_capture_set_fields(cap, summary_fields, summary_field_count);
+    for (size_t i = 0; i < f->count; i++)
+        if (cshark_field_type(f->names[i]) == CSHARK_TYPE_PROTOCOL)
+            return CSHARK_OK;
+    return cshark_capture_set_fields(cap, f->names, f->count);
 }
 
 static char separator_char(const char *v)
@@ -87,13 +135,21 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'v' },
         { "resolve-names", no_argument, NULL, 'N' },
-        { "no-personal-config", no_argument, NULL, 'P' },
+        { "no-personal-config", no_argument, NULL, OPT_PERSONAL },
+        { "check-filter", required_argument, NULL, OPT_CHECK },
+        { "disable-protocol", required_argument, NULL, OPT_DISABLE },
+        { "enable-protocol", required_argument, NULL, OPT_ENABLE },
         { NULL, 0, NULL, 0 },
     };
+    /* Dissection options, applied in order once the capture is open. */
+    dissect_opt *opts = calloc((size_t)argc, sizeof *opts);
+    size_t nopts = 0;
+    const char *filter = NULL, *check = NULL;
+    int two_pass = 0;
     int c;
     /* Like tshark: the user's locale for the engine's text. */
     setlocale(LC_ALL, "");
-    while ((c = getopt_long(argc, argv, "r:c:VT:e:E:nNvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:c:VT:e:E:Y:2o:d:nNvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             path = optarg;
@@ -132,8 +188,24 @@ int main(int argc, char **argv)
         case 'N':
             resolve = 1;
             break;
-        case 'P':
+        case OPT_PERSONAL:
             init_flags |= CSHARK_INIT_NO_PERSONAL_CONFIG;
+            break;
+        case 'Y':
+            filter = optarg;
+            break;
+        case '2':
+            two_pass = 1;
+            break;
+        case OPT_CHECK:
+            check = optarg;
+            break;
+        case 'o':
+        case 'd':
+        case OPT_DISABLE:
+        case OPT_ENABLE:
+            opts[nopts].kind = c;
+            opts[nopts++].arg = optarg;
             break;
         case 'v':
             printf("cshark %s (Wireshark engine %s)\n", cshark_version(),
@@ -146,6 +218,16 @@ int main(int argc, char **argv)
             usage(stderr);
             return EXIT_USAGE;
         }
+    }
+    if (check) {
+        if (cshark_init(init_flags) != CSHARK_OK)
+            return fail(EXIT_CAPTURE, "%s", cshark_last_error());
+        const char *warning;
+        if (cshark_check_filter(check, &warning) != CSHARK_OK)
+            return fail(EXIT_USAGE, "%s", cshark_last_error());
+        if (warning)
+            fprintf(stderr, "cshark: warning: %s\n", warning);
+        return 0;
     }
     if (optind < argc)
         return fail(EXIT_USAGE, "unexpected argument \"%s\" (read a file with -r FILE)",
@@ -170,7 +252,15 @@ int main(int argc, char **argv)
     cshark_capture *cap;
     if (cshark_capture_open(&cap, path) != CSHARK_OK)
         return fail(EXIT_CAPTURE, "%s", cshark_last_error());
-    cshark_capture_set_resolve_names(cap, resolve);
+    int rc = configure(cap, resolve, filter, two_pass, limit, opts, nopts);
+    if (rc == CSHARK_OK && (output == OUT_FIELDS || output == OUT_SUMMARY))
+        rc = prime_fields(cap, output, &fields);
+    if (rc != CSHARK_OK) {
+        int status = fail(EXIT_USAGE, "%s", cshark_last_error());
+        cshark_capture_close(cap);
+        return status;
+    }
+    free(opts);
 
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
@@ -178,8 +268,6 @@ int main(int argc, char **argv)
         print_fields_header(stdout, &fields);
 
     cshark_packet *pkt;
-    int rc;
-    long n = 0;
     while ((rc = cshark_capture_next(cap, &pkt)) == CSHARK_PACKET) {
         switch (output) {
         case OUT_SUMMARY: print_summary(stdout, pkt); break;
@@ -187,8 +275,6 @@ int main(int argc, char **argv)
         case OUT_FIELDS: print_fields(stdout, pkt, &fields); break;
         case OUT_JSON: print_json(stdout, pkt); break;
         }
-        if (++n == limit)
-            break;
     }
     fflush(stdout);
     int status = 0;

@@ -7,6 +7,14 @@
 
 #include "cli.h"
 
+/* Every field the summary reads: the CLI primes exactly these. */
+const char *const summary_fields[] = {
+    "frame.protocols", "udp", "tcp", "udp.srcport", "udp.dstport", "tcp.srcport",
+    "tcp.dstport", "ip.src", "ipv6.src", "arp.src.proto_ipv4", "eth.src", "wlan.sa",
+    "sll.src.eth", "ip.dst", "ipv6.dst", "arp.dst.proto_ipv4", "eth.dst", "wlan.da",
+};
+const size_t summary_field_count = sizeof summary_fields / sizeof *summary_fields;
+
 static const char *first_show(cshark_packet *pkt, const char *const *names)
 {
     for (; *names; names++) {
@@ -29,16 +37,15 @@ static const char *transport(cshark_packet *pkt)
     return NULL;
 }
 
-/* The last layer's name, skipping PDML's wrappers (which hold data or
- * malformed-packet markers). */
+/* The last protocol of frame.protocols ("eth:ethertype:ip:udp:dns"). */
 static const char *highest_layer(cshark_packet *pkt)
 {
-    for (size_t i = cshark_packet_layer_count(pkt); i-- > 0;) {
-        const cshark_item *it = cshark_packet_layer(pkt, i);
-        if (cshark_item_kind_of(it) == CSHARK_ITEM_PROTO)
-            return cshark_item_name(it);
-    }
-    return "?";
+    static const char *const names[] = { "frame.protocols", NULL };
+    const char *protos = first_show(pkt, names);
+    if (!protos)
+        return "?";
+    const char *last = strrchr(protos, ':');
+    return last ? last + 1 : protos;
 }
 
 static void endpoint(FILE *out, cshark_packet *pkt, const char *const *addrs, const char *tp,

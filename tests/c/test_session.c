@@ -1,0 +1,239 @@
+/* Display filters, limits, two passes, fields of interest and dissection
+ * options, with the scoping of options to their capture. Expected frame
+ * numbers come from tshark 4.0.17 with the same flags.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include "tests.h"
+
+#define HTTP "ndpi__http_auth.pcap"
+#define TLS "rtshark__test_tls.pcap"
+
+/* Frame numbers delivered by tcap (already configured), as a string. */
+static const char *numbers(void)
+{
+    static char buf[512];
+    cshark_packet *pkt;
+    size_t n = 0;
+    buf[0] = '\0';
+    while (cshark_capture_next(tcap, &pkt) == CSHARK_PACKET)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%u", n ? " " : "",
+                              cshark_packet_number(pkt));
+    return buf;
+}
+
+static cshark_capture *open_data(const char *name)
+{
+    ck_assert_int_eq(cshark_capture_open(&tcap, data_file(name)), CSHARK_OK);
+    return tcap;
+}
+
+/* How many packets of NAME have FIELD, with OPTION (a preference) or none. */
+static size_t count_with(const char *name, const char *field, const char *pref)
+{
+    cshark_capture *cap = open_data(name);
+    if (pref)
+        ck_assert_int_eq(cshark_capture_set_pref(cap, pref), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_display_filter(cap, field), CSHARK_OK);
+    size_t n = 0;
+    cshark_packet *pkt;
+    while (cshark_capture_next(cap, &pkt) == CSHARK_PACKET)
+        n++;
+    close_tcap();
+    return n;
+}
+
+START_TEST(filter_keeps_original_numbers)
+{
+    cshark_capture *cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_display_filter(cap, "tcp.len > 1000"), CSHARK_OK);
+    ck_assert_str_eq(numbers(), "6 13 14 16 17 19 20 22 23 25 26");
+}
+END_TEST
+
+START_TEST(limits_count_differently)
+{
+    /* Records read, as tshark -c 10: only frame 6 of the first ten passes. */
+    cshark_capture *cap = open_data(HTTP);
+    cshark_capture_set_display_filter(cap, "tcp.len > 1000");
+    ck_assert_int_eq(cshark_capture_set_record_limit(cap, 10), CSHARK_OK);
+    ck_assert_str_eq(numbers(), "6");
+    close_tcap();
+    /* Delivered packets: the first three that pass. */
+    cap = open_data(HTTP);
+    cshark_capture_set_display_filter(cap, "tcp.len > 1000");
+    ck_assert_int_eq(cshark_capture_set_packet_limit(cap, 3), CSHARK_OK);
+    ck_assert_str_eq(numbers(), "6 13 14");
+}
+END_TEST
+
+START_TEST(displayed_set_deltas)
+{
+    /* frame.time_delta_displayed follows the filtered set (tshark -Y http). */
+    cshark_capture *cap = open_data(HTTP);
+    cshark_capture_set_display_filter(cap, "http");
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_str_eq(show_of(pkt, "frame.time_delta_displayed"), "0.000000000");
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_uint_eq(cshark_packet_number(pkt), 28);
+    ck_assert_str_eq(show_of(pkt, "frame.time_delta_displayed"), "0.601057000");
+}
+END_TEST
+
+START_TEST(two_pass_looks_forward)
+{
+    cshark_capture *cap = open_data(HTTP);
+    cshark_capture_set_display_filter(cap, "http.response_in");
+    ck_assert_str_eq(numbers(), ""); /* one pass: the response is not seen yet */
+    close_tcap();
+    cap = open_data(HTTP);
+    cshark_capture_set_display_filter(cap, "http.response_in");
+    ck_assert_int_eq(cshark_capture_set_two_pass(cap, 1), CSHARK_OK);
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_uint_eq(cshark_packet_number(pkt), 4);
+    ck_assert_str_eq(show_of(pkt, "http.response_in"), "28");
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_DONE);
+}
+END_TEST
+
+START_TEST(invalid_filter_fails_at_once)
+{
+    cshark_capture *cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_display_filter(cap, "tcp.port == 80 && foo"),
+                     CSHARK_EFILTER);
+    /* tshark's text: message, the filter, a caret under the fault. */
+    ck_assert_str_eq(cshark_last_error(), "foo is neither a field nor a protocol name.\n"
+                                          "    tcp.port == 80 && foo\n"
+                                          "                      ^~~");
+    ck_assert_int_eq(cshark_check_filter("ip.src == 1.2.3", NULL), CSHARK_EFILTER);
+    const char *warning = (const char *)1;
+    ck_assert_int_eq(cshark_check_filter("tcp.port == 80", &warning), CSHARK_OK);
+    ck_assert_ptr_null(warning);
+    ck_assert_int_eq(cshark_check_filter("ip.addr ~= 10.0.0.1", &warning), CSHARK_OK);
+    ck_assert_ptr_nonnull(warning);
+    ck_assert_ptr_nonnull(strstr(warning, "deprecated"));
+    ck_assert_int_eq(cshark_check_filter("ssl", &warning), CSHARK_OK);
+    ck_assert_str_eq(warning, "\"ssl\" is deprecated in favour of \"tls\"");
+}
+END_TEST
+
+START_TEST(fields_of_interest)
+{
+    /* Only the asked fields are built, with the values of the full tree. */
+    static const char *const want[] = { "ip.src", "tcp.dstport", "http.host", "ip.addr" };
+    cshark_capture *cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_fields(cap, want, 4), CSHARK_OK);
+    cshark_packet *pkt;
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_str_eq(show_of(pkt, "ip.src"), "192.168.0.4");
+    ck_assert_str_eq(show_of(pkt, "tcp.dstport"), "80");
+    ck_assert_str_eq(show_of(pkt, "http.host"), "browserspy.dk");
+    size_t n;
+    ck_assert_int_eq(cshark_packet_field_count(pkt, "ip.addr", &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 2);
+    /* Not asked for: not built. */
+    ck_assert_int_eq(cshark_packet_field_count(pkt, "ip.ttl", &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 0);
+    close_tcap();
+
+    static const char *const bad[] = { "ip.src", "no.such.field" };
+    cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_fields(cap, bad, 2), CSHARK_EUNKNOWN_FIELD);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "no.such.field"));
+}
+END_TEST
+
+START_TEST(options_are_scoped_to_their_capture)
+{
+    /* TLS key log: 13 HTTP/2 frames decrypted, none without the key. */
+    ck_assert_uint_eq(count_with(TLS, "http2", "tls.keylog_file:" "tests/data/" TLS), 0);
+    char pref[4200];
+    snprintf(pref, sizeof pref, "tls.keylog_file:%s", data_file("rtshark__test_tls.keylog"));
+    ck_assert_uint_eq(count_with(TLS, "http2", pref), 13);
+    ck_assert_uint_eq(count_with(TLS, "http2", NULL), 0);
+
+    /* Reassembly off shows HTTP in 16 frames; back on, in 2. */
+    ck_assert_uint_eq(count_with(HTTP, "http", "tcp.desegment_tcp_streams:FALSE"), 16);
+    ck_assert_uint_eq(count_with(HTTP, "http", NULL), 2);
+
+    /* Decode-as and disabled protocols undo themselves too. */
+    cshark_capture *cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_decode_as(cap, "tcp.port==80,telnet"), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_display_filter(cap, "telnet"), CSHARK_OK);
+    ck_assert_uint_eq(strlen(numbers()) > 0, 1);
+    close_tcap();
+    ck_assert_uint_eq(count_with(HTTP, "telnet", NULL), 0);
+    cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_protocol(cap, "http", 0), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_display_filter(cap, "http"), CSHARK_OK);
+    ck_assert_str_eq(numbers(), "");
+    close_tcap();
+    ck_assert_uint_eq(count_with(HTTP, "http", NULL), 2);
+}
+END_TEST
+
+START_TEST(wlan_decryption)
+{
+    /* WPA2 passphrase "wireshark", SSID "ikeriri-5g": frame 12 decrypts to IP. */
+    cshark_capture *cap = open_data("libpcap__wpa2linkuppassphraseiswireshark.pcap");
+    ck_assert_int_eq(cshark_capture_add_wlan_key(cap, "wpa-pwd", "wireshark:ikeriri-5g"),
+                     CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_display_filter(cap, "ip"), CSHARK_OK);
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_uint_eq(cshark_packet_number(pkt), 12);
+    ck_assert_str_eq(show_of(pkt, "ip.src"), "192.168.100.3");
+    close_tcap();
+    ck_assert_uint_eq(count_with("libpcap__wpa2linkuppassphraseiswireshark.pcap", "ip", NULL), 0);
+    cap = open_data("libpcap__wpa2linkuppassphraseiswireshark.pcap");
+    ck_assert_int_eq(cshark_capture_add_wlan_key(cap, "rot13", "x"), CSHARK_EOPTION);
+}
+END_TEST
+
+START_TEST(bad_options_name_themselves)
+{
+    cshark_capture *cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_pref(cap, "no.such.pref:1"), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "no.such.pref"));
+    ck_assert_int_eq(cshark_capture_set_pref(cap, "http.tls.port:abc"),
+                     CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "http.tls.port"));
+    ck_assert_int_eq(cshark_capture_set_pref(cap, "nocolon"), CSHARK_EOPTION);
+    ck_assert_int_eq(cshark_capture_decode_as(cap, "tcp.port==80,nosuchproto"), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "nosuchproto"));
+    ck_assert_int_eq(cshark_capture_decode_as(cap, "nosuchtable==1,http"), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "nosuchtable"));
+    ck_assert_int_eq(cshark_capture_decode_as(cap, "tcp.port==eighty,http"), CSHARK_EOPTION);
+    ck_assert_int_eq(cshark_capture_set_protocol(cap, "nosuchproto", 0), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "nosuchproto"));
+
+    /* After the first packet, options are frozen. */
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_int_eq(cshark_capture_set_display_filter(cap, "ip"), CSHARK_ESTATE);
+    ck_assert_int_eq(cshark_capture_set_pref(cap, "ip.defragment:FALSE"), CSHARK_ESTATE);
+}
+END_TEST
+
+Suite *session_suite(void)
+{
+    Suite *s = suite_create("session");
+    TCase *tc = tcase_create("filters and options");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, NULL, close_tcap);
+    tcase_add_test(tc, filter_keeps_original_numbers);
+    tcase_add_test(tc, limits_count_differently);
+    tcase_add_test(tc, displayed_set_deltas);
+    tcase_add_test(tc, two_pass_looks_forward);
+    tcase_add_test(tc, invalid_filter_fails_at_once);
+    tcase_add_test(tc, fields_of_interest);
+    tcase_add_test(tc, options_are_scoped_to_their_capture);
+    tcase_add_test(tc, wlan_decryption);
+    tcase_add_test(tc, bad_options_name_themselves);
+    suite_add_tcase(s, tc);
+    return s;
+}
