@@ -71,5 +71,5 @@ void print_json(FILE *out, cshark_packet *pkt)
         item(&b, cshark_packet_layer(pkt, i));
     }
     LIT(&b, "]}\n");
-    fwrite(b.data, 1, b.len, out);
+    fwrite_unlocked(b.data, 1, b.len, out);
 }
