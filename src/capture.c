@@ -47,6 +47,8 @@ static wtap_block_t provider_idb(struct packet_provider_data *prov, guint32 id)
 /* As frame.interface_name: name, else description, else hardware. */
 static const char *provider_interface_name(struct packet_provider_data *prov, guint32 id)
 {
+    if (prov->live)
+        return cs_live_interface_name(prov->live, id);
     static const guint opts[] = { OPT_IDB_NAME, OPT_IDB_DESCRIPTION, OPT_IDB_HARDWARE };
     wtap_block_t block = provider_idb(prov, id);
     char *s;
@@ -100,7 +102,7 @@ void cs_session_unref(cs_session *s)
     g_free(s);
 }
 
-cs_session *cs_session_new(wtap *wth)
+cs_session *cs_session_new(wtap *wth, const cs_live *live)
 {
     if (live_session) {
         /* Packets kept from an earlier capture: make them independent of its
@@ -111,6 +113,7 @@ cs_session *cs_session_new(wtap *wth)
     cs_session *s = g_new0(cs_session, 1);
     s->refs = 1;
     s->prov.wth = wth;
+    s->prov.live = live;
     s->epan = epan_new(&s->prov, &provider_funcs);
     live_session = s;
     return s;
@@ -201,6 +204,41 @@ int cshark_capture_open(cshark_capture **capture, const char *path)
     return CSHARK_OK;
 }
 
+int cshark_live_open(cshark_capture **capture, const char *const *interfaces, size_t count)
+{
+    CS_CHECK_ARG(capture, "capture");
+    *capture = NULL;
+    CS_CHECK_ARG(interfaces, "interfaces");
+    if (count == 0)
+        return cs_error(CSHARK_EINVAL, "cshark_live_open: no interface given");
+    for (size_t i = 0; i < count; i++)
+        CS_CHECK_ARG(interfaces[i], "interface name");
+    if (!cs_engine_ready())
+        return CSHARK_EINIT;
+    if (open_capture)
+        return cs_error(CSHARK_ESTATE,
+                        "cannot capture on %s: capture \"%s\" is still open, and the engine "
+                        "dissects one capture at a time; close it first",
+                        interfaces[0], open_capture->path);
+    cs_live *live = cs_live_new(interfaces, count);
+    int rc = cs_live_probe(live);
+    if (rc != CSHARK_OK) {
+        cs_live_free(live);
+        return rc;
+    }
+    cshark_capture *cap = g_new0(cshark_capture, 1);
+    char *names = g_strjoinv(",", (char **)interfaces);
+    cap->path = g_strdup_printf("live:%s", names);
+    g_free(names);
+    cap->live = live;
+    /* Frames are dissected as dumpcap's pcapng would present them. */
+    cap->file_type = wtap_pcapng_file_type_subtype();
+    cap->reset_every = 100000;
+    open_capture = cap;
+    *capture = cap;
+    return CSHARK_OK;
+}
+
 void cshark_capture_close(cshark_capture *cap)
 {
     if (!cap)
@@ -208,11 +246,14 @@ void cshark_capture_close(cshark_capture *cap)
     if (cap->current && !cap->current->kept)
         cs_packet_destroy(cap->current);
     if (cap->session) {
-        cs_packets_detach(cap->session, cap);
         cap->session->prov.wth = NULL;
+        cap->session->prov.live = NULL;
         cs_session_unref(cap->session);
     }
-    wtap_close(cap->wth);
+    if (cap->wth)
+        wtap_close(cap->wth);
+    cs_live_free(cap->live);
+    cs_dump_free(cap->dump);
     /* The options were the engine's globals for this capture only. */
     cs_options_restore(&cap->options);
     dfilter_free(cap->dfcode);
@@ -276,6 +317,8 @@ int cshark_capture_set_display_filter(cshark_capture *cap, const char *filter)
 int cshark_capture_set_two_pass(cshark_capture *cap, int on)
 {
     SETTABLE(cap);
+    if (on && cap->live)
+        return cs_error(CSHARK_ESTATE, "%s: a live capture cannot be read twice", cap->path);
     cap->two_pass = !!on;
     return CSHARK_OK;
 }
@@ -356,4 +399,84 @@ int cshark_capture_add_wlan_key(cshark_capture *cap, const char *type, const cha
         rc = cs_option_pref(&cap->options, rec);
     g_free(rec);
     return rc;
+}
+
+/* ---- live options ---------------------------------------------------------- */
+
+static int live_only(cshark_capture *cap)
+{
+    int rc = settable(cap);
+    if (rc == CSHARK_OK && !cap->live)
+        rc = cs_error(CSHARK_ESTATE, "\"%s\" is a file: that option is for live captures",
+                      cap->path);
+    return rc;
+}
+
+#define LIVE_SETTER(fn, what)                                                  \
+    int fn(cshark_capture *cap, int value)                                     \
+    {                                                                          \
+        int rc = live_only(cap);                                               \
+        return rc != CSHARK_OK ? rc : cs_live_set(cap->live, what, value);      \
+    }
+
+LIVE_SETTER(cshark_capture_set_snaplen, "snaplen")
+LIVE_SETTER(cshark_capture_set_promiscuous, "promisc")
+LIVE_SETTER(cshark_capture_set_monitor_mode, "monitor")
+LIVE_SETTER(cshark_capture_set_buffer_size, "buffer")
+LIVE_SETTER(cshark_capture_set_immediate_mode, "immediate")
+
+int cshark_capture_set_capture_filter(cshark_capture *cap, const char *bpf)
+{
+    int rc = live_only(cap);
+    if (rc == CSHARK_OK)
+        CS_CHECK_ARG(bpf, "capture filter");
+    return rc != CSHARK_OK ? rc : cs_live_set_filter(cap->live, bpf);
+}
+
+int cshark_capture_set_duration(cshark_capture *cap, double seconds)
+{
+    int rc = live_only(cap);
+    if (rc == CSHARK_OK)
+        cs_live_set_duration(cap->live, seconds);
+    return rc;
+}
+
+int cshark_capture_set_output(cshark_capture *cap, const char *path, uint64_t file_kb,
+                              unsigned files)
+{
+    int rc = live_only(cap);
+    if (rc != CSHARK_OK)
+        return rc;
+    CS_CHECK_ARG(path, "path");
+    cs_dump_free(cap->dump);
+    cap->dump = cs_dump_new(path, file_kb, files);
+    return CSHARK_OK;
+}
+
+int cshark_capture_set_session_reset(cshark_capture *cap, uint64_t packets)
+{
+    SETTABLE(cap);
+    cap->reset_every = packets;
+    return CSHARK_OK;
+}
+
+int cshark_capture_stop(cshark_capture *cap)
+{
+    if (!cap)
+        return CSHARK_EINVAL; /* no message: this may run in a signal handler */
+    if (cap->live)
+        cs_live_stop(cap->live);
+    return CSHARK_OK;
+}
+
+int cshark_capture_stats(cshark_capture *cap, cshark_stats *st)
+{
+    CS_CHECK_ARG(cap, "capture");
+    CS_CHECK_ARG(st, "stats");
+    memset(st, 0, sizeof *st);
+    if (cap->live)
+        cs_live_stats(cap->live, st);
+    st->read = cap->count;
+    st->delivered = cap->delivered;
+    return CSHARK_OK;
 }

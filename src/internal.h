@@ -36,12 +36,38 @@ int cs_engine_ready(void); /* 1 when usable, else sets the error */
 /* Switch the process-global name resolution flags to what a capture wants. */
 void cs_engine_set_resolve_names(int on);
 
+/* ---- live.c, dump.c: libpcap sources and pcapng output ------------------ */
+
+typedef struct cs_live cs_live;
+cs_live *cs_live_new(const char *const *names, size_t n);
+void cs_live_free(cs_live *l);
+int cs_live_set(cs_live *l, const char *what, int value);
+int cs_live_set_filter(cs_live *l, const char *bpf);
+void cs_live_set_duration(cs_live *l, double seconds);
+int cs_live_probe(cs_live *l);     /* interfaces exist, permission granted */
+int cs_live_activate(cs_live *l);
+int cs_live_read(cs_live *l, wtap_rec *rec, Buffer *buf, int timeout_ms);
+void cs_live_stop(cs_live *l);
+void cs_live_stats(cs_live *l, cshark_stats *st);
+size_t cs_live_count(const cs_live *l);
+const char *cs_live_interface_name(const cs_live *l, guint32 id);
+int cs_live_encap(const cs_live *l, size_t i);
+int cs_live_nanos(const cs_live *l, size_t i);
+int cs_live_snaplen(const cs_live *l);
+
+typedef struct cs_dump cs_dump;
+cs_dump *cs_dump_new(const char *path, guint64 file_kb, unsigned files);
+void cs_dump_add_interface(cs_dump *d, const char *name, int encap, int nanos, int snaplen);
+int cs_dump_write(cs_dump *d, const wtap_rec *rec, const guint8 *data);
+int cs_dump_free(cs_dump *d);
+
 /* ---- capture.c: the dissection session --------------------------------- */
 
 /* Wireshark's opaque packet provider: our definition. It lives in the
  * session, so kept packets can outlive the capture that made them. */
 struct packet_provider_data {
     wtap *wth;                 /* NULL once the capture is closed */
+    const cs_live *live;       /* live capture: interface names   */
     const frame_data *ref;     /* time reference frame            */
     frame_data *prev_dis;      /* previous displayed frame        */
     frame_data *prev_cap;      /* previous captured frame         */
@@ -62,7 +88,6 @@ const char *cs_capture_interface_name(cshark_packet *p, guint32 id);
 
 /* packet.c: kept packets of a session */
 void cs_packets_freeze(cs_session *s);   /* before the session's epan ends  */
-void cs_packets_detach(cs_session *s, cshark_capture *cap);
 
 /* ---- filter.c, options.c ------------------------------------------------- */
 
@@ -103,9 +128,12 @@ struct cshark_capture {
     int failed;                  /* sticky read error                         */
     int deferred;                /* two-pass: first-pass error, told at end   */
     char *deferred_msg;
+    cs_live *live;               /* live capture, else NULL (wth is the file) */
+    cs_dump *dump;               /* -w output, or NULL                        */
+    guint64 reset_every, since_reset; /* session resets (tshark -M)           */
 };
 
-cs_session *cs_session_new(wtap *wth);
+cs_session *cs_session_new(wtap *wth, const cs_live *live);
 
 /* ---- view.c: the packet's tree as PDML elements ------------------------ */
 
@@ -144,7 +172,6 @@ void cs_view_freeze(cshark_packet *p);   /* format every string now          */
 
 struct cshark_packet {
     cs_session *session;
-    cshark_capture *capture;     /* NULL once kept and the capture closed    */
     epan_dissect_t *edt;
     wtap_rec rec;
     Buffer buf;
@@ -159,7 +186,7 @@ struct cshark_packet {
     cshark_packet *kept_prev, *kept_next;
 };
 
-cshark_packet *cs_packet_new(cs_session *s, cshark_capture *cap, int visible);
+cshark_packet *cs_packet_new(cs_session *s, int visible);
 void cs_packet_release(cshark_packet *p); /* back to "empty", keeps buffers */
 void cs_packet_destroy(cshark_packet *p);
 

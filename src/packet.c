@@ -5,12 +5,11 @@
 
 #include "internal.h"
 
-cshark_packet *cs_packet_new(cs_session *s, cshark_capture *cap, int visible)
+cshark_packet *cs_packet_new(cs_session *s, int visible)
 {
     cshark_packet *p = g_new0(cshark_packet, 1);
     p->session = s;
     s->refs++;
-    p->capture = cap;
     /* A visible tree: PDML needs every item and its label, as tshark -T pdml;
      * with fields of interest, an invisible one that holds only those. */
     p->edt = epan_dissect_new(s->epan, TRUE, visible);
@@ -85,13 +84,6 @@ void cs_packets_freeze(cs_session *s)
 {
     for (cshark_packet *p = s->kept; p; p = p->kept_next)
         cs_view_freeze(p);
-}
-
-void cs_packets_detach(cs_session *s, cshark_capture *cap)
-{
-    for (cshark_packet *p = s->kept; p; p = p->kept_next)
-        if (p->capture == cap)
-            p->capture = NULL;
 }
 
 /* ---- accessors ----------------------------------------------------------- */

@@ -1,6 +1,8 @@
 /* The read loop: records from wiretap, dissected one at a time, filtered as
  * tshark -Y does (one pass) or tshark -2 -Y (two passes).
  * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <malloc.h>
+
 #include <epan/packet.h>
 
 #include "internal.h"
@@ -103,7 +105,16 @@ static int start(cshark_capture *cap)
      * opens the file: some preferences shape the session's tables. */
     cs_options_apply(&cap->options);
     cs_engine_set_resolve_names(cap->resolve_names);
-    cap->session = cs_session_new(cap->wth);
+    cap->session = cs_session_new(cap->wth, cap->live);
+    if (cap->live) {
+        int rc = cs_live_activate(cap->live);
+        if (rc != CSHARK_OK)
+            return cap->failed = rc;
+        for (size_t i = 0; cap->dump && i < cs_live_count(cap->live); i++)
+            cs_dump_add_interface(cap->dump, cs_live_interface_name(cap->live, (guint32)i),
+                                  cs_live_encap(cap->live, i), cs_live_nanos(cap->live, i),
+                                  cs_live_snaplen(cap->live));
+    }
     if (cap->two_pass) {
         int rc = first_pass(cap);
         /* A read error in the first pass: tshark still runs the second over
@@ -117,11 +128,28 @@ static int start(cshark_capture *cap)
     return CSHARK_OK;
 }
 
-/* The next record into p: 1 read, 0 end, or an error. */
-static int read_record(cshark_capture *cap, cshark_packet *p)
+/* The next record into p: 1 read, 0 end, CSHARK_AGAIN (live, nothing within
+ * timeout_ms), or an error. */
+static int read_record(cshark_capture *cap, cshark_packet *p, int timeout_ms)
 {
     int err = 0;
     char *info = NULL;
+    if (cap->live) {
+        if (cap->record_limit && cap->count >= cap->record_limit)
+            return 0;
+        int rc = cs_live_read(cap->live, &p->rec, &p->buf, timeout_ms);
+        if (rc != 1)
+            return rc < 0 && rc != CSHARK_AGAIN ? (cap->failed = rc) : rc;
+        cap->count++;
+        frame_data_init(&p->own_fd, cap->count, &p->rec, 0, cap->cum_bytes);
+        p->fd = &p->own_fd;
+        if (cap->dump) {
+            rc = cs_dump_write(cap->dump, &p->rec, ws_buffer_start_ptr(&p->buf));
+            if (rc != CSHARK_OK)
+                return cap->failed = rc;
+        }
+        return 1;
+    }
     if (cap->two_pass) {
         frame_data *fd = frame_data_sequence_find(cap->session->prov.frames, cap->second + 1);
         if (!fd)
@@ -143,35 +171,72 @@ static int read_record(cshark_capture *cap, cshark_packet *p)
     return 1;
 }
 
+/* A new dissection session for the rest of the capture, as tshark -M: the
+ * old one's conversations and reassemblies go (kept packets are frozen
+ * first); time references carry over. */
+static void reset_session(cshark_capture *cap)
+{
+    cs_session *old = cap->session;
+    if (cap->current && !cap->current->kept)
+        cs_packet_destroy(cap->current);
+    cap->current = NULL;
+    cs_session *s = cs_session_new(cap->wth, cap->live);
+    s->ref_frame = old->ref_frame;
+    s->prov.ref = old->prov.ref ? &s->ref_frame : NULL;
+    s->prev_dis_frame = old->prev_dis_frame;
+    s->prov.prev_dis = old->prov.prev_dis ? &s->prev_dis_frame : NULL;
+    s->prev_cap_frame = old->prev_cap_frame;
+    s->prov.prev_cap = old->prov.prev_cap ? &s->prev_cap_frame : NULL;
+    old->prov.wth = NULL;
+    old->prov.live = NULL;
+    cs_session_unref(old);
+    cap->session = s;
+    cap->since_reset = 0;
+    /* Give the freed dissection state back to the system: without it glibc
+     * keeps most of it, and a long capture's RSS only grows. */
+    malloc_trim(0);
+}
+
 int cshark_capture_next(cshark_capture *cap, cshark_packet **packet)
+{
+    return cshark_capture_next_timeout(cap, packet, -1);
+}
+
+int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int timeout_ms)
 {
     CS_CHECK_ARG(packet, "packet");
     *packet = NULL;
     CS_CHECK_ARG(cap, "capture");
     if (cap->failed)
-        return cs_error(cap->failed, "the file \"%s\" already failed to read", cap->path);
-    if (!cap->started)
-        start(cap);
+        return cs_error(cap->failed, "\"%s\" already failed: %s", cap->path,
+                        cap->deferred_msg ? cap->deferred_msg : "see the first error");
+    if (!cap->started && start(cap) != CSHARK_OK)
+        return cap->failed;
     if (cap->packet_limit && cap->delivered >= cap->packet_limit)
         return CSHARK_DONE;
     cs_engine_set_resolve_names(cap->resolve_names);
 
-    cs_session *s = cap->session;
     for (;;) {
+        if (cap->reset_every && !cap->two_pass && cap->since_reset >= cap->reset_every)
+            reset_session(cap);
+        cs_session *s = cap->session;
         cshark_packet *p = cap->current;
         if (p && p->kept)
             p = NULL;
         if (p)
             cs_packet_release(p);
         else
-            p = cap->current = cs_packet_new(s, cap, cap->fields == NULL);
+            p = cap->current = cs_packet_new(s, cap->fields == NULL);
 
-        int rc = read_record(cap, p);
+        int rc = read_record(cap, p, timeout_ms);
+        if (rc == CSHARK_AGAIN)
+            return CSHARK_AGAIN;
         if (rc <= 0) {
             if (rc == 0 && cap->deferred)
                 return cap->failed = cs_error(cap->deferred, "%s", cap->deferred_msg);
             return rc;
         }
+        cap->since_reset++;
         prime(cap, p->edt);
         dissect(cap, p->edt, &p->rec, &p->buf, p->fd, 1);
         p->live = 1;

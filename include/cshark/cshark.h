@@ -60,6 +60,8 @@ enum {
     CSHARK_OK             = 0,
     CSHARK_DONE           = 0,   /* cshark_capture_next(): no more packets   */
     CSHARK_PACKET         = 1,   /* cshark_capture_next(): *packet is set    */
+    CSHARK_AGAIN          = 2,   /* cshark_capture_next_timeout(): no packet
+                                    arrived in time; call again              */
 
     CSHARK_EINVAL         = -1,  /* bad argument (NULL, out of range)        */
     CSHARK_ENOMEM         = -2,  /* out of memory                            */
@@ -77,8 +79,9 @@ enum {
     CSHARK_ESTATE         = -10, /* call not allowed now (e.g. engine shut
                                     down, option set after the first packet)  */
     CSHARK_EFILTER        = -11, /* invalid display filter                   */
-    CSHARK_EOPTION        = -12  /* invalid option: unknown preference, bad
+    CSHARK_EOPTION        = -12, /* invalid option: unknown preference, bad
                                     value, decode-as rule or protocol name    */
+    CSHARK_EPERM          = -13  /* capturing needs root or CAP_NET_RAW      */
 };
 
 /* The message of the last error on this thread ("" if none yet). Owned by the
@@ -213,6 +216,84 @@ const char *cshark_capture_format(const cshark_capture *capture);
 /* Close the file and free the capture and its current packet. Kept packets
  * stay valid until cshark_packet_free(). NULL is allowed. */
 void cshark_capture_close(cshark_capture *capture);
+
+/* ---- Live capture (libpcap) -------------------------------------------- */
+
+/* A network interface, as `cshark -D` lists it. */
+typedef struct {
+    const char *name;                 /* "eth0", "lo", "any"                */
+    const char *description;          /* or NULL                            */
+    unsigned flags;                   /* CSHARK_IF_*                        */
+    const char *const *addresses;     /* IPv4/IPv6 addresses as text        */
+    size_t naddresses;
+} cshark_interface;
+enum {
+    CSHARK_IF_LOOPBACK = 1u << 0,
+    CSHARK_IF_UP       = 1u << 1,
+    CSHARK_IF_RUNNING  = 1u << 2,
+    CSHARK_IF_WIRELESS = 1u << 3
+};
+
+/* The interfaces libpcap can capture on. *list is yours: free it with
+ * cshark_interfaces_free(*list, *count). */
+int cshark_interfaces(cshark_interface **list, size_t *count);
+void cshark_interfaces_free(cshark_interface *list, size_t count);
+
+/* Open a live capture on COUNT interfaces. The interfaces are checked now:
+ * an unknown one is CSHARK_EOPEN naming it and listing the valid ones, and
+ * missing privileges are CSHARK_EPERM ("capturing on eth0 needs root or
+ * CAP_NET_RAW"). Capturing starts at the first cshark_capture_next(); every
+ * option above (display filter, fields, preferences…) applies as for files,
+ * except two passes. Packets carry their interface id (the index in
+ * INTERFACES) and name. The same packet API as files. */
+int cshark_live_open(cshark_capture **capture, const char *const *interfaces, size_t count);
+
+/* Live options, set before the first packet (CSHARK_ESTATE on a file). */
+/* A BPF capture filter (tshark -f), compiled now by libpcap: an invalid one is
+ * CSHARK_EFILTER naming it. Applied in the kernel, before dissection. */
+int cshark_capture_set_capture_filter(cshark_capture *capture, const char *bpf);
+int cshark_capture_set_snaplen(cshark_capture *capture, int bytes);       /* 262144 */
+int cshark_capture_set_promiscuous(cshark_capture *capture, int on);      /* on     */
+int cshark_capture_set_monitor_mode(cshark_capture *capture, int on);     /* off    */
+int cshark_capture_set_buffer_size(cshark_capture *capture, int bytes);   /* libpcap's */
+/* Deliver each packet as it arrives (on, the default) or in batches. */
+int cshark_capture_set_immediate_mode(cshark_capture *capture, int on);
+/* Stop after SECONDS from the first cshark_capture_next() (tshark -a
+ * duration:N); cshark_capture_next() then returns CSHARK_DONE. */
+int cshark_capture_set_duration(cshark_capture *capture, double seconds);
+
+/* Write every captured frame to a pcapng file (tshark -w), or to a ring of
+ * FILES files of at most FILE_KB kilobytes each (tshark -b filesize:KB -b
+ * files:N; names PATH's stem + _NNNNN_YYYYmmddHHMMSS + extension, oldest
+ * removed). FILE_KB 0: one file. */
+int cshark_capture_set_output(cshark_capture *capture, const char *path, uint64_t file_kb,
+                              unsigned files);
+
+/* Keep memory flat over long captures: every PACKETS packets read, the
+ * dissection session (conversations, reassembly state) is dropped and a new
+ * one started, as tshark -M. Packets kept from before stay valid. 0: never
+ * (the default for files); live captures default to 100000. */
+int cshark_capture_set_session_reset(cshark_capture *capture, uint64_t packets);
+
+/* As cshark_capture_next(), but waits at most TIMEOUT_MS milliseconds for a
+ * live packet: CSHARK_AGAIN when none came (the capture goes on). -1 waits
+ * as long as it takes. Files never wait. */
+int cshark_capture_next_timeout(cshark_capture *capture, cshark_packet **packet, int timeout_ms);
+
+/* End a live capture from any thread or a signal handler (async-signal
+ * safe): the pending or next cshark_capture_next() returns CSHARK_DONE
+ * promptly. */
+int cshark_capture_stop(cshark_capture *capture);
+
+typedef struct {
+    uint64_t received;    /* seen by the capture (libpcap ps_recv)           */
+    uint64_t dropped;     /* dropped by the kernel for lack of buffer space  */
+    uint64_t if_dropped;  /* dropped by the interface or its driver          */
+    uint64_t read;        /* records read by cshark                          */
+    uint64_t delivered;   /* packets returned by cshark_capture_next()       */
+} cshark_stats;
+/* Counters so far (libpcap's for live captures, zero for files). */
+int cshark_capture_stats(cshark_capture *capture, cshark_stats *stats);
 
 /* ---- Packets ----------------------------------------------------------- */
 

@@ -12,6 +12,7 @@ Suite *api_suite(void);
 Suite *tree_suite(void);
 Suite *errors_suite(void);
 Suite *session_suite(void);
+Suite *live_suite(void);
 
 /* Path of a file in tests/data (static buffer, valid until the next call). */
 const char *data_file(const char *name);

@@ -22,6 +22,22 @@ typedef struct {
 extern const char *const summary_fields[];
 extern const size_t summary_field_count;
 void print_summary(FILE *out, cshark_packet *pkt);
+
+/* live.c */
+typedef struct {
+    const char **interfaces;
+    size_t count;
+    const char *bpf, *write;
+    int snaplen, no_promisc, monitor, buffer_mib;
+    double duration;
+    unsigned long long file_kb;
+    unsigned files;
+} live_opts;
+int list_interfaces(FILE *out);
+int live_option(live_opts *l, int opt, const char *arg);
+int live_configure(cshark_capture *cap, const live_opts *l);
+void live_catch_signals(cshark_capture *cap);
+void live_report(cshark_capture *cap);
 void print_tree(FILE *out, cshark_packet *pkt);
 void print_fields_header(FILE *out, const cli_fields *f);
 void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f);

@@ -19,8 +19,17 @@ typedef struct {
 
 static void usage(FILE *out)
 {
-    fputs("Usage: cshark -r FILE [options]\n"
+    fputs("Usage: cshark -r FILE [options]   or   cshark -i IFACE [options]\n"
           "  -r FILE            read packets from FILE (any format Wireshark reads)\n"
+          "  -i IFACE           capture live on IFACE (repeatable; needs root or\n"
+          "                     CAP_NET_RAW); -D lists the interfaces\n"
+          "  -f BPF             capture filter (libpcap syntax)\n"
+          "  -s N, -p, -I, -B MIB  snap length, no promiscuous mode, monitor mode,\n"
+          "                     kernel buffer size\n"
+          "  -a duration:N      stop a live capture after N seconds\n"
+          "  -w FILE            also write the captured frames to FILE (pcapng)\n"
+          "  -b filesize:KB -b files:N  ring buffer of N files of KB kilobytes\n"
+          "  -M N               new dissection session every N packets (flat memory)\n"
           "  -c N               stop after N records read (as tshark; with -Y fewer\n"
           "                     may be printed)\n"
           "  -Y FILTER          display filter (tshark -Y): print matching packets\n"
@@ -124,7 +133,9 @@ static int fields_option(cli_fields *f, const char *opt)
 int main(int argc, char **argv)
 {
     const char *path = NULL;
-    long limit = -1;
+    long limit = -1, reset = -1;
+    live_opts live = { 0 };
+    live.interfaces = calloc((size_t)argc, sizeof *live.interfaces);
     enum output output = OUT_SUMMARY;
     int verbose = 0, resolve = 0;
     unsigned init_flags = 0;
@@ -149,7 +160,7 @@ int main(int argc, char **argv)
     int c;
     /* Like tshark: the user's locale for the engine's text. */
     setlocale(LC_ALL, "");
-    while ((c = getopt_long(argc, argv, "r:c:VT:e:E:Y:2o:d:nNvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:c:VT:e:E:Y:2o:d:nNvhi:f:s:pIB:a:w:b:M:D", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             path = optarg;
@@ -194,6 +205,37 @@ int main(int argc, char **argv)
         case 'Y':
             filter = optarg;
             break;
+        case 'i':
+            live.interfaces[live.count++] = optarg;
+            break;
+        case 'f':
+            live.bpf = optarg;
+            break;
+        case 's':
+            live.snaplen = atoi(optarg);
+            break;
+        case 'p':
+            live.no_promisc = 1;
+            break;
+        case 'I':
+            live.monitor = 1;
+            break;
+        case 'B':
+            live.buffer_mib = atoi(optarg);
+            break;
+        case 'w':
+            live.write = optarg;
+            break;
+        case 'M':
+            reset = strtol(optarg, NULL, 10);
+            break;
+        case 'a':
+        case 'b':
+            if (live_option(&live, c, optarg) != 0)
+                return fail(EXIT_USAGE, "bad -a/-b option \"%s\"", optarg);
+            break;
+        case 'D':
+            return list_interfaces(stdout);
         case '2':
             two_pass = 1;
             break;
@@ -232,10 +274,12 @@ int main(int argc, char **argv)
     if (optind < argc)
         return fail(EXIT_USAGE, "unexpected argument \"%s\" (read a file with -r FILE)",
                     argv[optind]);
-    if (!path) {
+    if (!path && !live.count) {
         usage(stderr);
-        return fail(EXIT_USAGE, "%s", "no capture file given (-r FILE)");
+        return fail(EXIT_USAGE, "%s", "no capture file (-r FILE) or interface (-i IFACE) given");
     }
+    if (path && live.count)
+        return fail(EXIT_USAGE, "%s", "-r and -i cannot be combined");
     if (output == OUT_SUMMARY && verbose)
         output = OUT_TREE;
     if (output == OUT_FIELDS && fields.count == 0)
@@ -250,9 +294,14 @@ int main(int argc, char **argv)
             return fail(EXIT_USAGE, "%s", cshark_last_error());
 
     cshark_capture *cap;
-    if (cshark_capture_open(&cap, path) != CSHARK_OK)
+    if ((path ? cshark_capture_open(&cap, path)
+              : cshark_live_open(&cap, live.interfaces, live.count)) != CSHARK_OK)
         return fail(EXIT_CAPTURE, "%s", cshark_last_error());
     int rc = configure(cap, resolve, filter, two_pass, limit, opts, nopts);
+    if (rc == CSHARK_OK && live.count)
+        rc = live_configure(cap, &live);
+    if (rc == CSHARK_OK && reset >= 0)
+        rc = cshark_capture_set_session_reset(cap, (uint64_t)reset);
     if (rc == CSHARK_OK && (output == OUT_FIELDS || output == OUT_SUMMARY))
         rc = prime_fields(cap, output, &fields);
     if (rc != CSHARK_OK) {
@@ -263,10 +312,13 @@ int main(int argc, char **argv)
     free(opts);
 
     static char outbuf[1 << 16];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    /* Live output is read as it comes: a line at a time. */
+    setvbuf(stdout, outbuf, live.count ? _IOLBF : _IOFBF, sizeof outbuf);
     if (output == OUT_FIELDS && fields.header)
         print_fields_header(stdout, &fields);
 
+    if (live.count)
+        live_catch_signals(cap);
     cshark_packet *pkt;
     while ((rc = cshark_capture_next(cap, &pkt)) == CSHARK_PACKET) {
         switch (output) {
@@ -282,7 +334,10 @@ int main(int argc, char **argv)
         status = fail(EXIT_CAPTURE, "%s", cshark_last_error());
     else if (ferror(stdout))
         status = fail(EXIT_CAPTURE, "%s", "error writing to standard output");
+    if (live.count)
+        live_report(cap);
     cshark_capture_close(cap);
+    free(live.interfaces);
     /* No cshark_shutdown(): the engine's teardown costs more than the exit
      * that frees everything anyway. */
     free(fields.names);

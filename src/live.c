@@ -1,0 +1,433 @@
+/* Live sources: libpcap handles (one per interface), polled together, their
+ * frames turned into wiretap records the engine dissects like a file's.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <pcap/pcap.h>
+#include <wiretap/pcap-encap.h>
+
+#include "internal.h"
+
+struct cs_live {
+    size_t n;
+    pcap_t **pcap;
+    char **names;
+    int *encap;
+    int *nanos;            /* handle delivers nanosecond time stamps            */
+    size_t next;           /* round robin, so no interface starves the others   */
+    int wake[2];           /* self-pipe: cshark_capture_stop() writes to it     */
+    volatile sig_atomic_t stopped;
+    /* settings, applied when the handles are activated */
+    char *bpf;
+    int snaplen, promisc, monitor, buffer_size, immediate;
+    double duration;
+    gint64 deadline_ns;    /* 0: none */
+    int activated;
+};
+
+static gint64 now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* "a, b, c": the interfaces libpcap can capture on, for error messages. */
+static char *interface_list(void)
+{
+    pcap_if_t *all = NULL;
+    char err[PCAP_ERRBUF_SIZE];
+    GString *s = g_string_new(NULL);
+    if (pcap_findalldevs(&all, err) == 0)
+        for (pcap_if_t *d = all; d; d = d->next)
+            g_string_append_printf(s, "%s%s", s->len ? ", " : "", d->name);
+    pcap_freealldevs(all);
+    return g_string_free(s, FALSE);
+}
+
+cs_live *cs_live_new(const char *const *names, size_t n)
+{
+    cs_live *l = g_new0(cs_live, 1);
+    l->n = n;
+    l->pcap = g_new0(pcap_t *, n);
+    l->names = g_new0(char *, n + 1);
+    l->encap = g_new0(int, n);
+    l->nanos = g_new0(int, n);
+    for (size_t i = 0; i < n; i++)
+        l->names[i] = g_strdup(names[i]);
+    l->snaplen = 262144;
+    l->promisc = 1;
+    l->immediate = 1;
+    l->wake[0] = l->wake[1] = -1;
+    return l;
+}
+
+void cs_live_free(cs_live *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->pcap[i])
+            pcap_close(l->pcap[i]);
+    if (l->wake[0] >= 0) {
+        close(l->wake[0]);
+        close(l->wake[1]);
+    }
+    g_strfreev(l->names);
+    g_free(l->pcap);
+    g_free(l->encap);
+    g_free(l->nanos);
+    g_free(l->bpf);
+    g_free(l);
+}
+
+const char *cs_live_interface_name(const cs_live *l, guint32 id)
+{
+    return id < l->n ? l->names[id] : "unknown";
+}
+
+int cs_live_set(cs_live *l, const char *what, int value)
+{
+    if (strcmp(what, "snaplen") == 0)
+        l->snaplen = value > 0 ? value : 262144;
+    else if (strcmp(what, "promisc") == 0)
+        l->promisc = value;
+    else if (strcmp(what, "monitor") == 0)
+        l->monitor = value;
+    else if (strcmp(what, "buffer") == 0)
+        l->buffer_size = value;
+    else if (strcmp(what, "immediate") == 0)
+        l->immediate = value;
+    return CSHARK_OK;
+}
+
+void cs_live_set_duration(cs_live *l, double seconds)
+{
+    l->duration = seconds;
+}
+
+int cs_live_set_filter(cs_live *l, const char *bpf)
+{
+    /* Compile now against a dead handle, so a bad filter fails at once with
+     * libpcap's message; it is compiled again per interface on activation. */
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+    struct bpf_program prog;
+    if (pcap_compile(dead, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        int rc = cs_error(CSHARK_EFILTER, "invalid capture filter \"%s\": %s", bpf,
+                          pcap_geterr(dead));
+        pcap_close(dead);
+        return rc;
+    }
+    pcap_freecode(&prog);
+    pcap_close(dead);
+    g_free(l->bpf);
+    l->bpf = g_strdup(bpf);
+    return CSHARK_OK;
+}
+
+static int activate_error(const char *name, int status, pcap_t *p)
+{
+    const char *detail = pcap_geterr(p);
+    switch (status) {
+    case PCAP_ERROR_PERM_DENIED:
+        return cs_error(CSHARK_EPERM, "capturing on %s needs root or CAP_NET_RAW (%s)", name,
+                        detail);
+    case PCAP_ERROR_NO_SUCH_DEVICE: {
+        char *all = interface_list();
+        int rc = cs_error(CSHARK_EOPEN, "no such interface \"%s\"; valid interfaces: %s", name,
+                          all);
+        g_free(all);
+        return rc;
+    }
+    case PCAP_ERROR_RFMON_NOTSUP:
+        return cs_error(CSHARK_EOPEN, "interface %s does not support monitor mode", name);
+    case PCAP_ERROR_IFACE_NOT_UP:
+        return cs_error(CSHARK_EOPEN, "interface %s is not up", name);
+    default:
+        return cs_error(CSHARK_EOPEN, "cannot capture on %s: %s", name,
+                        *detail ? detail : pcap_statustostr(status));
+    }
+}
+
+static int open_one(cs_live *l, size_t i)
+{
+    char err[PCAP_ERRBUF_SIZE] = "";
+    const char *name = l->names[i];
+    pcap_t *p = pcap_create(name, err);
+    if (!p)
+        return cs_error(CSHARK_EOPEN, "cannot capture on %s: %s", name, err);
+    l->pcap[i] = p;
+    pcap_set_snaplen(p, l->snaplen);
+    pcap_set_promisc(p, l->promisc);
+    if (l->monitor && pcap_can_set_rfmon(p) != 1)
+        return cs_error(CSHARK_EOPEN, "interface %s does not support monitor mode", name);
+    pcap_set_rfmon(p, l->monitor);
+    pcap_set_immediate_mode(p, l->immediate);
+    if (l->buffer_size > 0)
+        pcap_set_buffer_size(p, l->buffer_size);
+    pcap_set_timeout(p, 100);
+    /* Nanosecond stamps where the platform has them, as dumpcap asks. */
+    if (pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0)
+        l->nanos[i] = 1;
+    int status = pcap_activate(p);
+    if (status < 0)
+        return activate_error(name, status, p);
+    l->nanos[i] = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+    l->encap[i] = wtap_pcap_encap_to_wtap_encap(pcap_datalink(p));
+    if (l->bpf) {
+        struct bpf_program prog;
+        bpf_u_int32 net = 0, mask = PCAP_NETMASK_UNKNOWN;
+        pcap_lookupnet(name, &net, &mask, err);
+        if (pcap_compile(p, &prog, l->bpf, 1, mask) != 0)
+            return cs_error(CSHARK_EFILTER, "invalid capture filter \"%s\" for %s: %s", l->bpf,
+                            name, pcap_geterr(p));
+        int rc = pcap_setfilter(p, &prog);
+        pcap_freecode(&prog);
+        if (rc != 0)
+            return cs_error(CSHARK_EFILTER, "cannot set capture filter \"%s\" on %s: %s",
+                            l->bpf, name, pcap_geterr(p));
+    }
+    if (pcap_setnonblock(p, 1, err) != 0)
+        return cs_error(CSHARK_EOPEN, "cannot capture on %s: %s", name, err);
+    return CSHARK_OK;
+}
+
+int cs_live_activate(cs_live *l)
+{
+    if (l->activated)
+        return CSHARK_OK;
+    if (pipe(l->wake) != 0)
+        return cs_error(CSHARK_EOPEN, "cannot create a pipe: %s", g_strerror(errno));
+    fcntl(l->wake[0], F_SETFL, O_NONBLOCK);
+    fcntl(l->wake[1], F_SETFL, O_NONBLOCK);
+    for (size_t i = 0; i < l->n; i++) {
+        int rc = open_one(l, i);
+        if (rc != CSHARK_OK)
+            return rc;
+    }
+    if (l->duration > 0)
+        l->deadline_ns = now_ns() + (gint64)(l->duration * 1e9);
+    l->activated = 1;
+    return CSHARK_OK;
+}
+
+int cs_live_encap(const cs_live *l, size_t i)
+{
+    return l->encap[i];
+}
+
+int cs_live_nanos(const cs_live *l, size_t i)
+{
+    return l->nanos[i];
+}
+
+int cs_live_snaplen(const cs_live *l)
+{
+    return l->snaplen;
+}
+
+size_t cs_live_count(const cs_live *l)
+{
+    return l->n;
+}
+
+/* Open and close each interface once, so that open fails on an unknown one
+ * or missing privileges instead of the first read. */
+int cs_live_probe(cs_live *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        char err[PCAP_ERRBUF_SIZE] = "";
+        pcap_t *p = pcap_create(l->names[i], err);
+        if (!p)
+            return cs_error(CSHARK_EOPEN, "cannot capture on %s: %s", l->names[i], err);
+        int status = pcap_activate(p);
+        int rc = status < 0 ? activate_error(l->names[i], status, p) : CSHARK_OK;
+        pcap_close(p);
+        if (rc != CSHARK_OK)
+            return rc;
+    }
+    return CSHARK_OK;
+}
+
+/* Async-signal-safe: one flag and one write(). */
+void cs_live_stop(cs_live *l)
+{
+    l->stopped = 1;
+    if (l->wake[1] >= 0) {
+        ssize_t r = write(l->wake[1], "x", 1);
+        (void)r;
+    }
+}
+
+/* The pseudo-header wiretap's pcap reader would fill for this link type
+ * (pcap_process_pseudo_header): "FCS unknown" for Ethernet and 802.11. */
+static void pseudo_header(wtap_rec *rec, int encap)
+{
+    union wtap_pseudo_header *ph = &rec->rec_header.packet_header.pseudo_header;
+    memset(ph, 0, sizeof *ph);
+    switch (encap) {
+    case WTAP_ENCAP_ETHERNET:
+        ph->eth.fcs_len = -1;
+        break;
+    case WTAP_ENCAP_IEEE_802_11:
+    case WTAP_ENCAP_IEEE_802_11_PRISM:
+    case WTAP_ENCAP_IEEE_802_11_RADIOTAP:
+    case WTAP_ENCAP_IEEE_802_11_AVS:
+        ph->ieee_802_11.fcs_len = -1;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Try each handle once, starting after the last one that gave a packet. */
+static int try_read(cs_live *l, wtap_rec *rec, Buffer *buf)
+{
+    for (size_t k = 0; k < l->n; k++) {
+        size_t i = (l->next + k) % l->n;
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        int rc = pcap_next_ex(l->pcap[i], &h, &data);
+        if (rc == 0)
+            continue;
+        if (rc < 0)
+            return cs_error(CSHARK_EREAD, "capturing on %s failed: %s", l->names[i],
+                            rc == PCAP_ERROR_BREAK ? "interrupted" : pcap_geterr(l->pcap[i]));
+        l->next = i + 1;
+        wtap_rec_reset(rec);
+        rec->rec_type = REC_TYPE_PACKET;
+        rec->block = wtap_block_create(WTAP_BLOCK_PACKET);
+        rec->presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN | WTAP_HAS_INTERFACE_ID;
+        rec->ts.secs = h->ts.tv_sec;
+        rec->ts.nsecs = (int)(l->nanos[i] ? h->ts.tv_usec : h->ts.tv_usec * 1000);
+        rec->tsprec = l->nanos[i] ? WTAP_TSPREC_NSEC : WTAP_TSPREC_USEC;
+        rec->rec_header.packet_header.caplen = h->caplen;
+        rec->rec_header.packet_header.len = h->len;
+        rec->rec_header.packet_header.pkt_encap = l->encap[i];
+        rec->rec_header.packet_header.interface_id = (guint32)i;
+        pseudo_header(rec, l->encap[i]);
+        /* The data is libpcap's until the next call: copy it. */
+        ws_buffer_assure_space(buf, h->caplen);
+        memcpy(ws_buffer_start_ptr(buf), data, h->caplen);
+        return 1;
+    }
+    return 0;
+}
+
+/* 1: a record; 0: the capture is over (stopped, duration reached);
+ * CSHARK_AGAIN: nothing within timeout_ms (-1: wait); negative: error. */
+int cs_live_read(cs_live *l, wtap_rec *rec, Buffer *buf, int timeout_ms)
+{
+    gint64 until = timeout_ms >= 0 ? now_ns() + (gint64)timeout_ms * 1000000 : 0;
+    for (;;) {
+        if (l->stopped)
+            return 0;
+        gint64 now = now_ns();
+        if (l->deadline_ns && now >= l->deadline_ns)
+            return 0;
+        int rc = try_read(l, rec, buf);
+        if (rc != 0)
+            return rc;
+        /* Sleep until a handle is readable, the stop pipe is written, the
+         * duration ends or the caller's timeout does. */
+        gint64 wait = -1;
+        if (l->deadline_ns)
+            wait = l->deadline_ns - now;
+        if (until) {
+            if (now >= until)
+                return CSHARK_AGAIN;
+            if (wait < 0 || until - now < wait)
+                wait = until - now;
+        }
+        struct pollfd fds[l->n + 1];
+        fds[0] = (struct pollfd){ .fd = l->wake[0], .events = POLLIN };
+        for (size_t i = 0; i < l->n; i++)
+            fds[i + 1] = (struct pollfd){ .fd = pcap_get_selectable_fd(l->pcap[i]),
+                                          .events = POLLIN };
+        /* Cap each sleep: some devices' descriptors do not wake poll for
+         * buffered packets (libpcap's "timeout" semantics). */
+        int ms = wait < 0 ? 100 : (int)MIN((wait + 999999) / 1000000, 100);
+        if (poll(fds, (nfds_t)(l->n + 1), ms) < 0 && errno != EINTR)
+            return cs_error(CSHARK_EREAD, "waiting for packets failed: %s", g_strerror(errno));
+    }
+}
+
+void cs_live_stats(cs_live *l, cshark_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    for (size_t i = 0; i < l->n; i++) {
+        struct pcap_stat ps;
+        if (l->pcap[i] && pcap_stats(l->pcap[i], &ps) == 0) {
+            st->received += ps.ps_recv;
+            st->dropped += ps.ps_drop;
+            st->if_dropped += ps.ps_ifdrop;
+        }
+    }
+}
+
+/* ---- interfaces ----------------------------------------------------------- */
+
+int cshark_interfaces(cshark_interface **list, size_t *count)
+{
+    CS_CHECK_ARG(list, "list");
+    CS_CHECK_ARG(count, "count");
+    *list = NULL;
+    *count = 0;
+    pcap_if_t *all = NULL;
+    char err[PCAP_ERRBUF_SIZE];
+    if (pcap_findalldevs(&all, err) != 0)
+        return cs_error(CSHARK_EOPEN, "cannot list interfaces: %s", err);
+    size_t n = 0;
+    for (pcap_if_t *d = all; d; d = d->next)
+        n++;
+    cshark_interface *out = g_new0(cshark_interface, n ? n : 1);
+    size_t i = 0;
+    for (pcap_if_t *d = all; d; d = d->next, i++) {
+        out[i].name = g_strdup(d->name);
+        out[i].description = g_strdup(d->description);
+        out[i].flags = (d->flags & PCAP_IF_LOOPBACK ? CSHARK_IF_LOOPBACK : 0) |
+                       (d->flags & PCAP_IF_UP ? CSHARK_IF_UP : 0) |
+                       (d->flags & PCAP_IF_RUNNING ? CSHARK_IF_RUNNING : 0) |
+                       (d->flags & PCAP_IF_WIRELESS ? CSHARK_IF_WIRELESS : 0);
+        GPtrArray *addrs = g_ptr_array_new();
+        for (pcap_addr_t *a = d->addresses; a; a = a->next) {
+            char host[64];
+            if (!a->addr)
+                continue;
+            if (a->addr->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((struct sockaddr_in *)a->addr)->sin_addr, host, sizeof host);
+            else if (a->addr->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a->addr)->sin6_addr, host,
+                          sizeof host);
+            else
+                continue;
+            g_ptr_array_add(addrs, g_strdup(host));
+        }
+        out[i].naddresses = addrs->len;
+        g_ptr_array_add(addrs, NULL);
+        out[i].addresses = (const char *const *)g_ptr_array_free(addrs, FALSE);
+    }
+    pcap_freealldevs(all);
+    *list = out;
+    *count = n;
+    return CSHARK_OK;
+}
+
+void cshark_interfaces_free(cshark_interface *list, size_t count)
+{
+    for (size_t i = 0; list && i < count; i++) {
+        g_free((char *)list[i].name);
+        g_free((char *)list[i].description);
+        g_strfreev((char **)list[i].addresses);
+    }
+    g_free(list);
+}
