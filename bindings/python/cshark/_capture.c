@@ -1,0 +1,406 @@
+/* cshark._cshark, captures and the module: files and live captures with
+ * their options; next() dissects with the GIL released.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "_cshark.h"
+
+PyThread_type_lock engine_lock;
+
+typedef struct {
+    PyObject_HEAD
+    cshark_capture *cap;
+} CaptureObject;
+
+static int alive(CaptureObject *self)
+{
+    if (self->cap)
+        return 1;
+    PyErr_SetString(CsharkError, "the capture is closed");
+    return 0;
+}
+
+static void capture_dealloc(CaptureObject *self)
+{
+    engine_enter();
+    cshark_capture_close(self->cap);
+    engine_leave();
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *wrap_capture(cshark_capture *cap)
+{
+    CaptureObject *o = PyObject_New(CaptureObject, &CaptureType);
+    if (!o) {
+        LOCKED(int, (cshark_capture_close(cap), 0));
+        return NULL;
+    }
+    o->cap = cap;
+    return (PyObject *)o;
+}
+
+static PyObject *open_file(PyObject *cls, PyObject *arg)
+{
+    (void)cls;
+    PyObject *path = NULL;
+    if (!PyUnicode_FSConverter(arg, &path))
+        return NULL;
+    cshark_capture *cap;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+    rc = cshark_capture_open(&cap, PyBytes_AS_STRING(path));
+    PyThread_release_lock(engine_lock);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(path);
+    CHECK(rc);
+    return wrap_capture(cap);
+}
+
+static PyObject *open_live(PyObject *cls, PyObject *arg)
+{
+    (void)cls;
+    PyObject *seq = PySequence_Fast(arg, "interfaces must be a list of names");
+    if (!seq)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    const char **names = PyMem_Calloc((size_t)n + 1, sizeof *names);
+    for (Py_ssize_t i = 0; names && i < n; i++)
+        if (!(names[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i)))) {
+            PyMem_Free(names);
+            Py_DECREF(seq);
+            return NULL;
+        }
+    cshark_capture *cap;
+    int rc = LOCKED(int, cshark_live_open(&cap, names, (size_t)n));
+    PyMem_Free(names);
+    Py_DECREF(seq);
+    CHECK(rc);
+    return wrap_capture(cap);
+}
+
+/* next(timeout=None): a Packet; None at the end; TimeoutError (live) when
+ * nothing came within timeout seconds. */
+static PyObject *capture_next(CaptureObject *self, PyObject *args)
+{
+    PyObject *timeout = Py_None;
+    if (!PyArg_ParseTuple(args, "|O", &timeout) || !alive(self))
+        return NULL;
+    int ms = -1;
+    if (timeout != Py_None) {
+        double t = PyFloat_AsDouble(timeout);
+        if (t == -1.0 && PyErr_Occurred())
+            return NULL;
+        ms = t <= 0 ? 0 : (int)(t * 1000 + 0.5);
+    }
+    cshark_packet *pkt;
+    int rc;
+    /* The engine is single-threaded, but Python threads may run meanwhile:
+     * every cshark call on this capture comes through here or the methods
+     * below, which the GIL serialises. */
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+    rc = cshark_capture_next_timeout(self->cap, &pkt, ms);
+    if (rc == CSHARK_PACKET)
+        rc = cshark_packet_keep(pkt) == CSHARK_OK ? rc : CSHARK_EINVAL;
+    PyThread_release_lock(engine_lock);
+    Py_END_ALLOW_THREADS
+    if (rc == CSHARK_DONE)
+        Py_RETURN_NONE;
+    if (rc == CSHARK_AGAIN) {
+        PyErr_SetString(PyExc_TimeoutError, "no packet within the timeout");
+        return NULL;
+    }
+    CHECK(rc);
+    return packet_wrap(pkt);
+}
+
+static PyObject *capture_close(CaptureObject *self, PyObject *unused)
+{
+    (void)unused;
+    engine_enter();
+    cshark_capture_close(self->cap);
+    engine_leave();
+    self->cap = NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *capture_stop(CaptureObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (self->cap)
+        cshark_capture_stop(self->cap); /* thread-safe: no GIL needed by C */
+    Py_RETURN_NONE;
+}
+
+static PyObject *capture_stats(CaptureObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (!alive(self))
+        return NULL;
+    cshark_stats st;
+    CHECK(LOCKED(int, cshark_capture_stats(self->cap, &st)));
+    return Py_BuildValue("{sKsKsKsKsK}", "received", st.received, "dropped", st.dropped,
+                         "if_dropped", st.if_dropped, "read", st.read, "delivered",
+                         st.delivered);
+}
+
+/* Setters taking one string / one int / one bool. */
+#define SET_STR(pyname, fn)                                                    \
+    static PyObject *capture_##pyname(CaptureObject *self, PyObject *arg)      \
+    {                                                                          \
+        const char *s = arg == Py_None ? NULL : PyUnicode_AsUTF8(arg);         \
+        if ((!s && arg != Py_None) || !alive(self))                            \
+            return NULL;                                                       \
+        CHECK(LOCKED(int, fn(self->cap, s)));                                  \
+        Py_RETURN_NONE;                                                        \
+    }
+#define SET_INT(pyname, fn, ctype)                                             \
+    static PyObject *capture_##pyname(CaptureObject *self, PyObject *arg)      \
+    {                                                                          \
+        long long v = PyLong_AsLongLong(arg);                                  \
+        if ((v == -1 && PyErr_Occurred()) || !alive(self))                     \
+            return NULL;                                                       \
+        CHECK(LOCKED(int, fn(self->cap, (ctype)v)));                           \
+        Py_RETURN_NONE;                                                        \
+    }
+
+SET_STR(set_display_filter, cshark_capture_set_display_filter)
+SET_STR(set_pref, cshark_capture_set_pref)
+SET_STR(decode_as, cshark_capture_decode_as)
+SET_STR(set_capture_filter, cshark_capture_set_capture_filter)
+SET_INT(set_two_pass, cshark_capture_set_two_pass, int)
+SET_INT(set_packet_limit, cshark_capture_set_packet_limit, uint64_t)
+SET_INT(set_record_limit, cshark_capture_set_record_limit, uint64_t)
+SET_INT(set_resolve_names, cshark_capture_set_resolve_names, int)
+SET_INT(set_snaplen, cshark_capture_set_snaplen, int)
+SET_INT(set_promiscuous, cshark_capture_set_promiscuous, int)
+SET_INT(set_monitor_mode, cshark_capture_set_monitor_mode, int)
+SET_INT(set_buffer_size, cshark_capture_set_buffer_size, int)
+SET_INT(set_immediate_mode, cshark_capture_set_immediate_mode, int)
+SET_INT(set_session_reset, cshark_capture_set_session_reset, uint64_t)
+
+static PyObject *capture_set_duration(CaptureObject *self, PyObject *arg)
+{
+    double v = PyFloat_AsDouble(arg);
+    if ((v == -1.0 && PyErr_Occurred()) || !alive(self))
+        return NULL;
+    CHECK(LOCKED(int, cshark_capture_set_duration(self->cap, v)));
+    Py_RETURN_NONE;
+}
+
+static PyObject *capture_set_protocol(CaptureObject *self, PyObject *args)
+{
+    const char *name;
+    int enabled;
+    if (!PyArg_ParseTuple(args, "sp", &name, &enabled) || !alive(self))
+        return NULL;
+    CHECK(LOCKED(int, cshark_capture_set_protocol(self->cap, name, enabled)));
+    Py_RETURN_NONE;
+}
+
+static PyObject *capture_add_wlan_key(CaptureObject *self, PyObject *args)
+{
+    const char *type, *key;
+    if (!PyArg_ParseTuple(args, "ss", &type, &key) || !alive(self))
+        return NULL;
+    CHECK(LOCKED(int, cshark_capture_add_wlan_key(self->cap, type, key)));
+    Py_RETURN_NONE;
+}
+
+static PyObject *capture_set_output(CaptureObject *self, PyObject *args)
+{
+    const char *path;
+    unsigned long long kb = 0;
+    unsigned files = 0;
+    if (!PyArg_ParseTuple(args, "s|KI", &path, &kb, &files) || !alive(self))
+        return NULL;
+    CHECK(LOCKED(int, cshark_capture_set_output(self->cap, path, kb, files)));
+    Py_RETURN_NONE;
+}
+
+static PyObject *capture_set_fields(CaptureObject *self, PyObject *arg)
+{
+    PyObject *seq = PySequence_Fast(arg, "fields must be a list of names");
+    if (!seq || !alive(self)) {
+        Py_XDECREF(seq);
+        return NULL;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    const char **names = PyMem_Calloc((size_t)n + 1, sizeof *names);
+    int rc = names ? CSHARK_OK : CSHARK_ENOMEM;
+    for (Py_ssize_t i = 0; rc == CSHARK_OK && i < n; i++)
+        if (!(names[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i))))
+            rc = CSHARK_EINVAL;
+    if (rc == CSHARK_OK)
+        rc = LOCKED(int, cshark_capture_set_fields(self->cap, names, (size_t)n));
+    PyMem_Free(names);
+    Py_DECREF(seq);
+    if (PyErr_Occurred())
+        return NULL;
+    CHECK(rc);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef capture_methods[] = {
+    { "open_file", (PyCFunction)open_file, METH_O | METH_CLASS, "Open a capture file." },
+    { "open_live", (PyCFunction)open_live, METH_O | METH_CLASS,
+      "Open a live capture on a list of interfaces." },
+    { "next", (PyCFunction)capture_next, METH_VARARGS,
+      "next(timeout=None) -> Packet, None at the end; TimeoutError if none came in time." },
+    { "close", (PyCFunction)capture_close, METH_NOARGS, NULL },
+    { "stop", (PyCFunction)capture_stop, METH_NOARGS, "End a live capture (any thread)." },
+    { "stats", (PyCFunction)capture_stats, METH_NOARGS, NULL },
+    { "set_display_filter", (PyCFunction)capture_set_display_filter, METH_O, NULL },
+    { "set_two_pass", (PyCFunction)capture_set_two_pass, METH_O, NULL },
+    { "set_packet_limit", (PyCFunction)capture_set_packet_limit, METH_O, NULL },
+    { "set_record_limit", (PyCFunction)capture_set_record_limit, METH_O, NULL },
+    { "set_fields", (PyCFunction)capture_set_fields, METH_O, NULL },
+    { "set_pref", (PyCFunction)capture_set_pref, METH_O, NULL },
+    { "decode_as", (PyCFunction)capture_decode_as, METH_O, NULL },
+    { "set_protocol", (PyCFunction)capture_set_protocol, METH_VARARGS, NULL },
+    { "add_wlan_key", (PyCFunction)capture_add_wlan_key, METH_VARARGS, NULL },
+    { "set_resolve_names", (PyCFunction)capture_set_resolve_names, METH_O, NULL },
+    { "set_capture_filter", (PyCFunction)capture_set_capture_filter, METH_O, NULL },
+    { "set_snaplen", (PyCFunction)capture_set_snaplen, METH_O, NULL },
+    { "set_promiscuous", (PyCFunction)capture_set_promiscuous, METH_O, NULL },
+    { "set_monitor_mode", (PyCFunction)capture_set_monitor_mode, METH_O, NULL },
+    { "set_buffer_size", (PyCFunction)capture_set_buffer_size, METH_O, NULL },
+    { "set_immediate_mode", (PyCFunction)capture_set_immediate_mode, METH_O, NULL },
+    { "set_duration", (PyCFunction)capture_set_duration, METH_O, NULL },
+    { "set_output", (PyCFunction)capture_set_output, METH_VARARGS, NULL },
+    { "set_session_reset", (PyCFunction)capture_set_session_reset, METH_O, NULL },
+    { NULL, NULL, 0, NULL },
+};
+
+PyTypeObject CaptureType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "cshark._cshark.Capture",
+    .tp_basicsize = sizeof(CaptureObject),
+    .tp_dealloc = (destructor)capture_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A capture file or live capture (Capture.open_file / open_live).",
+    .tp_methods = capture_methods,
+};
+
+/* ---- module functions ----------------------------------------------------- */
+
+static PyObject *mod_init(PyObject *m, PyObject *args, PyObject *kw)
+{
+    (void)m;
+    static char *names[] = { "no_personal_config", NULL };
+    int no_personal = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|p", names, &no_personal))
+        return NULL;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+    rc = cshark_init(no_personal ? CSHARK_INIT_NO_PERSONAL_CONFIG : 0);
+    PyThread_release_lock(engine_lock);
+    Py_END_ALLOW_THREADS
+    CHECK(rc);
+    Py_RETURN_NONE;
+}
+
+static PyObject *mod_check_filter(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    const char *f = PyUnicode_AsUTF8(arg);
+    if (!f)
+        return NULL;
+    const char *warning;
+    CHECK(LOCKED(int, cshark_check_filter(f, &warning)));
+    return cstr(warning);
+}
+
+static PyObject *mod_field_type(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    const char *f = PyUnicode_AsUTF8(arg);
+    if (!f)
+        return NULL;
+    CHECK(LOCKED(int, cshark_check_field(f)));
+    return PyLong_FromLong(LOCKED(int, cshark_field_type(f)));
+}
+
+static PyObject *mod_interfaces(PyObject *m, PyObject *unused)
+{
+    (void)m;
+    (void)unused;
+    cshark_interface *list;
+    size_t n;
+    CHECK(LOCKED(int, cshark_interfaces(&list, &n)));
+    PyObject *out = PyList_New(0);
+    for (size_t i = 0; out && i < n; i++) {
+        PyObject *addrs = PyList_New(0);
+        for (size_t k = 0; addrs && k < list[i].naddresses; k++) {
+            PyObject *a = cstr(list[i].addresses[k]);
+            PyList_Append(addrs, a);
+            Py_XDECREF(a);
+        }
+        PyObject *d = Py_BuildValue("{sNsNsIsN}", "name", cstr(list[i].name), "description",
+                                    cstr(list[i].description), "flags", list[i].flags,
+                                    "addresses", addrs);
+        if (!d || PyList_Append(out, d) < 0)
+            Py_CLEAR(out);
+        Py_XDECREF(d);
+    }
+    cshark_interfaces_free(list, n);
+    return out;
+}
+
+static PyObject *mod_versions(PyObject *m, PyObject *unused)
+{
+    (void)m;
+    (void)unused;
+    return Py_BuildValue("(ss)", cshark_version(), cshark_engine_version());
+}
+
+static PyMethodDef module_methods[] = {
+    { "init", (PyCFunction)(void (*)(void))mod_init, METH_VARARGS | METH_KEYWORDS,
+      "Initialise the engine (done on first use otherwise)." },
+    { "check_filter", mod_check_filter, METH_O,
+      "Raise FilterError for an invalid display filter; return a deprecation warning or None." },
+    { "field_type", mod_field_type, METH_O, "The cshark_type of a field name." },
+    { "interfaces", mod_interfaces, METH_NOARGS, "Interfaces libpcap can capture on." },
+    { "versions", mod_versions, METH_NOARGS, "(cshark, libwireshark)" },
+    { NULL, NULL, 0, NULL },
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "cshark._cshark", "Wireshark's engine, in-process.", -1,
+    module_methods, NULL, NULL, NULL, NULL,
+};
+
+static int add_exception(PyObject *m, PyObject **slot, const char *name, PyObject *base)
+{
+    char full[64];
+    snprintf(full, sizeof full, "cshark._cshark.%s", name);
+    *slot = PyErr_NewException(full, base, NULL);
+    return *slot && PyModule_AddObjectRef(m, name, *slot) == 0 ? 0 : -1;
+}
+
+PyMODINIT_FUNC PyInit__cshark(void)
+{
+    if (PyType_Ready(&CaptureType) < 0 || PyType_Ready(&PacketType) < 0 ||
+        PyType_Ready(&ItemType) < 0)
+        return NULL;
+    engine_lock = PyThread_allocate_lock();
+    if (!engine_lock)
+        return PyErr_NoMemory();
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    if (add_exception(m, &CsharkError, "CsharkError", PyExc_Exception) < 0 ||
+        add_exception(m, &FilterError, "FilterError", CsharkError) < 0 ||
+        add_exception(m, &FieldError, "FieldError", CsharkError) < 0 ||
+        add_exception(m, &OptionError, "OptionError", CsharkError) < 0 ||
+        add_exception(m, &CaptureOpenError, "CaptureOpenError", CsharkError) < 0 ||
+        add_exception(m, &CaptureReadError, "CaptureReadError", CsharkError) < 0 ||
+        add_exception(m, &PermissionErr, "PermissionError", CsharkError) < 0 ||
+        PyModule_AddObjectRef(m, "Capture", (PyObject *)&CaptureType) < 0 ||
+        PyModule_AddObjectRef(m, "Packet", (PyObject *)&PacketType) < 0 ||
+        PyModule_AddObjectRef(m, "Item", (PyObject *)&ItemType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

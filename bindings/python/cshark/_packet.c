@@ -1,0 +1,458 @@
+/* cshark._cshark, packets and items: a packet's tree as Python objects that
+ * format nothing until read.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "_cshark.h"
+
+PyObject *CsharkError, *FilterError, *FieldError, *OptionError, *CaptureOpenError,
+    *CaptureReadError, *PermissionErr;
+
+/* The exception for a return code, with cshark_last_error() as message. */
+PyObject *cs_raise(int rc)
+{
+    PyObject *type = CsharkError;
+    switch (rc) {
+    case CSHARK_EFILTER: type = FilterError; break;
+    case CSHARK_EUNKNOWN_FIELD: type = FieldError; break;
+    case CSHARK_EOPTION: type = OptionError; break;
+    case CSHARK_EOPEN: case CSHARK_EFORMAT: type = CaptureOpenError; break;
+    case CSHARK_EREAD: type = CaptureReadError; break;
+    case CSHARK_EPERM: type = PermissionErr; break;
+    case CSHARK_EINVAL: type = PyExc_ValueError; break;
+    case CSHARK_ENOMEM: return PyErr_NoMemory();
+    default: break;
+    }
+    PyErr_SetString(type, cshark_last_error());
+    return NULL;
+}
+
+static PyObject *str_or_none(const char *s, size_t n)
+{
+    if (!s)
+        Py_RETURN_NONE;
+    /* The engine's text is UTF-8; a stray byte from a malformed packet
+     * becomes U+FFFD rather than an exception. */
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)n, "replace");
+}
+
+PyObject *cstr(const char *s)
+{
+    return str_or_none(s, s ? strlen(s) : 0);
+}
+
+/* ---- Packet --------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    PacketObject *packet; /* keeps the packet (and so the item) alive */
+    const cshark_item *item;
+} ItemObject;
+
+/* A packet from cshark_capture_next(), already kept: Python owns it now. */
+PyObject *packet_wrap(cshark_packet *pkt)
+{
+    PacketObject *o = PyObject_New(PacketObject, &PacketType);
+    if (!o) {
+        engine_enter();
+        cshark_packet_free(pkt);
+        engine_leave();
+        return NULL;
+    }
+    o->pkt = pkt;
+    return (PyObject *)o;
+}
+
+static PyObject *item_new(PacketObject *packet, const cshark_item *it)
+{
+    if (!it)
+        Py_RETURN_NONE;
+    ItemObject *o = PyObject_New(ItemObject, &ItemType);
+    if (!o)
+        return NULL;
+    Py_INCREF(packet);
+    o->packet = packet;
+    o->item = it;
+    return (PyObject *)o;
+}
+
+static void packet_dealloc(PacketObject *self)
+{
+    engine_enter();
+    cshark_packet_free(self->pkt);
+    engine_leave();
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *packet_layers(PacketObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = LOCKED(size_t, cshark_packet_layer_count(self->pkt));
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++) {
+        PyObject *it = item_new(self, LOCKED(const cshark_item *, cshark_packet_layer(self->pkt, i)));
+        if (!it) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, it);
+    }
+    return list;
+}
+
+/* field(name) -> Item or None (absent); unknown names raise FieldError. */
+static PyObject *packet_field(PacketObject *self, PyObject *arg)
+{
+    const char *name = PyUnicode_AsUTF8(arg);
+    if (!name)
+        return NULL;
+    const cshark_item *it;
+    int rc = LOCKED(int, cshark_packet_field(self->pkt, name, &it));
+    if (rc == CSHARK_ENOTFOUND)
+        Py_RETURN_NONE;
+    CHECK(rc);
+    return item_new(self, it);
+}
+
+static PyObject *packet_fields(PacketObject *self, PyObject *arg)
+{
+    const char *name = PyUnicode_AsUTF8(arg);
+    if (!name)
+        return NULL;
+    const cshark_item *const *items;
+    size_t n;
+    CHECK(LOCKED(int, cshark_packet_fields(self->pkt, name, &items, &n)));
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++) {
+        PyObject *it = item_new(self, items[i]);
+        if (!it) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, it);
+    }
+    return list;
+}
+
+static PyObject *packet_get_number(PacketObject *self, void *c)
+{
+    (void)c;
+    return PyLong_FromUnsignedLong(cshark_packet_number(self->pkt));
+}
+
+static PyObject *packet_get_timestamp(PacketObject *self, void *c)
+{
+    (void)c;
+    return cstr(LOCKED(const char *, cshark_packet_timestamp(self->pkt)));
+}
+
+static PyObject *packet_get_time(PacketObject *self, void *c)
+{
+    (void)c;
+    int64_t s;
+    int32_t ns;
+    cshark_packet_time(self->pkt, &s, &ns);
+    return Py_BuildValue("(Li)", (long long)s, (int)ns);
+}
+
+static PyObject *packet_get_length(PacketObject *self, void *c)
+{
+    (void)c;
+    return PyLong_FromUnsignedLong(cshark_packet_length(self->pkt));
+}
+
+static PyObject *packet_get_caplen(PacketObject *self, void *c)
+{
+    (void)c;
+    return PyLong_FromUnsignedLong(cshark_packet_captured_length(self->pkt));
+}
+
+static PyObject *packet_get_iface_id(PacketObject *self, void *c)
+{
+    (void)c;
+    int id = cshark_packet_interface_id(self->pkt);
+    if (id < 0)
+        Py_RETURN_NONE;
+    return PyLong_FromLong(id);
+}
+
+static PyObject *packet_get_iface_name(PacketObject *self, void *c)
+{
+    (void)c;
+    return cstr(LOCKED(const char *, cshark_packet_interface_name(self->pkt)));
+}
+
+static PyObject *packet_get_encap(PacketObject *self, void *c)
+{
+    (void)c;
+    return cstr(cshark_packet_encap_name(self->pkt));
+}
+
+static PyObject *packet_get_raw(PacketObject *self, void *c)
+{
+    (void)c;
+    size_t n;
+    const uint8_t *d = cshark_packet_data(self->pkt, &n);
+    return PyBytes_FromStringAndSize((const char *)d, (Py_ssize_t)n);
+}
+
+static PyMethodDef packet_methods[] = {
+    { "layers", (PyCFunction)packet_layers, METH_NOARGS, "Top-level PDML items, in order." },
+    { "field", (PyCFunction)packet_field, METH_O,
+      "First occurrence of a field by full name, or None when absent." },
+    { "fields", (PyCFunction)packet_fields, METH_O, "Every occurrence, in tree order." },
+    { NULL, NULL, 0, NULL },
+};
+
+static PyGetSetDef packet_getset[] = {
+    { "number", (getter)packet_get_number, NULL, "frame number", NULL },
+    { "timestamp", (getter)packet_get_timestamp, NULL, "epoch string as PDML", NULL },
+    { "time", (getter)packet_get_time, NULL, "(seconds, nanoseconds)", NULL },
+    { "length", (getter)packet_get_length, NULL, "wire length", NULL },
+    { "captured_length", (getter)packet_get_caplen, NULL, "captured length", NULL },
+    { "interface_id", (getter)packet_get_iface_id, NULL, "interface id or None", NULL },
+    { "interface_name", (getter)packet_get_iface_name, NULL, "interface name or None", NULL },
+    { "encap", (getter)packet_get_encap, NULL, "encapsulation short name", NULL },
+    { "raw", (getter)packet_get_raw, NULL, "frame bytes", NULL },
+    { NULL, NULL, NULL, NULL, NULL },
+};
+
+PyTypeObject PacketType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "cshark._cshark.Packet",
+    .tp_basicsize = sizeof(PacketObject),
+    .tp_dealloc = (destructor)packet_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A dissected packet (owned by Python; valid as long as referenced).",
+    .tp_methods = packet_methods,
+    .tp_getset = packet_getset,
+};
+
+/* ---- Item ----------------------------------------------------------------- */
+
+static void item_dealloc(ItemObject *self)
+{
+    Py_DECREF(self->packet);
+    PyObject_Free(self);
+}
+
+static PyObject *item_pdml(ItemObject *self, PyObject *unused)
+{
+    (void)unused;
+    cshark_pdml a;
+    LOCKED(int, cshark_item_pdml(self->item, &a));
+    PyObject *pos = a.pos >= 0 ? PyLong_FromLong(a.pos) : (Py_INCREF(Py_None), Py_None);
+    PyObject *size = a.size >= 0 ? PyLong_FromLong(a.size) : (Py_INCREF(Py_None), Py_None);
+    return Py_BuildValue("(NNNNNNNO)", str_or_none(a.name, a.name_len),
+                         str_or_none(a.showname, a.showname_len),
+                         str_or_none(a.show, a.show_len), str_or_none(a.value, a.value_len),
+                         str_or_none(a.unmaskedvalue, a.unmaskedvalue_len), pos, size,
+                         a.hidden ? Py_True : Py_False);
+}
+
+static PyObject *item_children(ItemObject *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *list = PyList_New(0);
+    /* Children are plain links in the built view: no engine call. */
+    for (const cshark_item *c = cshark_item_child(self->item); list && c;
+         c = cshark_item_next(c)) {
+        PyObject *it = item_new(self->packet, c);
+        if (!it || PyList_Append(list, it) < 0) {
+            Py_XDECREF(it);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(it);
+    }
+    return list;
+}
+
+static PyObject *typed_locked(ItemObject *self)
+{
+    const cshark_item *it = self->item;
+    uint64_t u;
+    int64_t i;
+    double d;
+    const uint8_t *b;
+    size_t n;
+    uint8_t a[16];
+    int32_t ns;
+    const char *s;
+    switch (cshark_item_type(it)) {
+    case CSHARK_TYPE_UINT:
+        CHECK(cshark_item_uint(it, &u));
+        return PyLong_FromUnsignedLongLong(u);
+    case CSHARK_TYPE_BOOLEAN:
+        CHECK(cshark_item_uint(it, &u));
+        return PyBool_FromLong(u != 0);
+    case CSHARK_TYPE_INT:
+        CHECK(cshark_item_int(it, &i));
+        return PyLong_FromLongLong(i);
+    case CSHARK_TYPE_DOUBLE:
+        CHECK(cshark_item_double(it, &d));
+        return PyFloat_FromDouble(d);
+    case CSHARK_TYPE_BYTES:
+        CHECK(cshark_item_bytes(it, &b, &n));
+        return PyBytes_FromStringAndSize((const char *)b, (Py_ssize_t)n);
+    case CSHARK_TYPE_IPV4:
+        CHECK(cshark_item_ipv4(it, a));
+        return PyBytes_FromStringAndSize((const char *)a, 4);
+    case CSHARK_TYPE_IPV6:
+        CHECK(cshark_item_ipv6(it, a));
+        return PyBytes_FromStringAndSize((const char *)a, 16);
+    case CSHARK_TYPE_ABSOLUTE_TIME:
+    case CSHARK_TYPE_RELATIVE_TIME:
+        CHECK(cshark_item_time(it, &i, &ns));
+        return Py_BuildValue("(Li)", (long long)i, (int)ns);
+    case CSHARK_TYPE_STRING:
+        CHECK(cshark_item_string(it, &s));
+        return cstr(s);
+    default:
+        Py_RETURN_NONE;
+    }
+}
+
+static PyObject *item_value_typed(ItemObject *self, PyObject *unused)
+{
+    (void)unused;
+    engine_enter();
+    PyObject *v = typed_locked(self);
+    engine_leave();
+    return v;
+}
+
+static PyObject *item_data(ItemObject *self, PyObject *unused)
+{
+    (void)unused;
+    const uint8_t *d;
+    size_t n;
+    CHECK(LOCKED(int, cshark_item_data(self->item, &d, &n)));
+    return PyBytes_FromStringAndSize((const char *)d, (Py_ssize_t)n);
+}
+
+#define ITEM_STR(fn)                                                           \
+    static PyObject *item_get_##fn(ItemObject *self, void *c)                  \
+    {                                                                          \
+        (void)c;                                                               \
+        return cstr(LOCKED(const char *, cshark_item_##fn(self->item)));                             \
+    }
+ITEM_STR(name)
+ITEM_STR(showname)
+ITEM_STR(show)
+ITEM_STR(value)
+ITEM_STR(unmaskedvalue)
+ITEM_STR(label)
+ITEM_STR(field_value)
+ITEM_STR(type_name)
+ITEM_STR(display_name)
+
+static PyObject *item_get_pos(ItemObject *self, void *c)
+{
+    (void)c;
+    int v = cshark_item_pos(self->item);
+    if (v < 0)
+        Py_RETURN_NONE;
+    return PyLong_FromLong(v);
+}
+
+static PyObject *item_get_size(ItemObject *self, void *c)
+{
+    (void)c;
+    int v = cshark_item_size(self->item);
+    if (v < 0)
+        Py_RETURN_NONE;
+    return PyLong_FromLong(v);
+}
+
+static PyObject *item_get_hide(ItemObject *self, void *c)
+{
+    (void)c;
+    return PyBool_FromLong(cshark_item_hidden(self->item));
+}
+
+static PyObject *item_get_flags(ItemObject *self, void *c)
+{
+    (void)c;
+    return PyLong_FromUnsignedLong(cshark_item_flags(self->item));
+}
+
+static PyObject *item_get_kind(ItemObject *self, void *c)
+{
+    (void)c;
+    static const char *const kinds[] = { "proto", "field", "text", "wrapper" };
+    return PyUnicode_FromString(kinds[cshark_item_kind_of(self->item)]);
+}
+
+static PyObject *item_get_type(ItemObject *self, void *c)
+{
+    (void)c;
+    return PyLong_FromLong(cshark_item_type(self->item));
+}
+
+static PyObject *item_get_parent(ItemObject *self, void *c)
+{
+    (void)c;
+    return item_new(self->packet, cshark_item_parent(self->item));
+}
+
+static PyObject *item_get_nchildren(ItemObject *self, void *c)
+{
+    (void)c;
+    return PyLong_FromSize_t(cshark_item_child_count(self->item));
+}
+
+static PyObject *item_richcompare(PyObject *a, PyObject *b, int op)
+{
+    if (!PyObject_TypeCheck(b, &ItemType) || (op != Py_EQ && op != Py_NE))
+        Py_RETURN_NOTIMPLEMENTED;
+    int eq = ((ItemObject *)a)->item == ((ItemObject *)b)->item;
+    return PyBool_FromLong(op == Py_EQ ? eq : !eq);
+}
+
+static Py_hash_t item_hash(ItemObject *self)
+{
+    return _Py_HashPointer((void *)self->item);
+}
+
+static PyMethodDef item_methods[] = {
+    { "pdml", (PyCFunction)item_pdml, METH_NOARGS,
+      "(name, showname, show, value, unmaskedvalue, pos, size, hide) as PDML writes them." },
+    { "children", (PyCFunction)item_children, METH_NOARGS, "Child items, in order." },
+    { "typed", (PyCFunction)item_value_typed, METH_NOARGS,
+      "The value as a Python object by type (int, bool, float, bytes, (s, ns), str) or None." },
+    { "data", (PyCFunction)item_data, METH_NOARGS, "The bytes the item covers." },
+    { NULL, NULL, 0, NULL },
+};
+
+static PyGetSetDef item_getset[] = {
+    { "name", (getter)item_get_name, NULL, NULL, NULL },
+    { "showname", (getter)item_get_showname, NULL, NULL, NULL },
+    { "show", (getter)item_get_show, NULL, NULL, NULL },
+    { "value", (getter)item_get_value, NULL, NULL, NULL },
+    { "unmaskedvalue", (getter)item_get_unmaskedvalue, NULL, NULL, NULL },
+    { "label", (getter)item_get_label, NULL, NULL, NULL },
+    { "field_value", (getter)item_get_field_value, NULL, NULL, NULL },
+    { "type_name", (getter)item_get_type_name, NULL, NULL, NULL },
+    { "display_name", (getter)item_get_display_name, NULL, NULL, NULL },
+    { "pos", (getter)item_get_pos, NULL, NULL, NULL },
+    { "size", (getter)item_get_size, NULL, NULL, NULL },
+    { "hide", (getter)item_get_hide, NULL, NULL, NULL },
+    { "flags", (getter)item_get_flags, NULL, NULL, NULL },
+    { "kind", (getter)item_get_kind, NULL, NULL, NULL },
+    { "type", (getter)item_get_type, NULL, NULL, NULL },
+    { "parent", (getter)item_get_parent, NULL, NULL, NULL },
+    { "nchildren", (getter)item_get_nchildren, NULL, NULL, NULL },
+    { NULL, NULL, NULL, NULL, NULL },
+};
+
+PyTypeObject ItemType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "cshark._cshark.Item",
+    .tp_basicsize = sizeof(ItemObject),
+    .tp_dealloc = (destructor)item_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "One PDML element of a packet's tree.",
+    .tp_methods = item_methods,
+    .tp_getset = item_getset,
+    .tp_richcompare = item_richcompare,
+    .tp_hash = (hashfunc)item_hash,
+};
