@@ -66,7 +66,10 @@ cs_live *cs_live_new(const char *const *names, size_t n)
         l->names[i] = g_strdup(names[i]);
     l->snaplen = 262144;
     l->promisc = 1;
-    l->immediate = 1;
+    /* Not immediate by default: on Linux, immediate mode gives each packet a
+     * snaplen-sized slot, so the default buffer holds a few dozen packets and
+     * a burst is dropped. Batches arrive within the 100 ms read timeout. */
+    l->immediate = 0;
     l->wake[0] = l->wake[1] = -1;
     return l;
 }
@@ -306,7 +309,10 @@ static int try_read(cs_live *l, wtap_rec *rec, Buffer *buf)
         wtap_rec_reset(rec);
         rec->rec_type = REC_TYPE_PACKET;
         rec->block = wtap_block_create(WTAP_BLOCK_PACKET);
-        rec->presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN | WTAP_HAS_INTERFACE_ID;
+        /* As read back from dumpcap's pcapng: one section, numbered 0. */
+        rec->presence_flags =
+            WTAP_HAS_TS | WTAP_HAS_CAP_LEN | WTAP_HAS_INTERFACE_ID | WTAP_HAS_SECTION_NUMBER;
+        rec->section_number = 0;
         rec->ts.secs = h->ts.tv_sec;
         rec->ts.nsecs = (int)(l->nanos[i] ? h->ts.tv_usec : h->ts.tv_usec * 1000);
         rec->tsprec = l->nanos[i] ? WTAP_TSPREC_NSEC : WTAP_TSPREC_USEC;

@@ -256,7 +256,10 @@ int cshark_capture_set_snaplen(cshark_capture *capture, int bytes);       /* 262
 int cshark_capture_set_promiscuous(cshark_capture *capture, int on);      /* on     */
 int cshark_capture_set_monitor_mode(cshark_capture *capture, int on);     /* off    */
 int cshark_capture_set_buffer_size(cshark_capture *capture, int bytes);   /* libpcap's */
-/* Deliver each packet as it arrives (on, the default) or in batches. */
+/* Deliver each packet as it arrives (on) or in batches within 100 ms (off,
+ * the default: immediate mode on Linux reserves a snaplen-sized slot per
+ * packet, so a burst overflows the buffer unless the snap length is small or
+ * the buffer large). */
 int cshark_capture_set_immediate_mode(cshark_capture *capture, int on);
 /* Stop after SECONDS from the first cshark_capture_next() (tshark -a
  * duration:N); cshark_capture_next() then returns CSHARK_DONE. */

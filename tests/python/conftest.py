@@ -263,3 +263,218 @@ def fields_difference(fields, expected, actual):
             name = fields[col] if col < len(fields) else f"column {col + 1}"
             return f"{where}, field {name}: tshark {short(e)} != cshark {short(a)}"
     return f"{where}: tshark {short(exp_line)} != cshark {short(act_line)}"
+
+
+# ---------------------------------------------------------------------------
+# Live capture helpers (test_live.py)
+#
+# cshark prints nothing when it starts capturing, so readiness is read from
+# the kernel: a packet (AF_PACKET) socket of the process, listed in
+# /proc/net/packet. cshark opens and closes one socket while it checks the
+# interfaces (cshark_live_open), then opens the capturing one at the first
+# read; only a socket that stays open for a while is the capturing one.
+# ---------------------------------------------------------------------------
+
+def packet_socket_inodes(pid):
+    """Inodes of the AF_PACKET sockets process PID holds (in our netns)."""
+    try:
+        with open("/proc/net/packet") as f:
+            listed = {line.split()[8] for line in f.readlines()[1:] if line.strip()}
+    except OSError:
+        return set()
+    held = set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return set()
+    for fd in fds:
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:[") and link[8:-1] in listed:
+            held.add(link[8:-1])
+    return held
+
+
+def wait_until_capturing(proc, timeout=20.0, settle=0.25):
+    """Wait until PROC has held the same packet socket for SETTLE seconds.
+
+    Returns (time.monotonic() at which that socket was first seen -- the
+    capture's start, within the 5 ms polling period --, its inode). Fails the
+    test, killing PROC, when it exits first or TIMEOUT passes.
+    """
+    import time
+    start = time.monotonic()
+    first_seen = {}
+    while True:
+        now = time.monotonic()
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            pytest.fail(f"cshark exited ({proc.returncode}) before it was capturing: "
+                        f"{tail(err)}", pytrace=False)
+        held = packet_socket_inodes(proc.pid)
+        first_seen = {inode: first_seen.get(inode, now) for inode in held}
+        for inode, seen in first_seen.items():
+            if now - seen >= settle:
+                return seen, inode
+        if now - start > timeout:
+            proc.kill()
+            proc.communicate()
+            pytest.fail(f"cshark held no packet socket after {timeout} s", pytrace=False)
+        time.sleep(0.005)
+
+
+def finish(proc, timeout):
+    """Wait at most TIMEOUT seconds for PROC; (returncode, stdout, stderr).
+
+    On timeout the process is killed and the test fails."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail(f"cshark did not exit within {timeout} s; stderr: {tail(err)}",
+                    pytrace=False)
+    return proc.returncode, out, err
+
+
+def free_port(count=1, low=20000, high=32000):
+    """A random port P such that P..P+COUNT-1 are free for TCP and UDP on
+    127.0.0.1 (below Linux's ephemeral range, so no client takes them)."""
+    import random
+    import socket
+    for _ in range(200):
+        port = random.randrange(low, high - count)
+        socks = []
+        try:
+            for p in range(port, port + count):
+                for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                    s = socket.socket(socket.AF_INET, kind)
+                    socks.append(s)
+                    s.bind(("127.0.0.1", p))
+            return port
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free port found")
+
+
+# ---------------------------------------------------------------------------
+# Helpers shared by the display filter and option tests (test_filters.py,
+# test_options.py): crash checks, parallel runs, frame lists, error texts and
+# -T json against PDML.
+# ---------------------------------------------------------------------------
+
+import json  # noqa: E402  (kept with the helpers that use it)
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+
+CRASH_MARKERS = ("Traceback", "Segmentation fault", "core dumped",
+                 "AddressSanitizer", "runtime error:", "CRITICAL")
+
+
+def assert_no_crash(result):
+    """The process ended by itself, without a crash report on stderr."""
+    status, err = result.returncode, result.stderr.decode("utf-8", "replace")
+    assert status >= 0, f"cshark was killed by signal {-status}: {tail(result.stderr)}"
+    assert status not in (134, 139), f"cshark exited {status} (abort/segfault): {tail(result.stderr)}"
+    for marker in CRASH_MARKERS:
+        assert marker not in err, f"cshark's stderr shows a crash ({marker!r}): {tail(result.stderr)}"
+
+
+def assert_fails_naming(result, name):
+    """A clean non-zero exit whose stderr contains `name`."""
+    assert_no_crash(result)
+    status, err = result.returncode, result.stderr.decode("utf-8", "replace")
+    assert status != 0, f"cshark exited 0; expected an error about {name!r}"
+    assert name in err, f"cshark's stderr does not name {name!r}: {tail(result.stderr)}"
+
+
+def run_parallel(commands, timeout=TIMEOUT):
+    """Run independent commands concurrently (one per CPU); results in order."""
+    commands = list(commands)
+    workers = max(1, min(len(commands), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda cmd: run(cmd, timeout), commands))
+
+
+def frame_numbers(stdout):
+    """The frame numbers of a `-T fields -e frame.number` output."""
+    return [int(n) for n in stdout.split()]
+
+
+def frames_difference(expected, actual):
+    """First difference between two lists of displayed frame numbers, or None."""
+    if expected == actual:
+        return None
+    for i, (e, a) in enumerate(zip(expected, actual)):
+        if e != a:
+            return (f"displayed packet #{i + 1} is frame {e} in tshark but frame {a} "
+                    f"in cshark (tshark shows {len(expected)} frames, cshark {len(actual)})")
+    if len(expected) > len(actual):
+        return (f"cshark stops after {len(actual)} frames; tshark also shows frame "
+                f"{expected[len(actual)]} ({len(expected)} frames in all)")
+    return (f"cshark shows an extra frame {actual[len(expected)]} "
+            f"({len(actual)} frames; tshark shows {len(expected)})")
+
+
+def tshark_error_lines(stderr):
+    """tshark's error text as lines, without the root warning and blank lines.
+
+    Lines tshark prefixes with "tshark: " keep the prefix, so that
+    missing_error_lines() can tell them from the indented filter and caret
+    lines, which are compared whole.
+    """
+    return [line for line in stderr.decode("utf-8", "replace").splitlines()
+            if line.strip() and not line.startswith("Running as user ")]
+
+
+def missing_error_lines(expected, stderr):
+    """Check that tshark's error lines appear, in order, in cshark's stderr.
+
+    A "tshark: TEXT" line must be matched by a cshark line containing TEXT
+    (cshark may use its own prefix); any other line (the filter echo, the
+    "^~~" marker under the bad token) must be a line of cshark's stderr
+    exactly, so that the marker stays under the same column.  Returns None
+    when all are found, else a message naming the first missing line.
+    """
+    lines = stderr.decode("utf-8", "replace").splitlines()
+    position = 0
+    for wanted in expected:
+        if wanted.startswith("tshark: "):
+            text = wanted[len("tshark: "):]
+            found = lambda line: text in line  # noqa: E731
+        else:
+            text = wanted.rstrip()
+            found = lambda line: line.rstrip() == text  # noqa: E731
+        while position < len(lines) and not found(lines[position]):
+            position += 1
+        if position == len(lines):
+            return (f"cshark's stderr lacks tshark's line {text!r} (after the lines "
+                    f"before it); cshark wrote: {tail(stderr)}")
+        position += 1
+    return None
+
+
+def json_lines_difference(pdml, stdout, what):
+    """Compare cshark's -T json output with tshark's PDML, item for item.
+
+    Returns None or a short message starting with `what` (e.g. the capture).
+    """
+    expected = list(pdml_packets(pdml))
+    lines = stdout.splitlines()
+    for index, (packet, line) in enumerate(zip(expected, lines)):
+        try:
+            actual = json.loads(line)
+        except ValueError as error:
+            return f"{what}: cshark line {index + 1} is not JSON ({error}): {short(line)}"
+        diff = packet_difference(packet, actual)
+        if diff:
+            return f"{what}: frame {packet['number']}: {diff}"
+    if len(lines) != len(expected):
+        numbers = [p["number"] for p in expected]
+        return (f"{what}: tshark has {len(expected)} packets {short(numbers, 80)}, "
+                f"cshark printed {len(lines)}")
+    return None
