@@ -7,6 +7,7 @@
 
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <epan/prefs-int.h>
 #include <epan/proto.h>
 #include <epan/uat-int.h>
 
@@ -106,6 +107,15 @@ int cs_option_pref(cs_options *o, const char *arg)
 
     char *name = g_strndup(arg, (gsize)(colon - arg));
     pref_t *pref = find_pref(name);
+    /* The engine reads any word but TRUE as FALSE: "maybe" would silently
+     * mean off. A deliberate difference from tshark: refuse it. */
+    const char *v = colon + 1;
+    if (pref && prefs_get_type(pref) == PREF_BOOL && g_ascii_strcasecmp(v, "TRUE") != 0 &&
+        g_ascii_strcasecmp(v, "FALSE") != 0) {
+        g_free(name);
+        return cs_error(CSHARK_EOPTION, "preference \"%.*s\": invalid value \"%s\" (use TRUE "
+                        "or FALSE)", (int)(colon - arg), arg, v);
+    }
     char *old = pref ? prefs_pref_to_str(pref, pref_current) : NULL;
     char *copy = g_strdup(arg), *err = NULL;
     prefs_set_pref_e r = prefs_set_pref(copy, &err);
