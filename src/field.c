@@ -182,6 +182,11 @@ cs_str cs_field_showname(cshark_item *it)
 {
     if (!it->node || is_data(it) || it->kind == CSHARK_ITEM_TEXT)
         return NONE;
+    /* A label the engine composed ("Name: value") from a value that cannot
+     * hold control characters needs no second look either. */
+    field_info *fi = FI(it);
+    if (!fi->rep && plain_repr(fi->hfinfo->type))
+        return str_of(raw_label(it));
     return pdml_text(pool_of(it), raw_label(it));
 }
 
