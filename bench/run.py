@@ -44,11 +44,18 @@ ROWS = [
                        "-r", "{F}"], None, None),
     ("cshark-filter", ["{B}/cshark", "-n", "-Y", "dns || http", "-T", "fields", "-e",
                        "frame.number", "-r", "{F}"], "tshark-filter", 2.0),
+    # The Python binding (issue 5): PyShark's own floor is tshark's PDML.
+    ("python-loop", ["/usr/bin/python3", str(REPO / "bench" / "py_seed.py"), "{F}"], "tshark-pdml", 3.0),
+    ("python-fields", ["/usr/bin/python3", str(REPO / "bench" / "py_seed.py"), "--fields", "{F}"],
+     "tshark-fields-ipsrc", 2.0),
+    ("tshark-fields-ipsrc", ["tshark", "-n", "-T", "fields", "-e", "ip.src", "-r", "{F}"],
+     None, None),
 ]
 
 # Same conditions for both programs: no personal profile (tshark has no flag for
 # that, cshark's CLI honours the same variable), and one fixed locale.
-ENV = dict(os.environ, WIRESHARK_CONFIG_DIR="/nonexistent/cshark-bench", LC_ALL="C.UTF-8")
+ENV = dict(os.environ, WIRESHARK_CONFIG_DIR="/nonexistent/cshark-bench", LC_ALL="C.UTF-8",
+           PYTHONPATH=str(REPO / "build" / "bindings" / "python"))
 
 # The corpus README: this file is cut off mid-record, so mergecap would stop
 # (or tshark exit 2) on it. Everything else joins.

@@ -131,6 +131,7 @@ struct cshark_capture {
     cs_live *live;               /* live capture, else NULL (wth is the file) */
     cs_dump *dump;               /* -w output, or NULL                        */
     guint64 reset_every, since_reset; /* session resets (tshark -M)           */
+    nstime_t last_ts;            /* the previous record's time stamp           */
 };
 
 cs_session *cs_session_new(wtap *wth, const cs_live *live);

@@ -228,6 +228,10 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
         else
             p = cap->current = cs_packet_new(s, cap->fields == NULL);
 
+        /* A record without a time stamp leaves rec->ts as it was, and the
+         * engine then uses it (tshark reuses one record): a fresh packet must
+         * start from the previous record's time too. */
+        p->rec.ts = cap->last_ts;
         int rc = read_record(cap, p, timeout_ms);
         if (rc == CSHARK_AGAIN)
             return CSHARK_AGAIN;
@@ -237,6 +241,7 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
             return rc;
         }
         cap->since_reset++;
+        cap->last_ts = p->rec.ts;
         prime(cap, p->edt);
         dissect(cap, p->edt, &p->rec, &p->buf, p->fd, 1);
         p->live = 1;

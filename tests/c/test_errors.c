@@ -176,6 +176,25 @@ START_TEST(kept_packets_outlive_next_and_close)
 }
 END_TEST
 
+START_TEST(kept_packets_dissect_like_reused_ones)
+{
+    /* test202's frame 10 has no time stamp: the engine takes the previous
+     * record's, so frame 11's delta is 0.003 s (tshark), kept or not. */
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_open(&tcap, data_file("gopacket__pcapng-test-le-test202.pcapng")),
+                     CSHARK_OK);
+    cshark_packet *kept[11];
+    for (int i = 0; i < 11; i++) {
+        ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+        ck_assert_int_eq(cshark_packet_keep(pkt), CSHARK_OK);
+        kept[i] = pkt;
+    }
+    ck_assert_str_eq(show_of(kept[10], "frame.time_delta"), "0.003000000");
+    for (int i = 0; i < 11; i++)
+        cshark_packet_free(kept[i]);
+}
+END_TEST
+
 START_TEST(unkept_packet_is_reused)
 {
     cshark_packet *a = read_frame("ndpi__http_auth.pcap", 1);
@@ -221,6 +240,7 @@ Suite *errors_suite(void)
     tcase_add_checked_fixture(life, NULL, close_tcap);
     tcase_add_test(life, kept_packets_outlive_next_and_close);
     tcase_add_test(life, unkept_packet_is_reused);
+    tcase_add_test(life, kept_packets_dissect_like_reused_ones);
     suite_add_tcase(s, life);
     return s;
 }

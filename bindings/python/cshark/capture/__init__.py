@@ -1,0 +1,1 @@
+"""cshark.capture: PyShark's pyshark.capture (the capture classes)."""

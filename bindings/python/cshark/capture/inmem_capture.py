@@ -1,0 +1,150 @@
+"""InMemCapture (pyshark.capture.inmem_capture): dissects packets given as
+bytes."""
+import asyncio
+import datetime
+import itertools
+import time
+import warnings
+
+from cshark import _cshark
+from cshark._engine import Stream
+from cshark.capture import _spool
+from cshark.capture.capture import Capture
+
+__all__ = ['InMemCapture', 'LinkTypes', 'DEFAULT_TIMEOUT']
+
+DEFAULT_TIMEOUT = 30
+
+
+class LinkTypes(object):
+    """pcap link-layer types (LINKTYPE_*)."""
+    NULL = 0
+    ETHERNET = 1
+    IEEE802_5 = 6
+    PPP = 9
+    RAW = 101
+    IEEE802_11 = 105
+    LINUX_SLL = 113
+    IEEE802_11_RADIOTAP = 127
+
+
+class InMemCapture(Capture):
+    """Dissects binary packets: parse_packet(bytes) / parse_packets([bytes, ...]).
+
+    Each parse_packets() call is one dissection session (the packets of a
+    call see each other: reassembly, conversations; frame numbers start at 1
+    in each call). Pass the packets of one stream in one call.
+    """
+
+    def __init__(self, bpf_filter=None, display_filter=None, only_summaries=False,
+                 decryption_key=None, encryption_type='wpa-pwk', decode_as=None,
+                 disable_protocol=None, tshark_path=None, override_prefs=None, use_json=False,
+                 use_ek=False, linktype=LinkTypes.ETHERNET, include_raw=False, eventloop=None,
+                 custom_parameters=None, debug=False, fields=None):
+        """
+        :param linktype: The link-layer type of the packets (LinkTypes, pcap's LINKTYPE_ values).
+        :param bpf_filter: Accepted (PyShark's); not applied.
+        Other parameters: as FileCapture.
+        """
+        super(InMemCapture, self).__init__(display_filter=display_filter, only_summaries=only_summaries,
+                                           decryption_key=decryption_key, encryption_type=encryption_type,
+                                           decode_as=decode_as, disable_protocol=disable_protocol,
+                                           tshark_path=tshark_path, override_prefs=override_prefs,
+                                           use_json=use_json, use_ek=use_ek,
+                                           include_raw=include_raw, eventloop=eventloop,
+                                           custom_parameters=custom_parameters, debug=debug,
+                                           fields=fields)
+        self.bpf_filter = bpf_filter
+        self._current_linktype = linktype
+
+    @staticmethod
+    def _time_of(sniff_time):
+        if sniff_time is None:
+            now = time.time()
+        elif isinstance(sniff_time, datetime.datetime):
+            now = sniff_time.timestamp()
+        else:
+            now = float(sniff_time)
+        secs = int(now)
+        usecs = int(round((now - secs) * 1000000))
+        if usecs >= 1000000:
+            secs, usecs = secs + 1, usecs - 1000000
+        return secs, usecs
+
+    def _parse(self, binary_packets, sniff_times, timeout):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        out, path = _spool.new_file('.pcap')
+        try:
+            with out:
+                out.write(_spool.pcap_header(self._current_linktype))
+                for packet, sniff_time in itertools.zip_longest(binary_packets, sniff_times or []):
+                    if packet is None:
+                        break
+                    out.write(_spool.pcap_record(bytes(packet), *self._time_of(sniff_time)))
+
+            def opener():
+                raw = _cshark.Capture.open_file(path)
+                try:
+                    self._apply_options(raw)
+                except BaseException:
+                    raw.close()
+                    raise
+                return raw
+
+            stream = Stream(opener, resumable=True, name=repr(self))
+            self._streams.add(stream)
+            parsed = []
+            try:
+                while True:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise asyncio.TimeoutError(
+                            "Timed out while waiting for the packets to be parsed")
+                    raw = stream.next()
+                    if raw is None:
+                        break
+                    parsed.append(self._wrap(raw))
+            finally:
+                self._end_stream(stream)
+            return parsed
+        finally:
+            _spool.remove(path)
+
+    def parse_packet(self, binary_packet, sniff_time=None, timeout=DEFAULT_TIMEOUT):
+        """Parses one binary packet and returns it (None if the display filter
+        drops it)."""
+        if sniff_time is not None:
+            sniff_time = [sniff_time]
+        parsed = self.parse_packets([binary_packet], sniff_time, timeout)
+        return parsed[0] if parsed else None
+
+    def parse_packets(self, binary_packets, sniff_times=None, timeout=DEFAULT_TIMEOUT):
+        """Parses binary packets and returns the parsed packets (those that
+        pass the display filter)."""
+        return self._parse(list(binary_packets), sniff_times, timeout)
+
+    async def parse_packets_async(self, binary_packets, sniff_times=None, timeout=DEFAULT_TIMEOUT):
+        """parse_packets, as a coroutine."""
+        return self._parse(list(binary_packets), sniff_times, timeout)
+
+    def feed_packet(self, binary_packet, linktype=LinkTypes.ETHERNET, timeout=DEFAULT_TIMEOUT):
+        """DEPRECATED. Use parse_packet instead. Parses the packet and keeps it."""
+        warnings.warn("Deprecated method. Use InMemCapture.parse_packet() instead.")
+        self._current_linktype = linktype
+        pkt = self.parse_packet(binary_packet, timeout=timeout)
+        self.close()
+        self._packets.append(pkt)
+        return pkt
+
+    def feed_packets(self, binary_packets, linktype=LinkTypes.ETHERNET, timeout=DEFAULT_TIMEOUT):
+        """Parses binary packets, keeps them in the capture and returns them."""
+        self._current_linktype = linktype
+        parsed_packets = self.parse_packets(binary_packets, timeout=timeout)
+        self._packets.extend(parsed_packets)
+        self.close()
+        return parsed_packets
+
+    def _open_raw(self):
+        raise NotImplementedError('an InMemCapture reads the packets given to parse_packets()')
+
+    def __iter__(self):
+        return iter(self._packets)

@@ -1,0 +1,1 @@
+"""cshark.packet: PyShark's pyshark.packet (packets, layers, fields)."""

@@ -1,0 +1,1 @@
+"""cshark.packet.layers: PyShark's layer classes."""

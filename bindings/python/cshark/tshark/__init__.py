@@ -1,0 +1,1 @@
+"""cshark.tshark: PyShark's pyshark.tshark, answered by the in-process engine."""

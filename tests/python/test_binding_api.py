@@ -1,0 +1,491 @@
+"""The PyShark API of the Python binding: capture options (checked against
+tshark), reading (iteration, next, [i], len, load_packets, apply_on_packets,
+async), packets and fields as PyShark has them, pickling, threads, the
+pyshark module alias, InMemCapture, PipeCapture and live capture on lo."""
+import asyncio
+import os
+import pickle
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from conftest import DATA_DIR, TSHARK
+
+cshark = pytest.importorskip("cshark", reason="the cshark Python binding is not importable")
+
+HTTP = str(DATA_DIR / 'ndpi__http_auth.pcap')      # 33 packets, HTTP + TCP
+DNS_TCP = str(DATA_DIR / 'tcpdump__dns_tcp.pcap')  # DNS over TCP
+TLS = str(DATA_DIR / 'rtshark__test_tls.pcap')
+TLS_KEYS = str(DATA_DIR / 'rtshark__test_tls.keylog')
+WPA = str(DATA_DIR / 'libpcap__wpa2linkuppassphraseiswireshark.pcap')
+CONNCHECK = str(DATA_DIR / 'ndpi__conncheck.pcap')
+
+
+def tshark_fields(capture, fields, *args):
+    cmd = [TSHARK, '-n', '-r', capture, '-T', 'fields', '-E', 'occurrence=f', *args]
+    for field in fields:
+        cmd += ['-e', field]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return [line.split('\t') for line in out.stdout.decode().splitlines()]
+
+
+def protocols(packet):
+    return packet.frame_info.protocols
+
+
+# ---- options, against tshark -------------------------------------------------------
+
+def test_display_filter():
+    expected = [n for (n,) in tshark_fields(CONNCHECK, ['frame.number'], '-Y', 'dns || http')]
+    got = [p.number for p in cshark.FileCapture(CONNCHECK, display_filter='dns || http')]
+    assert got == expected and got
+
+
+def test_invalid_display_filter_raises_at_construction():
+    with pytest.raises(cshark.FilterError) as info:
+        cshark.FileCapture(HTTP, display_filter='ip.src == ')
+    # PyShark code catches tshark failures as TSharkCrashException.
+    from cshark.capture.capture import TSharkCrashException
+    assert isinstance(info.value, TSharkCrashException)
+    with pytest.raises(cshark.FilterError):
+        cshark.FileCapture(HTTP, custom_parameters=['-Y', 'nosuchfield.x == 1'])
+
+
+def test_decode_as():
+    expected = tshark_fields(HTTP, ['frame.protocols'], '-d', 'tcp.port==80,telnet')
+    cap = cshark.FileCapture(HTTP, decode_as={'tcp.port==80': 'telnet'})
+    assert [[protocols(p)] for p in cap] == expected
+    assert any('telnet' in p for (p,) in expected)
+    with pytest.raises(cshark.OptionError):
+        cshark.FileCapture(HTTP, decode_as={'tcp.port==80': 'nosuchprotocol'})
+
+
+def test_override_prefs_tls_keylog():
+    expected = tshark_fields(TLS, ['frame.protocols', 'http2.header.name'],
+                             '-o', f'tls.keylog_file:{TLS_KEYS}')
+    cap = cshark.FileCapture(TLS, override_prefs={'tls.keylog_file': TLS_KEYS})
+    got = [[protocols(p), p.get('http2.header.name') or ''] for p in cap]
+    assert got == expected
+    assert any('http2' in row[0] for row in got)
+    # Without the keys, nothing is decrypted: the preference was this capture's only.
+    assert not any('http2' in protocols(p) for p in cshark.FileCapture(TLS))
+
+
+def test_disable_protocol():
+    expected = tshark_fields(HTTP, ['frame.protocols'], '--disable-protocol', 'http')
+    got = [[protocols(p)] for p in cshark.FileCapture(HTTP, disable_protocol='http')]
+    assert got == expected
+    assert not any('http' in p.split(':') for (p,) in got)
+    assert any('http' in p for p in cshark.FileCapture(HTTP))
+
+
+def test_wlan_decryption():
+    got = [p.highest_layer for p in cshark.FileCapture(
+        WPA, decryption_key='wireshark:ikeriri-5g', encryption_type='wpa-pwd')]
+    assert 'DHCP' in got and 'ARP' in got
+    # PyShark's default encryption_type, 'wpa-pwk', is read as wpa-pwd or wpa-psk.
+    assert [p.highest_layer for p in cshark.FileCapture(WPA, decryption_key='wireshark:ikeriri-5g')] == got
+    with pytest.raises(cshark.capture.capture.UnknownEncryptionStandardException):
+        cshark.FileCapture(WPA, decryption_key='x', encryption_type='wpa3')
+
+
+def test_custom_parameters():
+    expected = [n for (n,) in tshark_fields(CONNCHECK, ['frame.number'], '-Y', 'http', '-2')]
+    cap = cshark.FileCapture(CONNCHECK, custom_parameters=['-Y', 'http', '-2'])
+    assert [p.number for p in cap] == expected
+    cap = cshark.FileCapture(CONNCHECK, custom_parameters={'-Y': 'http', '-c': '20'})
+    assert [p.number for p in cap] == [n for n in expected if int(n) <= 20]
+    with pytest.raises(cshark.UnsupportedParameterError):
+        cshark.FileCapture(CONNCHECK, custom_parameters=['-G', 'fields'])
+
+
+def test_fields_of_interest():
+    expected = tshark_fields(CONNCHECK, ['ip.src', 'dns.qry.name'])
+    got = [[p.get('ip.src') or '', p.get('dns.qry.name') or '']
+           for p in cshark.FileCapture(CONNCHECK, fields=['ip.src', 'dns.qry.name'])]
+    assert got == expected
+    with pytest.raises(cshark.FieldError):
+        cshark.FileCapture(CONNCHECK, fields=['no.such.field'])
+
+
+def test_only_summaries():
+    summaries = list(cshark.FileCapture(HTTP, only_summaries=True))
+    rows = tshark_fields(HTTP, ['frame.number', 'ip.src', 'ip.dst', 'frame.len'])
+    assert [(s.no, s.source, s.destination, s.length) for s in summaries] == [tuple(r) for r in rows]
+    assert summaries[0].time == '0.000000' and summaries[0].protocol == 'TCP'
+    assert type(summaries[0]).__name__ == 'PacketSummary'
+    assert 'TCP: 192.168.0.4 to 192.254.189.169' in repr(summaries[0])
+
+
+# ---- reading ------------------------------------------------------------------------
+
+def test_next_getitem_len_and_iteration():
+    cap = cshark.FileCapture(HTTP)
+    assert len(cap) == 0
+    assert cap[3].number == '4'
+    assert len(cap) == 4
+    assert cap.next().number == '5'  # cap[3] read through next(), as PyShark
+    numbers = [p.number for p in cap]  # a new read from the start, not kept
+    assert numbers == [str(i) for i in range(1, 34)]
+    assert len(cap) == 5
+    with pytest.raises(KeyError):
+        cap[500]
+    cap.close()
+    nokeep = cshark.FileCapture(HTTP, keep_packets=False)
+    assert nokeep.next().number == '1' and nokeep.next().number == '2'
+    with pytest.raises(NotImplementedError):
+        nokeep[0]
+
+
+def test_load_packets_counts_delivered_packets():
+    cap = cshark.FileCapture(CONNCHECK, display_filter='http')
+    cap.load_packets(3)  # PyShark would count 3 records read (tshark -c) and keep none
+    assert [p.number for p in cap] == [n for (n,) in tshark_fields(CONNCHECK, ['frame.number'],
+                                                                   '-Y', 'http')][:3]
+    assert cap.loaded and len(cap) == 3
+    cap.load_packets()
+    assert len(cap) == 3 + len(tshark_fields(CONNCHECK, ['frame.number'], '-Y', 'http'))
+
+
+def test_apply_on_packets():
+    seen = []
+    cshark.FileCapture(HTTP).apply_on_packets(lambda p: seen.append(p.number))
+    assert seen == [str(i) for i in range(1, 34)]
+
+    seen = []
+
+    async def callback(packet):
+        seen.append(packet.number)
+        if len(seen) == 5:
+            raise cshark.StopCapture()
+    cshark.FileCapture(HTTP).apply_on_packets(callback)
+    assert seen == ['1', '2', '3', '4', '5']
+
+    seen = []
+    cshark.FileCapture(HTTP).apply_on_packets(lambda p: seen.append(p), packet_count=7)
+    assert len(seen) == 7
+
+
+def test_apply_on_packets_timeout():
+    started = time.monotonic()
+    with pytest.raises(asyncio.TimeoutError):
+        cshark.FileCapture(HTTP).apply_on_packets(lambda p: time.sleep(0.02), timeout=0.1)
+
+    async def slow(packet):
+        await asyncio.sleep(0.02)
+    with pytest.raises(asyncio.TimeoutError):
+        cshark.FileCapture(HTTP).apply_on_packets(slow, timeout=0.1)
+    assert time.monotonic() - started < 2
+
+
+def test_async_iteration_and_context_managers():
+    async def read():
+        numbers = []
+        async with cshark.FileCapture(HTTP, display_filter='http') as cap:
+            async for packet in cap:
+                numbers.append(packet.number)
+        return numbers
+    assert asyncio.run(read()) == ['4', '28']
+    with cshark.FileCapture(HTTP) as cap:
+        assert cap.next().number == '1'
+
+
+def test_two_captures_interleaved_in_one_thread():
+    # The engine dissects one capture at a time: the binding takes turns.
+    a = [(p.number, p.highest_layer) for p in cshark.FileCapture(DNS_TCP)]
+    b = [(p.number, p.highest_layer) for p in cshark.FileCapture(HTTP)]
+    pairs = list(zip(cshark.FileCapture(DNS_TCP), cshark.FileCapture(HTTP)))
+    assert [(x.number, x.highest_layer) for x, _ in pairs] == a[:len(pairs)]
+    assert [(y.number, y.highest_layer) for _, y in pairs] == b[:len(pairs)]
+    cap = cshark.FileCapture(HTTP)
+    first = cap[0]
+    assert [p.number for p in cap][:3] == ['1', '2', '3']
+    assert cap[1].number == '2' and first.ip.src == '192.168.0.4'
+
+
+def test_threads():
+    expected = {f: [(p.number, str(p)) for p in cshark.FileCapture(f)] for f in (HTTP, DNS_TCP, CONNCHECK)}
+    results = {}
+    errors = []
+
+    def read(f):
+        try:
+            results[f] = [(p.number, str(p)) for p in cshark.FileCapture(f)]
+        except Exception as e:  # pragma: no cover
+            errors.append(e)
+    threads = [threading.Thread(target=read, args=(f,)) for f in expected]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and results == expected
+
+
+# ---- packets, layers, fields ----------------------------------------------------------
+
+def test_packet_attributes():
+    cap = cshark.FileCapture(HTTP)
+    p = cap[3]
+    assert (p.number, p.length, p.captured_length) == ('4', '805', '805')
+    assert isinstance(p.number, str) and p.number.raw_value == '4'
+    assert p.sniff_timestamp == '1381844050.402794000'
+    import datetime
+    assert p.sniff_time == datetime.datetime.fromtimestamp(1381844050.402794)
+    assert p.highest_layer == 'HTTP' and p.transport_layer == 'TCP'
+    assert repr(p) == '<TCP/HTTP Packet>' and len(p) == 805
+    assert [l.layer_name for l in p.layers] == ['eth', 'ip', 'tcp', 'http']
+    assert 'ip' in p and 'IP' in p and 'udp' not in p and 'frame' not in p
+    assert p['ip'] is p.ip and p[1] is p.ip and p[-1] is p.http
+    with pytest.raises(KeyError):
+        p['udp']
+    with pytest.raises(AttributeError):
+        p.udp
+    assert p.frame_info.protocols == 'eth:ethertype:ip:tcp:http'
+    assert p.get_multiple_layers('tcp') == [p.tcp]
+    assert p.get_raw_packet() == bytes.fromhex(p.eth.dst.raw_value) + p.get_raw_packet()[6:]
+    assert len(p.get_raw_packet()) == 805
+    assert p.interface_captured is None  # a pcap file does not name it
+    assert str(p).startswith('Packet (Length: 805)' + os.linesep + 'Layer ETH' + os.linesep + ':')
+
+
+def test_layer_and_fields():
+    p = cshark.FileCapture(HTTP)[3]
+    ip = p.ip
+    assert ip.src == '192.168.0.4' and ip.get_field('ip.src') is ip.src
+    src = ip.src
+    assert src.showname == 'Source Address: 192.168.0.4' and src.raw_value == 'c0a80004'
+    assert src.pos == '26' and src.size == '4' and src.hide is False
+    assert (src.showname_key, src.showname_value) == ('Source Address', '192.168.0.4')
+    assert src.binary_value == bytes([192, 168, 0, 4]) and src.hex_value == 0xc0a80004
+    assert ip.get_field_value('src', raw=True) == 'c0a80004'
+    assert int(ip.ttl) == 64 and ip.ttl.hex_value == 64  # int_value reads raw_value as decimal (PyShark)
+    assert ip.get_field_by_showname('Source Address') == '192.168.0.4'
+    assert ip.has_field('src') and ip.has_field('ip.src') and not ip.has_field('nothere')
+    assert ip.get('nothere', 'x') == 'x'
+    assert 'src' in ip.field_names and 'flags_df' in ip.field_names
+    assert ip.flags_df == '1' and ip.flags_df.unmaskedvalue == '40'
+    # ip.addr occurs twice (hidden): the container holds both.
+    assert [f.show for f in ip.addr.all_fields] == ['192.168.0.4', '192.254.189.169']
+    assert ip.addr.main_field.hide is True and ip.addr.alternate_fields[0].show == '192.254.189.169'
+    assert p.http.request_full_uri == 'http://browserspy.dk/password-ok.php'
+    assert p.tcp.flags_syn.showname == '.... .... ..0. = Syn: Not set'
+    # Text-only lines gather under '' (PyShark's rule).
+    assert '' in p.tcp._all_fields
+    ip.raw_mode = True
+    assert ip.src == 'c0a80004'
+    ip.raw_mode = False
+    # Beyond PyShark: the tree, and fields by name anywhere in the packet.
+    flags = p.tcp.get_field('tcp.flags')
+    assert [c.name for c in flags.children][:3] == ['tcp.flags.res', 'tcp.flags.ae', 'tcp.flags.cwr']
+    assert [f.name for f in p.ip.get_tree()][:3] == ['ip.version', 'ip.hdr_len', 'ip.dsfield']
+    assert p.ip.src.typed_value == bytes([192, 168, 0, 4]) and p.ip.ttl.typed_value == 64
+    assert p.get('http.host') == 'browserspy.dk' and p.get('dns.qry.name') is None
+    assert p.get_all('tcp.port') == ['54337', '80']
+    with pytest.raises(cshark.FieldError):
+        p.get('no.such.field')
+
+
+def test_laziness():
+    # Names are compared without building layers; a field by name builds one
+    # container; the whole layer is flattened only for _all_fields (and once
+    # per protocol, to learn its field names: done here on packet 1).
+    cap = cshark.FileCapture(HTTP)
+    cap[0].ip.src
+    p = cap[3]
+    assert 'ip' in p and p.highest_layer == 'HTTP' and p.transport_layer == 'TCP'
+    assert p._objs == [None] * 4
+    ip = p.ip
+    assert ip.src == '192.168.0.4'
+    assert ip._index is None and not ip._flat and list(ip._by_name) == ['ip.src']
+    assert p._objs[0] is None and p._objs[2] is None
+    ip._all_fields
+    assert ip._flat and ip._index is not None
+
+
+def test_data_layer_and_layer_repr():
+    p = cshark.FileCapture(HTTP)[27]
+    assert [l.layer_name for l in p.layers] == ['eth', 'ip', 'tcp', 'DATA', 'http', 'data-text-lines']
+    assert p.DATA.layer_name == 'DATA' and 'data' in p and repr(p.DATA) == '<DATA Layer>'
+    assert str(p.DATA) == 'DATA'
+    assert p.DATA.tcp_segments.showname.startswith('15 Reassembled TCP Segments')
+
+
+def test_layerfield_by_hand():
+    from cshark.packet.fields import LayerField, LayerFieldsContainer
+    f = LayerField(name='ip.ttl', showname='Time to Live: 64', value='40', show='64',
+                   hide='yes', pos='22', size='1')
+    assert f.hide is True and f.raw_value == '40' and f.hex_value == 64 and f.int_value == 40
+    assert repr(f) == '<LayerField ip.ttl: 64>' and f.children == []
+    c = LayerFieldsContainer(f)
+    c.add_field(LayerField(name='ip.ttl', show='32'))
+    assert c == '64' and c.showname == 'Time to Live: 64' and [x.show for x in c.all_fields] == ['64', '32']
+    assert LayerFieldsContainer(LayerField(name='x', value='ab')) == 'ab'
+    assert LayerFieldsContainer(LayerField(name='x', showname='only')) == 'only'
+    assert LayerField(name='x').hide is False
+
+
+def test_pickle_and_copy():
+    import copy
+    p = cshark.FileCapture(HTTP)[3]
+    q = pickle.loads(pickle.dumps(p))
+    assert type(q) is cshark.Packet
+    assert str(q) == str(p) and repr(q) == repr(p)
+    assert q.ip.src == '192.168.0.4' and q.ip.src.showname == p.ip.src.showname
+    assert q.http.request_full_uri == p.http.request_full_uri
+    assert (q.number, q.length, q.sniff_timestamp, q.sniff_time) == \
+        (p.number, p.length, p.sniff_timestamp, p.sniff_time)
+    assert q.frame_info.protocols == p.frame_info.protocols
+    assert q.get_raw_packet() == p.get_raw_packet()
+    assert 'tcp' in q and q.transport_layer == 'TCP'
+    layer = pickle.loads(pickle.dumps(p.tcp))
+    assert type(layer).__name__ == 'XmlLayer' and layer.srcport == '54337'
+    assert copy.deepcopy(p).ip.dst == p.ip.dst
+    summary = next(iter(cshark.FileCapture(HTTP, only_summaries=True)))
+    assert pickle.loads(pickle.dumps(summary)).summary_line == summary.summary_line
+
+
+def test_packets_outlive_their_capture():
+    cap = cshark.FileCapture(HTTP)
+    packets = list(cap)
+    cap.close()
+    other = list(cshark.FileCapture(DNS_TCP))
+    assert packets[3].http.request_full_uri == 'http://browserspy.dk/password-ok.php'
+    assert other[0].tcp.dstport == '53'
+
+
+def test_pyshark_module_alias():
+    code = ("import sys, cshark; sys.modules['pyshark'] = cshark\n"
+            "import pyshark\n"
+            "from pyshark.packet.packet import Packet\n"
+            "from pyshark.packet.fields import LayerField, LayerFieldsContainer\n"
+            "from pyshark.packet.packet_summary import PacketSummary\n"
+            "from pyshark.capture.capture import TSharkCrashException, StopCapture, Capture\n"
+            "from pyshark.capture.file_capture import FileCapture\n"
+            "from pyshark.capture.live_capture import LiveCapture\n"
+            "from pyshark.packet.layers.base import BaseLayer\n"
+            "from pyshark.packet.layers.xml_layer import XmlLayer\n"
+            "from pyshark.tshark.tshark import TSharkNotFoundException\n"
+            "import pyshark.capture.inmem_capture\n"
+            "assert Packet is cshark.Packet and FileCapture is cshark.FileCapture\n"
+            "p = pyshark.FileCapture(sys.argv[1])[0]\n"
+            "assert isinstance(p, Packet) and isinstance(p.ip, XmlLayer) and isinstance(p.ip, BaseLayer)\n"
+            "assert isinstance(p.ip.src, LayerFieldsContainer)\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, '-c', code, HTTP], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, timeout=60)
+    assert out.stdout.decode().strip() == 'ok', out.stderr.decode()
+
+
+# ---- other sources -------------------------------------------------------------------
+
+def test_inmem_capture():
+    originals = list(cshark.FileCapture(HTTP))[:4]
+    cap = cshark.InMemCapture()
+    parsed = cap.parse_packets([p.get_raw_packet() for p in originals],
+                               [float(p.sniff_timestamp) for p in originals])
+    assert [p.highest_layer for p in parsed] == [p.highest_layer for p in originals]
+    assert parsed[3].http.request_full_uri == originals[3].http.request_full_uri
+    assert parsed[0].sniff_timestamp == originals[0].sniff_timestamp
+    one = cap.parse_packet(originals[1].get_raw_packet())
+    assert one.ip.src == originals[1].ip.src
+    filtered = cshark.InMemCapture(display_filter='http').parse_packets(
+        [p.get_raw_packet() for p in originals])
+    assert [p.highest_layer for p in filtered] == ['HTTP']
+
+
+def test_pipe_capture():
+    read_fd, write_fd = os.pipe()
+    data = open(HTTP, 'rb').read()
+
+    def writer():
+        with os.fdopen(write_fd, 'wb') as w:
+            w.write(data)
+    threading.Thread(target=writer).start()
+    cap = cshark.PipeCapture(read_fd, display_filter='http')
+    assert [p.number for p in cap.sniff_continuously()] == ['4', '28']
+    cap.close()
+
+
+# ---- live capture on lo -------------------------------------------------------------
+
+def _live_possible():
+    if os.geteuid() != 0:
+        return False
+    try:
+        return any(i['name'] == 'lo' for i in cshark._cshark.interfaces())
+    except Exception:
+        return False
+
+
+live = pytest.mark.skipif(not _live_possible(), reason='live capture on lo needs root')
+
+
+class _Sender:
+    """Sends numbered UDP datagrams to 127.0.0.1:PORT every 20 ms until stopped."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        probe.bind(('127.0.0.1', 0))
+        self.port = probe.getsockname()[1]
+        self.probe = probe  # keeps the port ours (and ICMP unreachable away)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        n = 0
+        while not self.stopped.wait(0.02) and n < 1000:
+            self.sock.sendto(b'cshark-%d' % n, ('127.0.0.1', self.port))
+            n += 1
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join()
+        self.sock.close()
+        self.probe.close()
+
+
+@live
+def test_live_sniff_continuously():
+    with _Sender() as sender:
+        cap = cshark.LiveCapture('lo', bpf_filter=f'udp dst port {sender.port}')
+        packets = list(cap.sniff_continuously(packet_count=3))
+        cap.close()
+    assert len(packets) == 3
+    assert all(p.udp.dstport == str(sender.port) for p in packets)
+    assert all(p.interface_captured == 'lo' for p in packets)
+    assert packets[0].data.data.binary_value.startswith(b'cshark-')
+
+
+@live
+def test_live_sniff_timeout_and_display_filter():
+    with _Sender() as sender:
+        cap = cshark.LiveCapture('lo', display_filter=f'udp.dstport == {sender.port}')
+        started = time.monotonic()
+        cap.sniff(timeout=0.5)
+        assert 0.4 < time.monotonic() - started < 3
+    assert len(cap) >= 3 and all(p.udp.dstport == str(sender.port) for p in cap)
+
+
+@live
+def test_live_apply_on_packets_timeout_and_stop_from_thread():
+    with _Sender() as sender:
+        cap = cshark.LiveCapture('lo', bpf_filter=f'udp dst port {sender.port}')
+        seen = []
+        with pytest.raises(asyncio.TimeoutError):
+            cap.apply_on_packets(seen.append, timeout=0.5)
+        assert seen
+        cap = cshark.LiveCapture('lo', bpf_filter='udp dst port 9')  # nothing comes
+        threading.Timer(0.3, cap.close).start()
+        started = time.monotonic()
+        assert list(cap.sniff_continuously()) == []
+        assert time.monotonic() - started < 3
