@@ -243,7 +243,7 @@ void cshark_capture_close(cshark_capture *cap)
 {
     if (!cap)
         return;
-    if (cap->current && !cap->current->kept)
+    if (cap->current) /* never a kept packet: keeping lets go of it */
         cs_packet_destroy(cap->current);
     if (cap->session) {
         cap->session->prov.wth = NULL;

@@ -184,10 +184,11 @@ struct cshark_packet {
     char timestamp[40];
     int live;                    /* dissected: needs a reset before reuse    */
     int kept;
+    cshark_packet **owner;       /* &capture->current until kept             */
     cshark_packet *kept_prev, *kept_next;
 };
 
-cshark_packet *cs_packet_new(cs_session *s, int visible);
+cshark_packet *cs_packet_new(cs_session *s, int visible, cshark_packet **owner);
 void cs_packet_release(cshark_packet *p); /* back to "empty", keeps buffers */
 void cs_packet_destroy(cshark_packet *p);
 

@@ -5,9 +5,10 @@
 
 #include "internal.h"
 
-cshark_packet *cs_packet_new(cs_session *s, int visible)
+cshark_packet *cs_packet_new(cs_session *s, int visible, cshark_packet **owner)
 {
     cshark_packet *p = g_new0(cshark_packet, 1);
+    p->owner = owner;
     p->session = s;
     s->refs++;
     /* A visible tree: PDML needs every item and its label, as tshark -T pdml;
@@ -67,6 +68,10 @@ int cshark_packet_keep(cshark_packet *p)
     /* The capture's file (and its interface table) may go before we do. */
     cshark_packet_interface_name(p);
     p->kept = 1;
+    /* The capture lets go of it: it will read into a fresh packet. */
+    if (p->owner && *p->owner == p)
+        *p->owner = NULL;
+    p->owner = NULL;
     p->kept_next = p->session->kept;
     if (p->kept_next)
         p->kept_next->kept_prev = p;

@@ -177,7 +177,7 @@ static int read_record(cshark_capture *cap, cshark_packet *p, int timeout_ms)
 static void reset_session(cshark_capture *cap)
 {
     cs_session *old = cap->session;
-    if (cap->current && !cap->current->kept)
+    if (cap->current)
         cs_packet_destroy(cap->current);
     cap->current = NULL;
     cs_session *s = cs_session_new(cap->wth, cap->live);
@@ -221,12 +221,10 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
             reset_session(cap);
         cs_session *s = cap->session;
         cshark_packet *p = cap->current;
-        if (p && p->kept)
-            p = NULL;
         if (p)
             cs_packet_release(p);
         else
-            p = cap->current = cs_packet_new(s, cap->fields == NULL);
+            p = cap->current = cs_packet_new(s, cap->fields == NULL, &cap->current);
 
         /* A record without a time stamp leaves rec->ts as it was, and the
          * engine then uses it (tshark reuses one record): a fresh packet must
