@@ -10,33 +10,15 @@ import shutil
 
 import pytest
 
-from conftest import (BAD_DIR, DATA_DIR, fields_difference, packet_difference,
-                      pdml_packets, require_cshark, run, short, tail, tshark)
+from conftest import (BAD_DIR, DATA_DIR, assert_fails_naming, assert_no_crash,
+                      fields_difference, packet_difference, pdml_packets, require_cshark,
+                      run, short, tail, tshark)
 
 CSHARK = require_cshark()
 
 GOOD = DATA_DIR / "tcpdump__dns_tcp.pcap"
 TRUNCATED = BAD_DIR / "ndpi__fuzz-2021-10-13.pcap"
 INVALID_VERSION = BAD_DIR / "libpcap__pcap-invalid-version-2.pcap"
-
-CRASH_MARKERS = ("Traceback", "Segmentation fault", "core dumped",
-                 "AddressSanitizer", "runtime error:", "CRITICAL")
-
-
-def assert_no_crash(result):
-    status, err = result.returncode, result.stderr.decode("utf-8", "replace")
-    assert status >= 0, f"cshark was killed by signal {-status}: {tail(result.stderr)}"
-    assert status not in (134, 139), f"cshark exited {status} (abort/segfault): {tail(result.stderr)}"
-    for marker in CRASH_MARKERS:
-        assert marker not in err, f"cshark's stderr shows a crash ({marker!r}): {tail(result.stderr)}"
-
-
-def assert_fails_naming(result, name):
-    assert_no_crash(result)
-    status, err = result.returncode, result.stderr.decode("utf-8", "replace")
-    assert status != 0, f"cshark exited 0; expected an error about {name!r}"
-    assert name in err, f"cshark's stderr does not name {name!r}: {tail(result.stderr)}"
-
 
 def check_like_tshark(path):
     """Run both tools with -T fields; cshark must print what tshark prints and
