@@ -12,3 +12,19 @@ meson test -C build --print-errorlogs
 [ -d build-asan ] || meson setup build-asan -Db_sanitize=address -Db_lundef=false -Dpython=disabled
 meson compile -C build-asan
 meson test -C build-asan --print-errorlogs
+# The binding installs with pip through meson-python (no network: Debian's
+# meson-python, no build isolation) and imports from the installed copy.
+venv=$(mktemp -d)
+trap 'rm -rf "$venv"' EXIT
+/usr/bin/python3 -m venv --system-site-packages "$venv"
+"$venv/bin/pip" install -q --no-build-isolation .
+repo=$PWD
+(cd "$venv" && "$venv/bin/python" - "$repo" <<'PY'
+import sys, cshark
+assert cshark.__file__.startswith(sys.prefix), cshark.__file__  # the installed copy
+path = sys.argv[1] + "/tests/data/ndpi__http_auth.pcap"
+got = [(p.number, p.http.host) for p in cshark.FileCapture(path, display_filter="http.request")]
+assert got == [("4", "browserspy.dk")] or got == [(4, "browserspy.dk")], got
+print("pip install: 1 passed, 0 failed")
+PY
+)
