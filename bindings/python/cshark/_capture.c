@@ -55,24 +55,48 @@ static PyObject *open_file(PyObject *cls, PyObject *arg)
     return wrap_capture(cap);
 }
 
+/* A Python sequence of str as a C array. The strings belong to the sequence
+ * returned in *keep, which the caller releases with the array (names_free).
+ * NULL with an exception set on error. */
+static const char **names_of(PyObject *arg, const char *what, PyObject **keep, size_t *n)
+{
+    *keep = PySequence_Fast(arg, what);
+    if (!*keep)
+        return NULL;
+    Py_ssize_t len = PySequence_Fast_GET_SIZE(*keep);
+    const char **names = PyMem_Calloc((size_t)len + 1, sizeof *names);
+    if (!names) {
+        Py_CLEAR(*keep);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < len; i++)
+        if (!(names[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(*keep, i)))) {
+            PyMem_Free(names);
+            Py_CLEAR(*keep);
+            return NULL;
+        }
+    *n = (size_t)len;
+    return names;
+}
+
+static void names_free(const char **names, PyObject *keep)
+{
+    PyMem_Free(names);
+    Py_DECREF(keep);
+}
+
 static PyObject *open_live(PyObject *cls, PyObject *arg)
 {
     (void)cls;
-    PyObject *seq = PySequence_Fast(arg, "interfaces must be a list of names");
-    if (!seq)
+    PyObject *keep;
+    size_t n;
+    const char **names = names_of(arg, "interfaces must be a list of names", &keep, &n);
+    if (!names)
         return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    const char **names = PyMem_Calloc((size_t)n + 1, sizeof *names);
-    for (Py_ssize_t i = 0; names && i < n; i++)
-        if (!(names[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i)))) {
-            PyMem_Free(names);
-            Py_DECREF(seq);
-            return NULL;
-        }
     cshark_capture *cap;
-    int rc = LOCKED(int, cshark_live_open(&cap, names, (size_t)n));
-    PyMem_Free(names);
-    Py_DECREF(seq);
+    int rc = LOCKED(int, cshark_live_open(&cap, names, n));
+    names_free(names, keep);
     CHECK(rc);
     return wrap_capture(cap);
 }
@@ -219,23 +243,15 @@ static PyObject *capture_set_output(CaptureObject *self, PyObject *args)
 
 static PyObject *capture_set_fields(CaptureObject *self, PyObject *arg)
 {
-    PyObject *seq = PySequence_Fast(arg, "fields must be a list of names");
-    if (!seq || !alive(self)) {
-        Py_XDECREF(seq);
+    if (!alive(self))
         return NULL;
-    }
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    const char **names = PyMem_Calloc((size_t)n + 1, sizeof *names);
-    int rc = names ? CSHARK_OK : CSHARK_ENOMEM;
-    for (Py_ssize_t i = 0; rc == CSHARK_OK && i < n; i++)
-        if (!(names[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i))))
-            rc = CSHARK_EINVAL;
-    if (rc == CSHARK_OK)
-        rc = LOCKED(int, cshark_capture_set_fields(self->cap, names, (size_t)n));
-    PyMem_Free(names);
-    Py_DECREF(seq);
-    if (PyErr_Occurred())
+    PyObject *keep;
+    size_t n;
+    const char **names = names_of(arg, "fields must be a list of names", &keep, &n);
+    if (!names)
         return NULL;
+    int rc = LOCKED(int, cshark_capture_set_fields(self->cap, names, n));
+    names_free(names, keep);
     CHECK(rc);
     Py_RETURN_NONE;
 }
