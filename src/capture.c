@@ -114,6 +114,7 @@ cs_session *cs_session_new(wtap *wth, const cs_live *live)
     s->refs = 1;
     s->prov.wth = wth;
     s->prov.live = live;
+    cs_names_release(); /* before epan_new() orphans them: see names.c */
     s->epan = epan_new(&s->prov, &provider_funcs);
     live_session = s;
     return s;

@@ -36,6 +36,12 @@ int cs_engine_ready(void); /* 1 when usable, else sets the error */
 /* Switch the process-global name resolution flags to what a capture wants. */
 void cs_engine_set_resolve_names(int on);
 
+/* ---- names.c ----------------------------------------------------------- */
+
+/* Empty the engine's name-resolution tables before an epan_new(), which
+ * would otherwise leak them (libwireshark 4.0). */
+void cs_names_release(void);
+
 /* ---- live.c, dump.c: libpcap sources and pcapng output ------------------ */
 
 typedef struct cs_live cs_live;

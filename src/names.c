@@ -1,0 +1,68 @@
+/* Works around a leak in libwireshark 4.0: every epan_new() re-reads the
+ * name-resolution files (manuf, services, ...) into new tables and drops the
+ * old ones without freeing them. They live in the epan scope, which is only
+ * freed at exit, so each capture opened (and each periodic session reset of a
+ * live capture) cost about 11 MB for good. The tables are reachable through
+ * the public getters, so before each epan_new() we empty the old ones: their
+ * entries go back to the epan allocator, and the new tables reuse the memory.
+ * Only the empty bucket arrays (~0.7 MB) remain behind.
+ *
+ * This knows which keys and values addr_resolv.c allocates, so it is tied to
+ * 4.0; later versions free these tables themselves.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "internal.h"
+
+#include <epan/addr_resolv.h>
+
+enum key_owner {
+    KEY_NOT_OWNED, /* a number in the pointer, or inside the value */
+    KEY_OWNED      /* its own epan-scope allocation */
+};
+
+static void free_serv_port(void *value)
+{
+    serv_port_t *sp = value;
+    wmem_allocator_t *scope = wmem_epan_scope();
+    wmem_free(scope, sp->udp_name);
+    wmem_free(scope, sp->tcp_name);
+    wmem_free(scope, sp->sctp_name);
+    wmem_free(scope, sp->dccp_name);
+    wmem_free(scope, sp->numeric);
+    wmem_free(scope, sp);
+}
+
+static void free_plain(void *value)
+{
+    wmem_free(wmem_epan_scope(), value);
+}
+
+/* Remove every entry of map, freeing what the engine allocated for it. */
+static void drain(wmem_map_t *map, enum key_owner keys, void (*free_value)(void *))
+{
+    if (!map)
+        return;
+    wmem_list_t *list = wmem_map_get_keys(NULL, map);
+    for (wmem_list_frame_t *f = wmem_list_head(list); f; f = wmem_list_frame_next(f)) {
+        void *key = wmem_list_frame_data(f);
+        /* Remove first: an Ethernet table key points into its value. */
+        void *value = wmem_map_remove(map, key);
+        if (keys == KEY_OWNED)
+            wmem_free(wmem_epan_scope(), key);
+        if (value)
+            free_value(value);
+    }
+    wmem_destroy_list(list);
+}
+
+void cs_names_release(void)
+{
+    drain(get_manuf_hashtable(), KEY_NOT_OWNED, free_plain);
+    drain(get_wka_hashtable(), KEY_OWNED, free_plain);
+    drain(get_eth_hashtable(), KEY_NOT_OWNED, free_plain);
+    drain(get_serv_port_hashtable(), KEY_NOT_OWNED, free_serv_port);
+    drain(get_ipxnet_hash_table(), KEY_NOT_OWNED, free_plain);
+    drain(get_vlan_hash_table(), KEY_NOT_OWNED, free_plain);
+    drain(get_ipv4_hash_table(), KEY_NOT_OWNED, free_plain);
+    drain(get_ipv6_hash_table(), KEY_OWNED, free_plain);
+}
