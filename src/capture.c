@@ -258,6 +258,7 @@ void cshark_capture_close(cshark_capture *cap)
     /* The options were the engine's globals for this capture only. */
     cs_options_restore(&cap->options);
     dfilter_free(cap->dfcode);
+    cs_columns_free(cap->columns);
     if (cap->fields)
         g_array_free(cap->fields, TRUE);
     if (open_capture == cap)
@@ -359,6 +360,15 @@ int cshark_capture_set_fields(cshark_capture *cap, const char *const *names, siz
     if (cap->fields)
         g_array_free(cap->fields, TRUE);
     cap->fields = ids;
+    return CSHARK_OK;
+}
+
+int cshark_capture_set_columns(cshark_capture *cap, int mode)
+{
+    SETTABLE(cap);
+    if (mode < CSHARK_COLUMNS_OFF || mode > CSHARK_COLUMNS_ONLY)
+        return cs_error(CSHARK_EINVAL, "cshark_capture_set_columns: %d is not a column mode", mode);
+    cap->columns_mode = mode;
     return CSHARK_OK;
 }
 

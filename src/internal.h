@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+#include <epan/column-info.h>
 #include <epan/epan.h>
 #include <epan/epan_dissect.h>
 #include <epan/frame_data.h>
@@ -41,6 +42,17 @@ void cs_engine_set_resolve_names(int on);
 /* Empty the engine's name-resolution tables before an epan_new(), which
  * would otherwise leak them (libwireshark 4.0). */
 void cs_names_release(void);
+
+/* ---- columns.c: summary columns (the engine's column code) ------------- */
+
+typedef struct cs_columns cs_columns;
+cs_columns *cs_columns_new(void);      /* after the capture's preferences  */
+void cs_columns_free(cs_columns *c);
+column_info *cs_columns_info(cs_columns *c);
+int cs_columns_need_tree(cs_columns *c); /* custom columns read the tree   */
+void cs_columns_prime(cs_columns *c, epan_dissect_t *edt);
+void cs_columns_fill(cs_columns *c, cshark_packet *p);
+void cs_columns_detach(cshark_packet *p); /* copy them into a kept packet  */
 
 /* ---- live.c, dump.c: libpcap sources and pcapng output ------------------ */
 
@@ -138,6 +150,8 @@ struct cshark_capture {
     cs_dump *dump;               /* -w output, or NULL                        */
     guint64 reset_every, since_reset; /* session resets (tshark -M)           */
     nstime_t last_ts;            /* the previous record's time stamp           */
+    int columns_mode;            /* cshark_columns_mode                       */
+    cs_columns *columns;         /* built at start when columns_mode is set   */
 };
 
 cs_session *cs_session_new(wtap *wth, const cs_live *live);
@@ -192,9 +206,12 @@ struct cshark_packet {
     int kept;
     cshark_packet **owner;       /* &capture->current until kept             */
     cshark_packet *kept_prev, *kept_next;
+    cs_columns *columns;         /* its capture's, filled for this packet    */
+    const char **col_copy;       /* kept: titles then texts, in the pool     */
+    int ncols;
 };
 
-cshark_packet *cs_packet_new(cs_session *s, int visible, cshark_packet **owner);
+cshark_packet *cs_packet_new(cs_session *s, int tree, int visible, cshark_packet **owner);
 void cs_packet_release(cshark_packet *p); /* back to "empty", keeps buffers */
 void cs_packet_destroy(cshark_packet *p);
 

@@ -5,15 +5,16 @@
 
 #include "internal.h"
 
-cshark_packet *cs_packet_new(cs_session *s, int visible, cshark_packet **owner)
+cshark_packet *cs_packet_new(cs_session *s, int tree, int visible, cshark_packet **owner)
 {
     cshark_packet *p = g_new0(cshark_packet, 1);
     p->owner = owner;
     p->session = s;
     s->refs++;
     /* A visible tree: PDML needs every item and its label, as tshark -T pdml;
-     * with fields of interest, an invisible one that holds only those. */
-    p->edt = epan_dissect_new(s->epan, TRUE, visible);
+     * with fields of interest, an invisible one that holds only those; for
+     * summary columns alone, none unless a filter needs it (tshark -T psml). */
+    p->edt = epan_dissect_new(s->epan, tree, visible);
     wtap_rec_init(&p->rec);
     ws_buffer_init(&p->buf, 1514);
     p->pool = wmem_allocator_new(WMEM_ALLOCATOR_BLOCK_FAST);
@@ -33,6 +34,9 @@ void cs_packet_release(cshark_packet *p)
     wmem_free_all(p->pool);
     p->iface_name = NULL;
     p->timestamp[0] = '\0';
+    p->columns = NULL;
+    p->col_copy = NULL;
+    p->ncols = 0;
 }
 
 static void kept_unlink(cshark_packet *p)
@@ -67,6 +71,7 @@ int cshark_packet_keep(cshark_packet *p)
         return CSHARK_OK;
     /* The capture's file (and its interface table) may go before we do. */
     cshark_packet_interface_name(p);
+    cs_columns_detach(p);
     p->kept = 1;
     /* The capture lets go of it: it will read into a fresh packet. */
     if (p->owner && *p->owner == p)

@@ -38,6 +38,7 @@ static void prime(cshark_capture *cap, epan_dissect_t *edt)
     if (cap->fields)
         epan_dissect_prime_with_hfid_array(edt, cap->fields);
     prime_epan_dissect_with_postdissector_wanted_hfids(edt);
+    cs_columns_prime(cap->columns, edt);
 }
 
 static void dissect(cshark_capture *cap, epan_dissect_t *edt, wtap_rec *rec, Buffer *buf,
@@ -53,7 +54,8 @@ static void dissect(cshark_capture *cap, epan_dissect_t *edt, wtap_rec *rec, Buf
      * the packet is released. */
     tvbuff_t *tvb = tvb_new_real_data(ws_buffer_start_ptr(buf), fd->cap_len, fd->pkt_len);
     if (with_taps)
-        epan_dissect_run_with_taps(edt, cap->file_type, rec, tvb, fd, NULL);
+        epan_dissect_run_with_taps(edt, cap->file_type, rec, tvb, fd,
+                                   cs_columns_info(cap->columns));
     else
         epan_dissect_run(edt, cap->file_type, rec, tvb, fd, NULL);
 }
@@ -105,6 +107,8 @@ static int start(cshark_capture *cap)
      * opens the file: some preferences shape the session's tables. */
     cs_options_apply(&cap->options);
     cs_engine_set_resolve_names(cap->resolve_names);
+    if (cap->columns_mode != CSHARK_COLUMNS_OFF)
+        cap->columns = cs_columns_new();
     cap->session = cs_session_new(cap->wth, cap->live);
     if (cap->live) {
         int rc = cs_live_activate(cap->live);
@@ -223,8 +227,12 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
         cshark_packet *p = cap->current;
         if (p)
             cs_packet_release(p);
+        else if (cap->columns_mode == CSHARK_COLUMNS_ONLY)
+            p = cap->current = cs_packet_new(s, cap->dfcode || cap->fields ||
+                                                    cs_columns_need_tree(cap->columns),
+                                             FALSE, &cap->current);
         else
-            p = cap->current = cs_packet_new(s, cap->fields == NULL, &cap->current);
+            p = cap->current = cs_packet_new(s, TRUE, cap->fields == NULL, &cap->current);
 
         /* A record without a time stamp leaves rec->ts as it was, and the
          * engine then uses it (tshark reuses one record): a fresh packet must
@@ -247,6 +255,9 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
         int passed = !cap->dfcode || dfilter_apply_edt(cap->dfcode, p->edt);
         if (passed) {
             frame_data_set_after_dissect(p->fd, &cap->cum_bytes);
+            /* Before the previous frames move on: the delta columns read
+             * them (tshark, bug 8160). */
+            cs_columns_fill(cap->columns, p);
             /* Copies, as tshark keeps them: the packet's own frame data is
              * released with it. */
             if (cap->two_pass) {

@@ -176,6 +176,25 @@ int cshark_capture_set_record_limit(cshark_capture *capture, uint64_t count);
  * falls back to "Name: value", and a protocol's item has no summary text. */
 int cshark_capture_set_fields(cshark_capture *capture, const char *const *names, size_t count);
 
+/* Summary columns, computed by the engine's own column code: the packet list
+ * of Wireshark, `tshark -T psml` (PyShark's only_summaries). The columns are
+ * the preference gui.column.format (default No., Time, Source, Destination,
+ * Protocol, Length, Info; -o applies), hidden ones left out; read them with
+ * cshark_packet_column().
+ *  - CSHARK_COLUMNS_ON: columns as well as the full tree.
+ *  - CSHARK_COLUMNS_ONLY: as tshark -T psml, no protocol tree is built unless
+ *    the display filter, the fields of interest or a custom column need one;
+ *    the packet then has no layers. It is also the fastest way to summaries,
+ *    and a few malformed packets' Info differs with and without a tree, so
+ *    this is the mode that equals tshark -T psml.
+ * CSHARK_COLUMNS_OFF (the default) computes none. */
+typedef enum {
+    CSHARK_COLUMNS_OFF = 0,
+    CSHARK_COLUMNS_ON = 1,
+    CSHARK_COLUMNS_ONLY = 2
+} cshark_columns_mode;
+int cshark_capture_set_columns(cshark_capture *capture, int mode);
+
 /* Dissection options, PyShark's constructor parameters. The engine keeps them
  * in process-wide state: they are applied for this capture and undone when
  * it closes, so a capture opened later dissects as if they were never set.
@@ -335,6 +354,14 @@ const char *cshark_packet_encap_name(const cshark_packet *packet);
 
 /* The raw frame bytes as captured; *length gets the captured length. */
 const uint8_t *cshark_packet_data(const cshark_packet *packet, size_t *length);
+
+/* Summary columns (see cshark_capture_set_columns; 0 columns when off): how
+ * many, each one's title ("No.", "Info", ...) and its text for this packet,
+ * exactly as tshark -T psml writes it (before XML escaping). NULL past the
+ * last column. The strings live as long as the packet. */
+size_t cshark_packet_column_count(const cshark_packet *packet);
+const char *cshark_packet_column_title(const cshark_packet *packet, size_t index);
+const char *cshark_packet_column(const cshark_packet *packet, size_t index);
 
 /* ---- The protocol tree ------------------------------------------------- */
 

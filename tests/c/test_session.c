@@ -147,6 +147,56 @@ START_TEST(fields_of_interest)
 }
 END_TEST
 
+START_TEST(summary_columns)
+{
+    /* Off by default: no columns. */
+    cshark_packet *pkt = read_frame(HTTP, 1);
+    ck_assert_uint_eq(cshark_packet_column_count(pkt), 0);
+    ck_assert_ptr_null(cshark_packet_column(pkt, 0));
+    close_tcap();
+
+    /* tshark -n -T psml, frames 3 and 4 (delta columns read the previous
+     * frame: checked through a column preference). */
+    cshark_capture *cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_columns(cap, 3), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_set_columns(cap, CSHARK_COLUMNS_ON), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_pref(cap, "gui.column.format:"
+                                             "\"No.\",\"%m\",\"Delta\",\"%Tt\","
+                                             "\"Info\",\"%i\""), CSHARK_OK);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_int_eq(cshark_packet_keep(pkt), CSHARK_OK);
+    cshark_packet *third = pkt;
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_uint_eq(cshark_packet_column_count(pkt), 3);
+    ck_assert_str_eq(cshark_packet_column_title(pkt, 1), "Delta");
+    ck_assert_str_eq(cshark_packet_column(pkt, 0), "4");
+    ck_assert_str_eq(cshark_packet_column(pkt, 1), "0.000139");
+    ck_assert_str_eq(cshark_packet_column(pkt, 2), "GET /password-ok.php HTTP/1.1 ");
+    ck_assert_ptr_null(cshark_packet_column(pkt, 3));
+    /* The full tree is there too. */
+    ck_assert_str_eq(show_of(pkt, "http.request.method"), "GET");
+    close_tcap();
+    /* A kept packet keeps its own copy, beyond the capture. */
+    ck_assert_str_eq(cshark_packet_column(third, 0), "3");
+    ck_assert_str_eq(cshark_packet_column_title(third, 2), "Info");
+    ck_assert_str_eq(cshark_packet_column(third, 2),
+                     "54337 → 80 [ACK] Seq=1 Ack=1 Win=131760 Len=0 TSval=528421993 "
+                     "TSecr=818787831");
+    cshark_packet_free(third);
+
+    /* Columns only: no tree (tshark -T psml), and options freeze as usual. */
+    cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_columns(cap, CSHARK_COLUMNS_ONLY), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_uint_eq(cshark_packet_column_count(pkt), 7);
+    ck_assert_str_eq(cshark_packet_column_title(pkt, 6), "Info");
+    ck_assert_str_eq(cshark_packet_column(pkt, 4), "TCP");
+    ck_assert_uint_eq(cshark_packet_layer_count(pkt), 0);
+    ck_assert_int_eq(cshark_capture_set_columns(cap, CSHARK_COLUMNS_OFF), CSHARK_ESTATE);
+}
+END_TEST
+
 START_TEST(options_are_scoped_to_their_capture)
 {
     /* TLS key log: 13 HTTP/2 frames decrypted, none without the key. */
@@ -231,6 +281,7 @@ Suite *session_suite(void)
     tcase_add_test(tc, two_pass_looks_forward);
     tcase_add_test(tc, invalid_filter_fails_at_once);
     tcase_add_test(tc, fields_of_interest);
+    tcase_add_test(tc, summary_columns);
     tcase_add_test(tc, options_are_scoped_to_their_capture);
     tcase_add_test(tc, wlan_decryption);
     tcase_add_test(tc, bad_options_name_themselves);

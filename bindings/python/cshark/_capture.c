@@ -192,6 +192,7 @@ SET_STR(set_pref, cshark_capture_set_pref)
 SET_STR(decode_as, cshark_capture_decode_as)
 SET_STR(set_capture_filter, cshark_capture_set_capture_filter)
 SET_INT(set_two_pass, cshark_capture_set_two_pass, int)
+SET_INT(set_columns, cshark_capture_set_columns, int)
 SET_INT(set_packet_limit, cshark_capture_set_packet_limit, uint64_t)
 SET_INT(set_record_limit, cshark_capture_set_record_limit, uint64_t)
 SET_INT(set_resolve_names, cshark_capture_set_resolve_names, int)
@@ -270,6 +271,7 @@ static PyMethodDef capture_methods[] = {
     { "set_packet_limit", (PyCFunction)capture_set_packet_limit, METH_O, NULL },
     { "set_record_limit", (PyCFunction)capture_set_record_limit, METH_O, NULL },
     { "set_fields", (PyCFunction)capture_set_fields, METH_O, NULL },
+    { "set_columns", (PyCFunction)capture_set_columns, METH_O, NULL },
     { "set_pref", (PyCFunction)capture_set_pref, METH_O, NULL },
     { "decode_as", (PyCFunction)capture_decode_as, METH_O, NULL },
     { "set_protocol", (PyCFunction)capture_set_protocol, METH_VARARGS, NULL },
@@ -414,7 +416,8 @@ PyMODINIT_FUNC PyInit__cshark(void)
         add_exception(m, &PermissionErr, "PermissionError", CsharkError) < 0 ||
         PyModule_AddObjectRef(m, "Capture", (PyObject *)&CaptureType) < 0 ||
         PyModule_AddObjectRef(m, "Packet", (PyObject *)&PacketType) < 0 ||
-        PyModule_AddObjectRef(m, "Item", (PyObject *)&ItemType) < 0) {
+        PyModule_AddObjectRef(m, "Item", (PyObject *)&ItemType) < 0 ||
+        PyModule_AddIntConstant(m, "COLUMNS_ONLY", CSHARK_COLUMNS_ONLY) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -194,7 +194,28 @@ static PyObject *packet_get_raw(PacketObject *self, void *c)
     return PyBytes_FromStringAndSize((const char *)d, (Py_ssize_t)n);
 }
 
+/* columns() -> [(title, text), ...]: the summary columns (none unless the
+ * capture computes them). Plain strings: they live in the kept packet. */
+static PyObject *packet_columns(PacketObject *self, PyObject *unused)
+{
+    (void)unused;
+    size_t n = cshark_packet_column_count(self->pkt);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++) {
+        PyObject *pair = Py_BuildValue("(NN)", cstr(cshark_packet_column_title(self->pkt, i)),
+                                       cstr(cshark_packet_column(self->pkt, i)));
+        if (!pair) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, pair);
+    }
+    return list;
+}
+
 static PyMethodDef packet_methods[] = {
+    { "columns", (PyCFunction)packet_columns, METH_NOARGS,
+      "The summary columns as (title, text) pairs." },
     { "layers", (PyCFunction)packet_layers, METH_NOARGS, "Top-level PDML items, in order." },
     { "field", (PyCFunction)packet_field, METH_O,
       "First occurrence of a field by full name, or None when absent." },

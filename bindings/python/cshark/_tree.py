@@ -34,9 +34,8 @@ from cshark.exceptions import translate
 from cshark.packet.fields import LayerField, LayerFieldsContainer, _container
 from cshark.packet.layers.xml_layer import XmlLayer, _new_xml_layer
 from cshark.packet.packet import Packet
-from cshark.packet.packet_summary import PacketSummary
 
-__all__ = ['TreePacket', 'TreeLayer', 'summary_of']
+__all__ = ['TreePacket', 'TreeLayer']
 
 _NOT_LAYERS = frozenset(('geninfo', 'frame', 'pkt_comment'))
 _PROTOCOL = 1          # cshark_type CSHARK_TYPE_PROTOCOL
@@ -551,72 +550,3 @@ class TreePacket(Packet):
 def _new_packet():
     """An empty Packet for unpickling (its attributes come from __setstate__)."""
     return Packet.__new__(Packet)
-
-
-# ---- only_summaries -------------------------------------------------------------
-
-_STRUCTURE = ('No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info')
-_ADDRESSES = (('ipv6', 'ipv6.src', 'ipv6.dst'), ('ip', 'ip.src', 'ip.dst'))
-_LINK_ADDRESSES = {'eth': ('eth.src', 'eth.dst'), 'wlan': ('wlan.ta', 'wlan.ra'),
-                   'sll': ('sll.src.eth', None)}
-_NOT_PROTOCOL_COLUMN = frozenset(('data', 'ethertype', 'vssmonitoring', 'media', 'image-gif',
-                                  'image-jfif', 'png', 'xml', 'json'))
-
-
-def _show(raw, item_of_layer, name):
-    if item_of_layer is None:
-        return None
-    for item in raw.fields(name):
-        up = item
-        while up.parent is not None:
-            up = up.parent
-        if up == item_of_layer:
-            return item.show
-    return None
-
-
-def summary_of(raw):
-    """A PacketSummary approximating tshark's packet list columns from the
-    tree (the engine does not expose its columns): No., Time (since the first
-    packet), Source and Destination (the innermost IP addresses, else the
-    link-layer ones), Protocol (the last protocol of frame.protocols that
-    names a protocol column, upper case), Length, Info (the highest layer's
-    tree line, not tshark's Info text)."""
-    layers = raw.layers()
-    names = [l.name for l in layers]
-    rel = raw.field('frame.time_relative')
-    time_text = rel.show if rel is not None else ''
-    if time_text and raw.time[1] % 1000 == 0 and len(time_text.partition('.')[2]) == 9:
-        time_text = time_text[:-3]  # a microsecond capture: tshark shows 6 digits
-    src = dst = ''
-    for i in range(len(names) - 1, -1, -1):
-        name = names[i]
-        for layer_name, s, d in _ADDRESSES:
-            if name == layer_name:
-                src = _show(raw, layers[i], s) or ''
-                dst = _show(raw, layers[i], d) or ''
-                break
-        else:
-            continue
-        break
-    if not src:
-        for i in range(len(names) - 1, -1, -1):
-            pair = _LINK_ADDRESSES.get(names[i])
-            if pair:
-                src = _show(raw, layers[i], pair[0]) or ''
-                dst = (_show(raw, layers[i], pair[1]) if pair[1] else '') or ''
-                break
-    protocols = raw.field('frame.protocols')
-    protocol = ''
-    if protocols is not None and protocols.show:
-        for p in reversed(protocols.show.split(':')):
-            if p not in _NOT_PROTOCOL_COLUMN:
-                protocol = p.upper()
-                break
-    info = ''
-    for layer in reversed(layers):
-        if layer.name not in ('frame', 'fake-field-wrapper'):
-            info = layer.showname or ''
-            break
-    values = (str(raw.number), time_text, src, dst, protocol, str(raw.length), info)
-    return PacketSummary(_STRUCTURE, values)

@@ -26,7 +26,8 @@ import time
 
 from cshark import _cshark
 from cshark._engine import Stream
-from cshark._tree import TreePacket, summary_of
+from cshark._tree import TreePacket
+from cshark.packet.packet_summary import PacketSummary
 from cshark.exceptions import (TSharkCrashException, UnsupportedParameterError,  # noqa: F401
                                translate)
 from cshark.packet.packet import Packet
@@ -201,6 +202,8 @@ class Capture:
             ops.append(('set_two_pass', 1))
         if self._fields:
             ops.append(('set_fields', list(self._fields)))
+        if self._only_summaries:
+            ops.append(('set_columns', _cshark.COLUMNS_ONLY))
         custom = _parse_custom_parameters(self._custom_parameters)
         if not self._LIVE:
             for op in custom:
@@ -269,7 +272,8 @@ class Capture:
 
     def _wrap(self, raw):
         if self._only_summaries:
-            return summary_of(raw)
+            columns = raw.columns()
+            return PacketSummary([t for t, _ in columns], [v for _, v in columns])
         return TreePacket(raw)
 
     def _next_raw(self, stream, deadline=None):
