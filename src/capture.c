@@ -184,14 +184,17 @@ int cshark_capture_open(cshark_capture **capture, const char *path)
         return cs_error(CSHARK_EFORMAT, "cannot open \"%s\": the file is empty (0 bytes), "
                         "not a capture", path);
 
+    /* Random access is asked for so that two-pass mode can seek back; a
+     * pipe can only be read as it comes. */
+    int pipe = strcmp(path, "-") == 0 || (stat(path, &st) == 0 && S_ISFIFO(st.st_mode));
     int err = 0;
     char *info = NULL;
-    /* Random access is asked for so that two-pass mode can seek back. */
-    wtap *wth = wtap_open_offline(path, WTAP_TYPE_AUTO, &err, &info, TRUE);
+    wtap *wth = wtap_open_offline(path, WTAP_TYPE_AUTO, &err, &info, !pipe);
     if (!wth)
         return open_error(path, err, info);
 
     cshark_capture *cap = g_new0(cshark_capture, 1);
+    cap->pipe = pipe;
     cap->path = g_strdup(path);
     cap->wth = wth;
     cap->file_type = wtap_file_type_subtype(wth);
@@ -200,6 +203,21 @@ int cshark_capture_open(cshark_capture **capture, const char *path)
     wtap_set_cb_new_ipv4(wth, add_ipv4_name);
     wtap_set_cb_new_ipv6(wth, (wtap_new_ipv6_callback_t)add_ipv6_name);
     wtap_set_cb_new_secrets(wth, secrets_wtap_callback);
+    open_capture = cap;
+    *capture = cap;
+    return CSHARK_OK;
+}
+
+int cs_capture_new_source(cshark_capture **capture, const char *name, cs_feed *feed)
+{
+    if (open_capture)
+        return cs_error(CSHARK_ESTATE,
+                        "cannot open %s: capture \"%s\" is still open, and the engine "
+                        "dissects one capture at a time; close it first",
+                        name, open_capture->path);
+    cshark_capture *cap = g_new0(cshark_capture, 1);
+    cap->path = g_strdup(name);
+    cap->feed = feed;
     open_capture = cap;
     *capture = cap;
     return CSHARK_OK;
@@ -255,6 +273,7 @@ void cshark_capture_close(cshark_capture *cap)
         wtap_close(cap->wth);
     cs_live_free(cap->live);
     cs_dump_free(cap->dump);
+    cs_feed_free(cap->feed);
     /* The options were the engine's globals for this capture only. */
     cs_options_restore(&cap->options);
     dfilter_free(cap->dfcode);
@@ -321,6 +340,11 @@ int cshark_capture_set_two_pass(cshark_capture *cap, int on)
     SETTABLE(cap);
     if (on && cap->live)
         return cs_error(CSHARK_ESTATE, "%s: a live capture cannot be read twice", cap->path);
+    if (on && cap->feed)
+        return cs_error(CSHARK_ESTATE, "%s: fed frames cannot be read twice", cap->path);
+    if (on && cap->pipe)
+        return cs_error(CSHARK_ESTATE, "\"%s\" is a pipe: two-pass mode needs a file it can "
+                        "read twice", cap->path);
     cap->two_pass = !!on;
     return CSHARK_OK;
 }

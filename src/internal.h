@@ -73,6 +73,15 @@ int cs_live_encap(const cs_live *l, size_t i);
 int cs_live_nanos(const cs_live *l, size_t i);
 int cs_live_snaplen(const cs_live *l);
 
+/* ---- feed.c: frames handed over by the caller --------------------------- */
+
+typedef struct cs_feed cs_feed;
+void cs_feed_free(cs_feed *f);
+int cs_feed_read(cs_feed *f, wtap_rec *rec, Buffer *buf);
+
+/* The pseudo-header wiretap's pcap reader gives frames of this encap. */
+void cs_pseudo_header(wtap_rec *rec, int encap);
+
 typedef struct cs_dump cs_dump;
 cs_dump *cs_dump_new(const char *path, guint64 file_kb, unsigned files);
 void cs_dump_add_interface(cs_dump *d, const char *name, int encap, int nanos, int snaplen);
@@ -143,11 +152,13 @@ struct cshark_capture {
     int started;                 /* options are frozen once a packet is read  */
     int resolve_names;
     int two_pass;
+    int pipe;                    /* read sequentially: no second pass         */
     int failed;                  /* sticky read error                         */
     int deferred;                /* two-pass: first-pass error, told at end   */
     char *deferred_msg;
     cs_live *live;               /* live capture, else NULL (wth is the file) */
     cs_dump *dump;               /* -w output, or NULL                        */
+    cs_feed *feed;               /* fed capture, else NULL                    */
     guint64 reset_every, since_reset; /* session resets (tshark -M)           */
     nstime_t last_ts;            /* the previous record's time stamp           */
     int columns_mode;            /* cshark_columns_mode                       */
@@ -155,6 +166,8 @@ struct cshark_capture {
 };
 
 cs_session *cs_session_new(wtap *wth, const cs_live *live);
+/* A capture of a source other than a file, owning FEED once it succeeds. */
+int cs_capture_new_source(cshark_capture **capture, const char *name, cs_feed *feed);
 
 /* ---- view.c: the packet's tree as PDML elements ------------------------ */
 

@@ -273,7 +273,7 @@ void cs_live_stop(cs_live *l)
 
 /* The pseudo-header wiretap's pcap reader would fill for this link type
  * (pcap_process_pseudo_header): "FCS unknown" for Ethernet and 802.11. */
-static void pseudo_header(wtap_rec *rec, int encap)
+void cs_pseudo_header(wtap_rec *rec, int encap)
 {
     union wtap_pseudo_header *ph = &rec->rec_header.packet_header.pseudo_header;
     memset(ph, 0, sizeof *ph);
@@ -320,7 +320,7 @@ static int try_read(cs_live *l, wtap_rec *rec, Buffer *buf)
         rec->rec_header.packet_header.len = h->len;
         rec->rec_header.packet_header.pkt_encap = l->encap[i];
         rec->rec_header.packet_header.interface_id = (guint32)i;
-        pseudo_header(rec, l->encap[i]);
+        cs_pseudo_header(rec, l->encap[i]);
         /* The data is libpcap's until the next call: copy it. */
         ws_buffer_assure_space(buf, h->caplen);
         memcpy(ws_buffer_start_ptr(buf), data, h->caplen);

@@ -138,10 +138,11 @@ static int read_record(cshark_capture *cap, cshark_packet *p, int timeout_ms)
 {
     int err = 0;
     char *info = NULL;
-    if (cap->live) {
+    if (cap->live || cap->feed) {
         if (cap->record_limit && cap->count >= cap->record_limit)
             return 0;
-        int rc = cs_live_read(cap->live, &p->rec, &p->buf, timeout_ms);
+        int rc = cap->live ? cs_live_read(cap->live, &p->rec, &p->buf, timeout_ms)
+                           : cs_feed_read(cap->feed, &p->rec, &p->buf);
         if (rc != 1)
             return rc < 0 && rc != CSHARK_AGAIN ? (cap->failed = rc) : rc;
         cap->count++;

@@ -137,7 +137,11 @@ typedef struct cshark_item    cshark_item;
  * pcap, gzip-compressed files, …). On success *capture is yours until
  * cshark_capture_close(). On failure *capture is NULL and the error names the
  * file: CSHARK_EOPEN (missing, a directory, no permission), CSHARK_EFORMAT (empty,
- * not a capture, unsupported), CSHARK_EINVAL (NULL argument). */
+ * not a capture, unsupported), CSHARK_EINVAL (NULL argument).
+ * PATH may also be a pipe (a FIFO, /dev/fd/N of a pipe, or "-" for standard
+ * input, as tshark -r -): it is read as it arrives, each
+ * cshark_capture_next() blocking until its record is there; two-pass mode
+ * needs a file it can read twice and is refused for a pipe. */
 int cshark_capture_open(cshark_capture **capture, const char *path);
 
 /* Options; each applies to this capture only and must be set before the
@@ -235,6 +239,35 @@ const char *cshark_capture_format(const cshark_capture *capture);
 /* Close the file and free the capture and its current packet. Kept packets
  * stay valid until cshark_packet_free(). NULL is allowed. */
 void cshark_capture_close(cshark_capture *capture);
+
+/* ---- Fed frames ---------------------------------------------------------- */
+
+/* A capture of frames you hand over one at a time (PyShark's InMemCapture):
+ * one continuous dissection session, so conversations, reassembly and frame
+ * numbers carry on from frame to frame, exactly as if the frames were read
+ * from a pcap file of link type LINKTYPE (a pcap LINKTYPE_ value: 1 Ethernet,
+ * 101 raw IP, 127 radiotap…) with microsecond time stamps, or nanosecond ones
+ * when NANOSECONDS is non-zero. Link types whose pcap records begin with a
+ * pseudo-header (SunATM, IrDA, LAPD, ERF…) are refused (CSHARK_EINVAL). The
+ * capture is yours until cshark_capture_close(); every option of a file
+ * capture applies except two passes.
+ *
+ * cshark_capture_next() dissects the oldest frame not yet read and returns
+ * CSHARK_PACKET, or CSHARK_AGAIN at once when every fed frame has been read
+ * (more may be fed), or CSHARK_DONE once cshark_feed_end() was called and
+ * every frame was read. A display filter drops frames as for files. */
+int cshark_feed_open(cshark_capture **capture, int linktype, int nanoseconds);
+
+/* Queue one frame: LENGTH bytes from DATA (copied: yours again on return),
+ * captured at SECONDS + NANOSECONDS since the epoch (cut to microseconds
+ * unless the feed is nanosecond). CSHARK_ESTATE for a capture that is not
+ * fed or after cshark_feed_end(). */
+int cshark_feed_packet(cshark_capture *capture, const void *data, size_t length,
+                       int64_t seconds, int32_t nanoseconds);
+
+/* No more frames: cshark_capture_next() returns CSHARK_DONE after the queued
+ * ones. */
+int cshark_feed_end(cshark_capture *capture);
 
 /* ---- Live capture (libpcap) -------------------------------------------- */
 

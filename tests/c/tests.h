@@ -13,6 +13,7 @@ Suite *tree_suite(void);
 Suite *errors_suite(void);
 Suite *session_suite(void);
 Suite *live_suite(void);
+Suite *sources_suite(void);
 
 /* Path of a file in tests/data (static buffer, valid until the next call). */
 const char *data_file(const char *name);

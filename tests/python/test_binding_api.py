@@ -398,6 +398,40 @@ def test_inmem_capture():
     assert [p.highest_layer for p in filtered] == ['HTTP']
 
 
+def test_inmem_session_lasts_across_calls():
+    """One packet per call, as a PyShark user feeding a stream does: frame
+    numbers, conversations and HTTP request/response matching carry on, and
+    every layer equals the file's (a pcap, so frame_info too)."""
+    originals = list(cshark.FileCapture(HTTP))
+    cap = cshark.InMemCapture()
+    parsed = [cap.parse_packet(p.get_raw_packet(), float(p.sniff_timestamp)) for p in originals]
+    assert [p.number for p in parsed] == [str(i) for i in range(1, 34)]
+    assert parsed[27].http.request_in == '4'
+    for a, b in zip(originals, parsed):
+        assert str(a) == str(b)
+    # Another capture read in between takes the engine: a new session.
+    assert len(list(cshark.FileCapture(DNS_TCP))) == 11
+    again = cap.parse_packet(originals[0].get_raw_packet())
+    assert again.number == '1'
+    cap.close()
+    # feed_packets (PyShark: a new tshark per call).
+    fed = cshark.InMemCapture().feed_packets([p.get_raw_packet() for p in originals[:5]])
+    assert [p.number for p in fed] == ['1', '2', '3', '4', '5']
+    with pytest.raises(ValueError, match='pseudo-header'):
+        cshark.InMemCapture(linktype=123).parse_packet(b'\0' * 8)
+
+
+def _pcap_records(path):
+    """The pcap global header and each record's bytes."""
+    data = open(path, 'rb').read()
+    header, off, records = data[:24], 24, []
+    while off < len(data):
+        caplen = int.from_bytes(data[off + 8:off + 12], 'little')
+        records.append(data[off:off + 16 + caplen])
+        off += 16 + caplen
+    return header, records
+
+
 def test_pipe_capture():
     read_fd, write_fd = os.pipe()
     data = open(HTTP, 'rb').read()
@@ -408,6 +442,41 @@ def test_pipe_capture():
     threading.Thread(target=writer).start()
     cap = cshark.PipeCapture(read_fd, display_filter='http')
     assert [p.number for p in cap.sniff_continuously()] == ['4', '28']
+    cap.close()
+
+
+def test_pipe_capture_streams():
+    """The first packet arrives while the writer still holds the rest back:
+    the pipe is read as it comes, not spooled to its end first."""
+    header, records = _pcap_records(HTTP)
+    read_fd, write_fd = os.pipe()
+    first_seen = threading.Event()
+    held_back = []
+
+    def writer():
+        with os.fdopen(write_fd, 'wb') as w:
+            w.write(header + b''.join(records[:4]))
+            w.flush()
+            held_back.append(not first_seen.wait(30))
+            w.write(b''.join(records[4:]))
+    t = threading.Thread(target=writer)
+    t.start()
+    cap = cshark.PipeCapture(read_fd)
+    numbers = []
+    for p in cap.sniff_continuously():
+        numbers.append(p.number)
+        first_seen.set()
+    t.join()
+    cap.close()
+    assert held_back == [False], 'the first packet only came after the whole pipe'
+    assert numbers == [str(i) for i in range(1, 34)]
+
+
+def test_pipe_capture_from_file_object_without_descriptor():
+    import io
+    cap = cshark.PipeCapture(io.BytesIO(open(DNS_TCP, 'rb').read()), display_filter='dns')
+    assert [p.number for p in cap.sniff_continuously()] == \
+        [r[0] for r in tshark_fields(DNS_TCP, ['frame.number'], '-Y', 'dns')]
     cap.close()
 
 

@@ -134,3 +134,27 @@ def test_count_fields():
     diff = fields_difference(fields, oracle.stdout, result.stdout)
     if diff:
         pytest.fail(f"{GOOD.name} -c 2: {diff}", pytrace=False)
+
+
+def test_standard_input_like_tshark():
+    """-r - reads the capture from a pipe (gzip-compressed too), as tshark
+    does; a pipe cannot be read twice, so -2 is refused with a message."""
+    import gzip
+    import subprocess
+    oracle = tshark("-T", "pdml", "-r", GOOD)
+    expected = list(pdml_packets(oracle.stdout))
+    for data in (GOOD.read_bytes(), gzip.compress(GOOD.read_bytes())):
+        result = subprocess.run([CSHARK, "-n", "-T", "json", "-r", "-"], input=data,
+                                capture_output=True, timeout=120)
+        assert result.returncode == 0, tail(result.stderr.decode())
+        lines = result.stdout.decode().splitlines()
+        assert len(lines) == len(expected)
+        for packet, line in zip(expected, lines):
+            diff = packet_difference(packet, json.loads(line))
+            assert not diff, f"frame {packet['number']}: {diff}"
+    result = subprocess.run([CSHARK, "-2", "-r", "-"], input=GOOD.read_bytes(),
+                            capture_output=True, timeout=120)
+    assert result.returncode != 0 and b"pipe" in result.stderr
+    result = subprocess.run([CSHARK, "-r", "-"], input=b"not a capture\n",
+                            capture_output=True, timeout=120)
+    assert result.returncode != 0 and b'"-"' in result.stderr

@@ -101,6 +101,45 @@ static PyObject *open_live(PyObject *cls, PyObject *arg)
     return wrap_capture(cap);
 }
 
+/* Capture.open_feed(linktype, nanoseconds=False): a capture of fed frames. */
+static PyObject *open_feed(PyObject *cls, PyObject *args)
+{
+    (void)cls;
+    int linktype, nanos = 0;
+    if (!PyArg_ParseTuple(args, "i|p", &linktype, &nanos))
+        return NULL;
+    cshark_capture *cap;
+    CHECK(LOCKED(int, cshark_feed_open(&cap, linktype, nanos)));
+    return wrap_capture(cap);
+}
+
+/* feed(data, seconds, nanoseconds): queue one frame (copied). */
+static PyObject *capture_feed(CaptureObject *self, PyObject *args)
+{
+    Py_buffer data;
+    long long secs;
+    int nsecs;
+    if (!PyArg_ParseTuple(args, "y*Li", &data, &secs, &nsecs))
+        return NULL;
+    int rc = CSHARK_OK;
+    if (alive(self))
+        rc = LOCKED(int, cshark_feed_packet(self->cap, data.buf, (size_t)data.len, secs, nsecs));
+    PyBuffer_Release(&data);
+    if (!self->cap)
+        return NULL;
+    CHECK(rc);
+    Py_RETURN_NONE;
+}
+
+static PyObject *capture_feed_end(CaptureObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (!alive(self))
+        return NULL;
+    CHECK(LOCKED(int, cshark_feed_end(self->cap)));
+    Py_RETURN_NONE;
+}
+
 /* next(timeout=None): a Packet; None at the end; TimeoutError (live) when
  * nothing came within timeout seconds. */
 static PyObject *capture_next(CaptureObject *self, PyObject *args)
@@ -259,6 +298,8 @@ static PyObject *capture_set_fields(CaptureObject *self, PyObject *arg)
 
 static PyMethodDef capture_methods[] = {
     { "open_file", (PyCFunction)open_file, METH_O | METH_CLASS, "Open a capture file." },
+    { "open_feed", (PyCFunction)open_feed, METH_VARARGS | METH_CLASS,
+      "A capture of frames given with feed() (linktype, nanoseconds=False)." },
     { "open_live", (PyCFunction)open_live, METH_O | METH_CLASS,
       "Open a live capture on a list of interfaces." },
     { "next", (PyCFunction)capture_next, METH_VARARGS,
@@ -272,6 +313,8 @@ static PyMethodDef capture_methods[] = {
     { "set_record_limit", (PyCFunction)capture_set_record_limit, METH_O, NULL },
     { "set_fields", (PyCFunction)capture_set_fields, METH_O, NULL },
     { "set_columns", (PyCFunction)capture_set_columns, METH_O, NULL },
+    { "feed", (PyCFunction)capture_feed, METH_VARARGS, NULL },
+    { "feed_end", (PyCFunction)capture_feed_end, METH_NOARGS, NULL },
     { "set_pref", (PyCFunction)capture_set_pref, METH_O, NULL },
     { "decode_as", (PyCFunction)capture_decode_as, METH_O, NULL },
     { "set_protocol", (PyCFunction)capture_set_protocol, METH_VARARGS, NULL },

@@ -37,11 +37,15 @@ class Stream:
     """Packets of one capture configuration, read through the shared engine.
 
     OPENER returns a new cshark._cshark.Capture with every option applied.
+    A resumable stream gives the engine up when another capture needs it and
+    reopens later: by default it then skips what it delivered (a file goes on
+    where it was); with replay=False it starts afresh (fed frames).
     """
 
-    def __init__(self, opener, resumable=True, name='capture'):
+    def __init__(self, opener, resumable=True, name='capture', replay=True):
         self._opener = opener
         self.resumable = resumable
+        self.replay = replay
         self.name = name
         self.raw = None
         self.delivered = 0
@@ -133,7 +137,7 @@ class Stream:
             self.close()
             raise
         try:
-            for _ in range(self.delivered):  # resuming: skip what was delivered
+            for _ in range(self.delivered if self.replay else 0):  # resuming: skip them
                 if raw.next() is None:
                     break
         except BaseException:
@@ -178,6 +182,20 @@ class Stream:
         else:
             self.delivered += 1
         return pkt
+
+    def call(self, fn):
+        """FN(raw capture) with the engine owned (opening it if need be)."""
+        raw = self._take()
+        if raw is None:
+            self.busy = False
+            raise CsharkError(f'{self.name} is closed')
+        try:
+            return fn(raw)
+        except _cshark.CsharkError as e:
+            raise translate(e) from None
+        finally:
+            self.busy = False
+            self.last = time.monotonic()
 
     def stop(self):
         """End a live capture from any thread: the pending or next read ends."""

@@ -148,6 +148,7 @@ class Capture:
     DEFAULT_LOG_LEVEL = logging.CRITICAL
     SUPPORTED_ENCRYPTION_STANDARDS = ["wep", "wpa-pwk", "wpa-pwd", "wpa-psk"]
     _LIVE = False  # a live source: never re-read, waits for packets
+    _REREAD = True  # can be read again from the start (a file, not a pipe)
 
     def __init__(self, display_filter=None, only_summaries=False, eventloop=None,
                  decryption_key=None, encryption_type="wpa-pwd", output_file=None,
@@ -250,7 +251,7 @@ class Capture:
         raise NotImplementedError()
 
     def _new_stream(self):
-        stream = Stream(self._open_raw, resumable=not self._LIVE, name=repr(self))
+        stream = Stream(self._open_raw, resumable=self._REREAD and not self._LIVE, name=repr(self))
         self._streams.add(stream)
         return stream
 

@@ -8,7 +8,6 @@ import warnings
 
 from cshark import _cshark
 from cshark._engine import Stream
-from cshark.capture import _spool
 from cshark.capture.capture import Capture
 
 __all__ = ['InMemCapture', 'LinkTypes', 'DEFAULT_TIMEOUT']
@@ -31,9 +30,11 @@ class LinkTypes(object):
 class InMemCapture(Capture):
     """Dissects binary packets: parse_packet(bytes) / parse_packets([bytes, ...]).
 
-    Each parse_packets() call is one dissection session (the packets of a
-    call see each other: reassembly, conversations; frame numbers start at 1
-    in each call). Pass the packets of one stream in one call.
+    The frames go straight to the engine (no tshark, no pipe, no file), in one
+    dissection session that lasts across calls, as PyShark's tshark does:
+    conversations, reassembly and frame numbers carry on from call to call.
+    If another capture is read in between, the engine is handed over and the
+    next call starts a new session (frame numbers from 1 again).
     """
 
     def __init__(self, bpf_filter=None, display_filter=None, only_summaries=False,
@@ -56,9 +57,12 @@ class InMemCapture(Capture):
                                            fields=fields)
         self.bpf_filter = bpf_filter
         self._current_linktype = linktype
+        self._feed = None
 
     @staticmethod
     def _time_of(sniff_time):
+        """(seconds, nanoseconds) of a sniff time (now when None), to the
+        microsecond as PyShark's pcap records."""
         if sniff_time is None:
             now = time.time()
         elif isinstance(sniff_time, datetime.datetime):
@@ -69,45 +73,44 @@ class InMemCapture(Capture):
         usecs = int(round((now - secs) * 1000000))
         if usecs >= 1000000:
             secs, usecs = secs + 1, usecs - 1000000
-        return secs, usecs
+        return secs, usecs * 1000
+
+    def _open_raw(self):
+        raw = _cshark.Capture.open_feed(self._current_linktype)
+        try:
+            self._apply_options(raw)
+        except BaseException:
+            raw.close()
+            raise
+        return raw
+
+    def _feed_stream(self):
+        if self._feed is None or self._feed.done:
+            self._feed = Stream(self._open_raw, resumable=True, replay=False, name=repr(self))
+            self._streams.add(self._feed)
+        return self._feed
 
     def _parse(self, binary_packets, sniff_times, timeout):
         deadline = None if timeout is None else time.monotonic() + timeout
-        out, path = _spool.new_file('.pcap')
-        try:
-            with out:
-                out.write(_spool.pcap_header(self._current_linktype))
-                for packet, sniff_time in itertools.zip_longest(binary_packets, sniff_times or []):
-                    if packet is None:
-                        break
-                    out.write(_spool.pcap_record(bytes(packet), *self._time_of(sniff_time)))
-
-            def opener():
-                raw = _cshark.Capture.open_file(path)
+        stream = self._feed_stream()
+        parsed = []
+        for packet, sniff_time in itertools.zip_longest(binary_packets, sniff_times or []):
+            if packet is None:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                raise asyncio.TimeoutError("Timed out while waiting for the packets to be parsed")
+            secs, nsecs = self._time_of(sniff_time)
+            data = bytes(packet)
+            stream.call(lambda raw: raw.feed(data, secs, nsecs))
+            while True:  # what the engine made of it (nothing if filtered out)
                 try:
-                    self._apply_options(raw)
-                except BaseException:
-                    raw.close()
-                    raise
-                return raw
-
-            stream = Stream(opener, resumable=True, name=repr(self))
-            self._streams.add(stream)
-            parsed = []
-            try:
-                while True:
-                    if deadline is not None and time.monotonic() >= deadline:
-                        raise asyncio.TimeoutError(
-                            "Timed out while waiting for the packets to be parsed")
-                    raw = stream.next()
-                    if raw is None:
-                        break
-                    parsed.append(self._wrap(raw))
-            finally:
-                self._end_stream(stream)
-            return parsed
-        finally:
-            _spool.remove(path)
+                    raw = stream.next(0)
+                except TimeoutError:
+                    break
+                if raw is None:
+                    break
+                parsed.append(self._wrap(raw))
+        return parsed
 
     def parse_packet(self, binary_packet, sniff_time=None, timeout=DEFAULT_TIMEOUT):
         """Parses one binary packet and returns it (None if the display filter
@@ -129,7 +132,7 @@ class InMemCapture(Capture):
     def feed_packet(self, binary_packet, linktype=LinkTypes.ETHERNET, timeout=DEFAULT_TIMEOUT):
         """DEPRECATED. Use parse_packet instead. Parses the packet and keeps it."""
         warnings.warn("Deprecated method. Use InMemCapture.parse_packet() instead.")
-        self._current_linktype = linktype
+        self._set_linktype(linktype)
         pkt = self.parse_packet(binary_packet, timeout=timeout)
         self.close()
         self._packets.append(pkt)
@@ -137,14 +140,23 @@ class InMemCapture(Capture):
 
     def feed_packets(self, binary_packets, linktype=LinkTypes.ETHERNET, timeout=DEFAULT_TIMEOUT):
         """Parses binary packets, keeps them in the capture and returns them."""
-        self._current_linktype = linktype
+        self._set_linktype(linktype)
         parsed_packets = self.parse_packets(binary_packets, timeout=timeout)
         self._packets.extend(parsed_packets)
         self.close()
         return parsed_packets
 
-    def _open_raw(self):
-        raise NotImplementedError('an InMemCapture reads the packets given to parse_packets()')
+    def _set_linktype(self, linktype):
+        if linktype != self._current_linktype:
+            self._current_linktype = linktype
+            self.close()
+
+    def close(self):
+        """Ends the dissection session (the next parse starts a new one)."""
+        for stream in list(self._streams):
+            stream.close()
+        self._streams.clear()
+        self._feed = None
 
     def __iter__(self):
         return iter(self._packets)

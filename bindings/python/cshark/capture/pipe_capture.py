@@ -1,29 +1,31 @@
 """PipeCapture (pyshark.capture.pipe_capture): packets of a capture file
 (pcap, pcapng) written to a pipe."""
+import io
 import os
 import shutil
+import threading
 
 from cshark import _cshark
-from cshark.capture import _spool
 from cshark.capture.capture import Capture
 
 __all__ = ['PipeCapture']
 
 
 class PipeCapture(Capture):
-    """Reads a capture from a pipe (a file descriptor or a binary file object).
+    """Reads a capture (pcap, pcapng, gzip-compressed or not) from a pipe: a
+    file descriptor or a binary file object, as PyShark gives tshark -r -.
 
-    The engine opens captures by name with random access, so the pipe is
-    read to its end into a temporary file when the first packet is asked
-    for (blocking until the writer closes it), and that file is read (and
-    can be read again) until close().
+    The engine reads the pipe as the packets arrive (each packet is there as
+    soon as its record is), with no temporary file. A pipe can be read once:
+    two passes are refused, and a second read finds it at its end.
     """
+    _REREAD = False
 
     def __init__(self, pipe, display_filter=None, only_summaries=False,
                  decryption_key=None, encryption_type='wpa-pwk', decode_as=None,
                  disable_protocol=None, tshark_path=None, override_prefs=None, use_json=False,
                  use_ek=False, include_raw=False, eventloop=None, custom_parameters=None, debug=False,
-                 fields=None, two_pass=False):
+                 fields=None):
         super(PipeCapture, self).__init__(display_filter=display_filter,
                                           only_summaries=only_summaries,
                                           decryption_key=decryption_key,
@@ -32,31 +34,36 @@ class PipeCapture(Capture):
                                           tshark_path=tshark_path, override_prefs=override_prefs,
                                           use_json=use_json, use_ek=use_ek, include_raw=include_raw,
                                           eventloop=eventloop, custom_parameters=custom_parameters,
-                                          debug=debug, fields=fields, two_pass=two_pass)
+                                          debug=debug, fields=fields)
         self._pipe = pipe
-        self._spooled = None
+        self._pump = None  # our pipe's read end, for a file object without a descriptor
 
-    def _spool(self):
-        if self._spooled is None:
-            out, path = _spool.new_file('.cap')
-            try:
-                with out:
-                    if isinstance(self._pipe, int):
-                        while True:
-                            chunk = os.read(self._pipe, 1 << 16)
-                            if not chunk:
-                                break
-                            out.write(chunk)
-                    else:
-                        shutil.copyfileobj(getattr(self._pipe, 'buffer', self._pipe), out)
-            except BaseException:
-                _spool.remove(path)
-                raise
-            self._spooled = path
-        return self._spooled
+    def _fd(self):
+        if isinstance(self._pipe, int):
+            return self._pipe
+        try:
+            return self._pipe.fileno()
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            pass
+        if self._pump is None:
+            # A file-like object without a descriptor (BytesIO...): a thread
+            # copies it into a pipe of our own.
+            read_fd, write_fd = os.pipe()
+            source = getattr(self._pipe, 'buffer', self._pipe)
+
+            def pump():
+                try:
+                    with os.fdopen(write_fd, 'wb') as out:
+                        shutil.copyfileobj(source, out)
+                except (BrokenPipeError, OSError, ValueError):
+                    pass  # the reader went away
+            threading.Thread(target=pump, name='cshark-pipe', daemon=True).start()
+            self._pump = read_fd
+        return self._pump
 
     def _open_raw(self):
-        raw = _cshark.Capture.open_file(self._spool())
+        # The pipe itself, by its /dev/fd name: wiretap opens captures by name.
+        raw = _cshark.Capture.open_file(f'/dev/fd/{self._fd()}')
         try:
             self._apply_options(raw)
         except BaseException:
@@ -70,27 +77,19 @@ class PipeCapture(Capture):
         return params
 
     def close(self):
-        """Closes the pipe (as PyShark) and drops the spooled copy."""
+        """Closes the pipe (as PyShark)."""
         super(PipeCapture, self).close()
         for stream in list(self._streams):
             stream.close()
         self._streams.clear()
-        if isinstance(self._pipe, int):
-            try:
-                os.close(self._pipe)
-            except OSError:
-                pass
-            self._pipe = -1
-        if self._spooled is not None:
-            _spool.remove(self._spooled)
-            self._spooled = None
-
-    def __del__(self):
-        try:
-            if self._spooled is not None:
-                _spool.remove(self._spooled)
-        except Exception:
-            pass
+        for attr in ('_pipe', '_pump'):
+            fd = getattr(self, attr)
+            if isinstance(fd, int) and fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+                setattr(self, attr, -1 if attr == '_pipe' else None)
 
     def sniff_continuously(self, packet_count=None):
         """A generator of the pipe's packets (all of them, or PACKET_COUNT)."""

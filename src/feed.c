@@ -1,0 +1,145 @@
+/* Fed captures: frames the caller hands over one by one (PyShark's
+ * InMemCapture), dissected in one continuous session, as if read from a pcap
+ * file of that link type.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include <wiretap/pcap-encap.h>
+
+#include "internal.h"
+
+typedef struct {
+    int64_t secs;
+    int32_t nsecs;
+    uint32_t caplen, len;
+    uint8_t data[];
+} fed_frame;
+
+struct cs_feed {
+    int encap;
+    int nanos;
+    GQueue frames;   /* fed_frame *, oldest first */
+    int ended;
+};
+
+/* Link types whose pcap records start with a pseudo-header that wiretap
+ * takes off and decodes (pcap_get_phdr_size): a frame of one could not be
+ * given to the engine as a pcap file would. */
+static int has_inline_pseudo_header(int encap)
+{
+    switch (encap) {
+    case WTAP_ENCAP_ATM_PDUS:
+    case WTAP_ENCAP_IRDA:
+    case WTAP_ENCAP_MTP2_WITH_PHDR:
+    case WTAP_ENCAP_LINUX_LAPD:
+    case WTAP_ENCAP_SITA:
+    case WTAP_ENCAP_BLUETOOTH_H4_WITH_PHDR:
+    case WTAP_ENCAP_BLUETOOTH_LINUX_MONITOR:
+    case WTAP_ENCAP_NFC_LLCP:
+    case WTAP_ENCAP_PPP_WITH_PHDR:
+    case WTAP_ENCAP_ERF:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cshark_feed_open(cshark_capture **capture, int linktype, int nanoseconds)
+{
+    CS_CHECK_ARG(capture, "capture");
+    *capture = NULL;
+    if (!cs_engine_ready())
+        return CSHARK_EINIT;
+    int encap = wtap_pcap_encap_to_wtap_encap(linktype);
+    if (encap == WTAP_ENCAP_UNKNOWN)
+        return cs_error(CSHARK_EINVAL, "cshark_feed_open: %d is not a pcap link type Wireshark "
+                        "knows", linktype);
+    if (has_inline_pseudo_header(encap))
+        return cs_error(CSHARK_EINVAL, "cshark_feed_open: link type %d (%s) carries a "
+                        "pseudo-header that only wiretap's file readers decode; write such "
+                        "frames to a pcap file instead", linktype, wtap_encap_name(encap));
+    cs_feed *f = g_new0(cs_feed, 1);
+    f->encap = encap;
+    f->nanos = !!nanoseconds;
+    g_queue_init(&f->frames);
+    char *path = g_strdup_printf("feed:%s", wtap_encap_name(encap));
+    int rc = cs_capture_new_source(capture, path, f);
+    g_free(path);
+    if (rc != CSHARK_OK)
+        cs_feed_free(f);
+    else
+        (*capture)->file_type = f->nanos ? wtap_pcap_nsec_file_type_subtype()
+                                         : wtap_pcap_file_type_subtype();
+    return rc;
+}
+
+void cs_feed_free(cs_feed *f)
+{
+    if (!f)
+        return;
+    g_queue_clear_full(&f->frames, g_free);
+    g_free(f);
+}
+
+int cshark_feed_packet(cshark_capture *cap, const void *data, size_t length, int64_t seconds,
+                       int32_t nanoseconds)
+{
+    CS_CHECK_ARG(cap, "capture");
+    CS_CHECK_ARG(data || !length, "data");
+    cs_feed *f = cap->feed;
+    if (!f)
+        return cs_error(CSHARK_ESTATE, "%s: only a capture from cshark_feed_open() takes frames",
+                        cap->path);
+    if (f->ended)
+        return cs_error(CSHARK_ESTATE, "%s: cshark_feed_end() was called", cap->path);
+    if (length > WTAP_MAX_PACKET_SIZE_STANDARD)
+        return cs_error(CSHARK_EINVAL, "%s: a frame of %zu bytes is larger than wiretap's "
+                        "limit (%u)", cap->path, length, WTAP_MAX_PACKET_SIZE_STANDARD);
+    if (nanoseconds < 0 || nanoseconds >= 1000000000)
+        return cs_error(CSHARK_EINVAL, "%s: %d nanoseconds is not within a second", cap->path,
+                        nanoseconds);
+    fed_frame *fr = g_malloc(sizeof *fr + length);
+    fr->secs = seconds;
+    /* As a microsecond pcap would hold it. */
+    fr->nsecs = f->nanos ? nanoseconds : nanoseconds / 1000 * 1000;
+    fr->caplen = fr->len = (uint32_t)length;
+    if (length)
+        memcpy(fr->data, data, length);
+    g_queue_push_tail(&f->frames, fr);
+    return CSHARK_OK;
+}
+
+int cshark_feed_end(cshark_capture *cap)
+{
+    CS_CHECK_ARG(cap, "capture");
+    if (!cap->feed)
+        return cs_error(CSHARK_ESTATE, "%s: only a capture from cshark_feed_open() takes frames",
+                        cap->path);
+    cap->feed->ended = 1;
+    return CSHARK_OK;
+}
+
+/* 1: a record; 0: fed frames done and the feed ended; CSHARK_AGAIN: none
+ * queued yet. */
+int cs_feed_read(cs_feed *f, wtap_rec *rec, Buffer *buf)
+{
+    fed_frame *fr = g_queue_pop_head(&f->frames);
+    if (!fr)
+        return f->ended ? 0 : CSHARK_AGAIN;
+    wtap_rec_reset(rec);
+    /* What wiretap's pcap reader gives. */
+    rec->rec_type = REC_TYPE_PACKET;
+    rec->block = wtap_block_create(WTAP_BLOCK_PACKET);
+    rec->presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN;
+    rec->ts.secs = (time_t)fr->secs;
+    rec->ts.nsecs = fr->nsecs;
+    rec->tsprec = f->nanos ? WTAP_TSPREC_NSEC : WTAP_TSPREC_USEC;
+    rec->rec_header.packet_header.caplen = fr->caplen;
+    rec->rec_header.packet_header.len = fr->len;
+    rec->rec_header.packet_header.pkt_encap = f->encap;
+    cs_pseudo_header(rec, f->encap);
+    ws_buffer_assure_space(buf, fr->caplen);
+    memcpy(ws_buffer_start_ptr(buf), fr->data, fr->caplen);
+    g_free(fr);
+    return 1;
+}
