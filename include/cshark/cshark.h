@@ -103,7 +103,9 @@ enum {
  * itself if nobody did, so calling this is only needed to pass flags or to pay
  * the start-up cost (~0.1 s) at a chosen time.
  * Side effects of the engine, for the whole process: SIGPIPE is ignored;
- * gcrypt, gnutls and libxml2 are initialised. */
+ * gcrypt, gnutls and libxml2 are initialised. And ours: when TZ is unset it
+ * becomes ":/etc/localtime", the zone glibc uses then anyway, so that
+ * localtime() stops re-reading that file for every packet's time. */
 int cshark_init(unsigned flags);
 
 /* CSHARK_OK if NAME is a registered field or protocol name ("ip.src",

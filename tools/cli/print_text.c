@@ -9,7 +9,7 @@
 
 /* Every field the summary reads: the CLI primes exactly these. */
 const char *const summary_fields[] = {
-    "frame.protocols", "udp", "tcp", "udp.srcport", "udp.dstport", "tcp.srcport",
+    "frame.protocols", "udp.srcport", "udp.dstport", "tcp.srcport",
     "tcp.dstport", "ip.src", "ipv6.src", "arp.src.proto_ipv4", "eth.src", "wlan.sa",
     "sll.src.eth", "ip.dst", "ipv6.dst", "arp.dst.proto_ipv4", "eth.dst", "wlan.da",
 };
@@ -25,24 +25,30 @@ static const char *first_show(cshark_packet *pkt, const char *const *names)
     return NULL;
 }
 
-/* The transport layer as PyShark picks it: UDP before TCP. */
-static const char *transport(cshark_packet *pkt)
+/* Whether PROTO is one of the colon-separated names of PROTOS. */
+static int has_protocol(const char *protos, const char *proto)
 {
-    static const char *const names[] = { "udp", "tcp" };
-    for (size_t i = 0; i < 2; i++) {
-        size_t n = 0;
-        if (cshark_packet_field_count(pkt, names[i], &n) == CSHARK_OK && n)
-            return names[i];
-    }
-    return NULL;
+    size_t n = strlen(proto);
+    for (const char *p = protos; (p = strstr(p, proto)); p += n)
+        if ((p == protos || p[-1] == ':') && (p[n] == ':' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* The transport layer as PyShark picks it: UDP before TCP. frame.protocols
+ * lists every protocol layer of the packet, so the protocols themselves need
+ * not be built. */
+static const char *transport(const char *protos)
+{
+    if (has_protocol(protos, "udp"))
+        return "udp";
+    return has_protocol(protos, "tcp") ? "tcp" : NULL;
 }
 
 /* The last protocol of frame.protocols ("eth:ethertype:ip:udp:dns"). */
-static const char *highest_layer(cshark_packet *pkt)
+static const char *highest_layer(const char *protos)
 {
-    static const char *const names[] = { "frame.protocols", NULL };
-    const char *protos = first_show(pkt, names);
-    if (!protos)
+    if (!*protos)
         return "?";
     const char *last = strrchr(protos, ':');
     return last ? last + 1 : protos;
@@ -70,8 +76,12 @@ void print_summary(FILE *out, cshark_packet *pkt)
                                         "wlan.sa", "sll.src.eth", NULL };
     static const char *const dsts[] = { "ip.dst", "ipv6.dst", "arp.dst.proto_ipv4", "eth.dst",
                                         "wlan.da", NULL };
-    const char *tp = transport(pkt);
-    const char *proto = tp ? tp : highest_layer(pkt);
+    static const char *const protocols[] = { "frame.protocols", NULL };
+    const char *protos = first_show(pkt, protocols);
+    if (!protos)
+        protos = "";
+    const char *tp = transport(protos);
+    const char *proto = tp ? tp : highest_layer(protos);
     for (const char *c = proto; *c; c++)
         putc(g_ascii_toupper(*c), out);
     fputs("  ", out);
