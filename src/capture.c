@@ -89,6 +89,15 @@ static void session_end_epan(cs_session *s)
         live_session = NULL;
 }
 
+void cs_session_stop_reading(cs_session *s)
+{
+    s->reading = 0;
+    cshark_packet *spare = s->spare;
+    s->spare = NULL;
+    if (spare)
+        cs_packet_destroy(spare); /* drops its session reference */
+}
+
 void cs_session_unref(cs_session *s)
 {
     if (--s->refs > 0)
@@ -112,6 +121,7 @@ cs_session *cs_session_new(wtap *wth, const cs_live *live)
     }
     cs_session *s = g_new0(cs_session, 1);
     s->refs = 1;
+    s->reading = 1;
     s->prov.wth = wth;
     s->prov.live = live;
     cs_names_release(); /* before epan_new() orphans them: see names.c */
@@ -265,6 +275,7 @@ void cshark_capture_close(cshark_capture *cap)
     if (cap->current) /* never a kept packet: keeping lets go of it */
         cs_packet_destroy(cap->current);
     if (cap->session) {
+        cs_session_stop_reading(cap->session);
         cap->session->prov.wth = NULL;
         cap->session->prov.live = NULL;
         cs_session_unref(cap->session);

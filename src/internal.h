@@ -107,10 +107,14 @@ typedef struct cs_session {
     struct packet_provider_data prov;
     frame_data ref_frame, prev_dis_frame, prev_cap_frame;
     cshark_packet *kept;       /* kept packets still using this session     */
+    cshark_packet *spare;      /* a freed kept packet, reused by the capture */
+    int reading;               /* its capture still reads into it           */
     int refs;
 } cs_session;
 
 void cs_session_unref(cs_session *s);
+/* The capture is done with the session: no more spare packets. */
+void cs_session_stop_reading(cs_session *s);
 const char *cs_capture_interface_name(cshark_packet *p, guint32 id);
 
 /* packet.c: kept packets of a session */
@@ -226,6 +230,8 @@ struct cshark_packet {
 
 cshark_packet *cs_packet_new(cs_session *s, int tree, int visible, cshark_packet **owner);
 void cs_packet_release(cshark_packet *p); /* back to "empty", keeps buffers */
+/* The session's spare packet (a kept one freed since), or NULL. */
+cshark_packet *cs_packet_take_spare(cs_session *s, cshark_packet **owner);
 void cs_packet_destroy(cshark_packet *p);
 
 /* ---- field.c: everything that reads field_info/fvalue (Wireshark 4.0) --- */

@@ -86,8 +86,29 @@ int cshark_packet_keep(cshark_packet *p)
 
 void cshark_packet_free(cshark_packet *p)
 {
-    if (p && p->kept)
-        cs_packet_destroy(p);
+    if (!p || !p->kept)
+        return;
+    cs_session *s = p->session;
+    if (s->reading && !s->spare) {
+        /* Keep-then-free per packet (the Python binding's way) would build
+         * and tear down a dissection context each time: park it instead. */
+        kept_unlink(p);
+        p->kept = 0;
+        cs_packet_release(p);
+        s->spare = p;
+        return;
+    }
+    cs_packet_destroy(p);
+}
+
+cshark_packet *cs_packet_take_spare(cs_session *s, cshark_packet **owner)
+{
+    cshark_packet *p = s->spare;
+    if (p) {
+        s->spare = NULL;
+        p->owner = owner;
+    }
+    return p;
 }
 
 void cs_packets_freeze(cs_session *s)

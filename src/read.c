@@ -185,6 +185,7 @@ static void reset_session(cshark_capture *cap)
     if (cap->current)
         cs_packet_destroy(cap->current);
     cap->current = NULL;
+    cs_session_stop_reading(old);
     cs_session *s = cs_session_new(cap->wth, cap->live);
     s->ref_frame = old->ref_frame;
     s->prov.ref = old->prov.ref ? &s->ref_frame : NULL;
@@ -228,6 +229,8 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
         cshark_packet *p = cap->current;
         if (p)
             cs_packet_release(p);
+        else if ((p = cs_packet_take_spare(s, &cap->current)))
+            cap->current = p;
         else if (cap->columns_mode == CSHARK_COLUMNS_ONLY)
             p = cap->current = cs_packet_new(s, cap->dfcode || cap->fields ||
                                                     cs_columns_need_tree(cap->columns),

@@ -17,8 +17,6 @@ Parameters that only make sense for a subprocess (tshark_path, eventloop's
 child watchers, use_json, use_ek, include_raw) are accepted and have no
 effect on what is read: packets always have PyShark's XML-mode layers.
 """
-import asyncio
-import inspect
 import logging
 import re
 import sys
@@ -35,11 +33,16 @@ from cshark.packet.packet import Packet
 __all__ = ['Capture', 'StopCapture', 'TSharkCrashException', 'UnknownEncryptionStandardException',
            'RawMustUseJsonException']
 
-if sys.version_info < (3, 8):  # pragma: no cover
+# asyncio (and inspect) are imported where used: together they are a third
+# of the package's import time, and most scripts never touch them.
+if sys.version_info >= (3, 11):
+    asyncTimeoutError = TimeoutError  # what asyncio.TimeoutError is since 3.11
+elif sys.version_info >= (3, 8):  # pragma: no cover
+    import asyncio
+    asyncTimeoutError = asyncio.exceptions.TimeoutError
+else:  # pragma: no cover
     import concurrent.futures
     asyncTimeoutError = concurrent.futures.TimeoutError
-else:
-    asyncTimeoutError = asyncio.exceptions.TimeoutError
 
 
 class UnknownEncryptionStandardException(Exception):
@@ -381,6 +384,7 @@ class Capture:
 
     def _setup_eventloop(self):
         """The thread's event loop, or a new one set as the thread's."""
+        import asyncio
         try:
             import warnings
             with warnings.catch_warnings():
@@ -418,6 +422,7 @@ class Capture:
 
         Raises asyncio.TimeoutError if not done after TIMEOUT seconds.
         """
+        import asyncio
         coro = self.packets_from_tshark(callback, packet_count=packet_count)
         if timeout is not None:
             coro = asyncio.wait_for(coro, timeout)
@@ -437,6 +442,7 @@ class Capture:
 
     async def _anext_raw(self, stream, count):
         """The next raw packet without blocking the event loop for long."""
+        import asyncio
         if not self._LIVE:
             now = time.monotonic()
             if count % 32 == 31 or now - stream.yielded >= 0.01:
@@ -452,6 +458,7 @@ class Capture:
                 delay = min(delay * 2, 0.02)
 
     async def _go_through_packets(self, stream, packet_callback, packet_count=None):
+        import inspect
         is_coro = inspect.iscoroutinefunction(packet_callback)
         captured = 0
         while True:

@@ -1,6 +1,5 @@
 """InMemCapture (pyshark.capture.inmem_capture): dissects packets given as
 bytes."""
-import asyncio
 import datetime
 import itertools
 import time
@@ -8,7 +7,7 @@ import warnings
 
 from cshark import _cshark
 from cshark._engine import Stream
-from cshark.capture.capture import Capture
+from cshark.capture.capture import Capture, asyncTimeoutError
 
 __all__ = ['InMemCapture', 'LinkTypes', 'DEFAULT_TIMEOUT']
 
@@ -98,7 +97,7 @@ class InMemCapture(Capture):
             if packet is None:
                 break
             if deadline is not None and time.monotonic() >= deadline:
-                raise asyncio.TimeoutError("Timed out while waiting for the packets to be parsed")
+                raise asyncTimeoutError("Timed out while waiting for the packets to be parsed")
             secs, nsecs = self._time_of(sniff_time)
             data = bytes(packet)
             stream.call(lambda raw: raw.feed(data, secs, nsecs))
