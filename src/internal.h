@@ -186,6 +186,7 @@ typedef struct {
 
 struct cshark_item {
     proto_node *node;            /* NULL for a fake-field-wrapper           */
+    const header_field_info *hf; /* the node's: lookups scan items only     */
     cshark_packet *packet;
     cshark_item *parent, *child, *next;
     uint32_t nchildren;

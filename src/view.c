@@ -29,6 +29,7 @@ static cshark_item *add_item(cs_view *v, cshark_packet *p, proto_node *node, csh
 {
     cshark_item *it = &v->items[v->count++];
     it->node = node;
+    it->hf = node ? PNODE_FINFO(node)->hfinfo : NULL;
     it->packet = p;
     it->parent = parent;
     it->child = it->next = NULL;
@@ -175,10 +176,8 @@ static int lookup(cshark_packet *p, const char *name, header_field_info **hf)
 
 static int matches(const cshark_item *it, const header_field_info *hf, int shared_name)
 {
-    if (!it->node)
-        return 0;
-    const header_field_info *h = PNODE_FINFO(it->node)->hfinfo;
-    return h == hf || (shared_name && strcmp(h->abbrev, hf->abbrev) == 0);
+    const header_field_info *h = it->hf;
+    return h == hf || (shared_name && h && strcmp(h->abbrev, hf->abbrev) == 0);
 }
 
 static int shares_name(const header_field_info *hf)

@@ -98,6 +98,40 @@ static PyObject *packet_layers(PacketObject *self, PyObject *unused)
     return list;
 }
 
+/* layer_names() -> the top-level items' names, without making Items. */
+static PyObject *packet_layer_names(PacketObject *self, PyObject *unused)
+{
+    (void)unused;
+    engine_enter();
+    size_t n = cshark_packet_layer_count(self->pkt);
+    PyObject *names = PyTuple_New((Py_ssize_t)n);
+    for (size_t i = 0; names && i < n; i++) {
+        PyObject *s = cstr(cshark_item_name(cshark_packet_layer(self->pkt, i)));
+        if (!s) {
+            Py_CLEAR(names);
+            break;
+        }
+        PyTuple_SET_ITEM(names, (Py_ssize_t)i, s);
+    }
+    engine_leave();
+    return names;
+}
+
+/* layer(i) -> the i-th top-level Item (IndexError past the last). */
+static PyObject *packet_layer(PacketObject *self, PyObject *arg)
+{
+    Py_ssize_t i = PyLong_AsSsize_t(arg);
+    if (i == -1 && PyErr_Occurred())
+        return NULL;
+    const cshark_item *it = i < 0 ? NULL : LOCKED(const cshark_item *,
+                                                  cshark_packet_layer(self->pkt, (size_t)i));
+    if (!it) {
+        PyErr_SetString(PyExc_IndexError, "no such layer");
+        return NULL;
+    }
+    return item_new(self, it);
+}
+
 /* field(name) -> Item or None (absent); unknown names raise FieldError. */
 static PyObject *packet_field(PacketObject *self, PyObject *arg)
 {
@@ -112,22 +146,40 @@ static PyObject *packet_field(PacketObject *self, PyObject *arg)
     return item_new(self, it);
 }
 
-static PyObject *packet_fields(PacketObject *self, PyObject *arg)
+static const cshark_item *top_of(const cshark_item *it)
 {
-    const char *name = PyUnicode_AsUTF8(arg);
-    if (!name)
+    for (const cshark_item *up; (up = cshark_item_parent(it));)
+        it = up;
+    return it;
+}
+
+/* fields(name, top=None) -> every occurrence, in tree order; with TOP (a
+ * top-level Item), only those inside it. */
+static PyObject *packet_fields(PacketObject *self, PyObject *args)
+{
+    const char *name;
+    PyObject *top = Py_None;
+    if (!PyArg_ParseTuple(args, "s|O", &name, &top))
         return NULL;
+    if (top != Py_None && !PyObject_TypeCheck(top, &ItemType)) {
+        PyErr_SetString(PyExc_TypeError, "top must be an Item or None");
+        return NULL;
+    }
+    const cshark_item *within = top == Py_None ? NULL : ((ItemObject *)top)->item;
     const cshark_item *const *items;
     size_t n;
     CHECK(LOCKED(int, cshark_packet_fields(self->pkt, name, &items, &n)));
-    PyObject *list = PyList_New((Py_ssize_t)n);
+    PyObject *list = PyList_New(0);
     for (size_t i = 0; list && i < n; i++) {
+        if (within && top_of(items[i]) != within)
+            continue;
         PyObject *it = item_new(self, items[i]);
-        if (!it) {
+        if (!it || PyList_Append(list, it) < 0) {
+            Py_XDECREF(it);
             Py_DECREF(list);
             return NULL;
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, it);
+        Py_DECREF(it);
     }
     return list;
 }
@@ -219,7 +271,11 @@ static PyMethodDef packet_methods[] = {
     { "layers", (PyCFunction)packet_layers, METH_NOARGS, "Top-level PDML items, in order." },
     { "field", (PyCFunction)packet_field, METH_O,
       "First occurrence of a field by full name, or None when absent." },
-    { "fields", (PyCFunction)packet_fields, METH_O, "Every occurrence, in tree order." },
+    { "fields", (PyCFunction)packet_fields, METH_VARARGS,
+      "fields(name, top=None): every occurrence in tree order (inside TOP, a layer Item)." },
+    { "layer_names", (PyCFunction)packet_layer_names, METH_NOARGS,
+      "The top-level items' names, in order." },
+    { "layer", (PyCFunction)packet_layer, METH_O, "The i-th top-level Item." },
     { NULL, NULL, 0, NULL },
 };
 

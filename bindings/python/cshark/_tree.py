@@ -213,26 +213,11 @@ class TreeLayer(XmlLayer):
     def _occurrences(self, name):
         """The occurrences of field NAME inside this layer, in tree order."""
         try:
-            items = self._raw.fields(name)
+            kept = self._raw.fields(name, self._item)
         except _cshark.CsharkError:  # a field registered only for another capture
             return []
-        if not items:
-            return items
-        top = self._item
-        kept = []
-        for item in items:
-            parent = item.parent
-            if parent is None:
-                continue
-            if parent != top:
-                while True:
-                    up = parent.parent
-                    if up is None:
-                        break
-                    parent = up
-                if parent != top:
-                    continue
-            kept.append(item)
+        if kept and kept[0] == self._item:  # the layer itself is not its own field
+            del kept[0]
         if kept and _field_types.get(name) == _PROTOCOL:
             kept = [i for i in kept if i.kind != 'proto']
         return kept
@@ -335,11 +320,12 @@ class TreePacket(Packet):
         self._layer_list = None
 
     def _top(self):
-        items = self._raw.layers()
-        names = [item.name for item in items]
+        # Names first: the tree items of the layers are made when used.
+        names = list(self._raw.layer_names())
+        items = list(range(len(names)))  # layer -> index among the top-level items
         frame = None
         if names and names[0] == 'frame':  # the usual shape: frame, then the layers
-            frame = items[0]
+            frame = 0
             del items[0], names[0]
         if 'frame' in names or 'geninfo' in names or 'pkt_comment' in names:
             keep = [i for i, n in enumerate(names) if n not in _NOT_LAYERS]
@@ -360,7 +346,7 @@ class TreePacket(Packet):
     def _layer(self, index):
         obj = self._objs[index]
         if obj is None:
-            item = self._items[index]
+            item = self._raw.layer(self._items[index])
             obj = self._objs[index] = TreeLayer._new(item, item.name, self._raw)
         return obj
 
@@ -387,7 +373,7 @@ class TreePacket(Packet):
         frame = self._frame
         if frame is None or isinstance(frame, XmlLayer):
             return frame
-        self._frame = TreeLayer._new(frame, 'frame', self._raw)
+        self._frame = TreeLayer._new(self._raw.layer(frame), 'frame', self._raw)
         return self._frame
 
     @frame_info.setter

@@ -39,19 +39,21 @@ class LayerField(SlotsPickleable):
 
     @classmethod
     def _from_item(cls, item):
-        """A field from a cshark._cshark.Item (one C call for every attribute)."""
-        name, showname, show, value, unmasked, pos, size, hide = item.pdml()
+        """A field from a cshark._cshark.Item: its attributes are read from
+        the item when first used (most code reads show alone, and a
+        showname or hex value costs the engine a formatting each)."""
         f = object.__new__(cls)
-        f.name = name
-        f.showname = showname
-        f.raw_value = value
-        f.show = show
-        f.pos = None if pos is None else str(pos)
-        f.size = None if size is None else str(size)
-        f.unmaskedvalue = unmasked
-        f.hide = hide
         f._item = item
         return f
+
+    def __getattr__(self, attr):
+        # Only called for an unset slot: a field from a capture, not read yet.
+        getter = _FROM_ITEM.get(attr)
+        if getter is None:
+            raise AttributeError(attr)
+        value = getter(object.__getattribute__(self, '_item'))
+        setattr(self, attr, value)
+        return value
 
     def __getstate__(self):
         # The tree item stays behind: a pickled field is plain data.
@@ -126,6 +128,23 @@ class LayerField(SlotsPickleable):
         float, bytes, str, (seconds, nanoseconds) for times, bytes for
         addresses), or None (text items, protocols, hand-made fields)."""
         return None if self._item is None else self._item.typed()
+
+
+def _str_or_none(n):
+    return None if n is None else str(n)
+
+
+# PDML attribute -> how to read it from a tree item.
+_FROM_ITEM = {
+    'name': lambda i: i.name,
+    'showname': lambda i: i.showname,
+    'raw_value': lambda i: i.value,
+    'show': lambda i: i.show,
+    'unmaskedvalue': lambda i: i.unmaskedvalue,
+    'pos': lambda i: _str_or_none(i.pos),
+    'size': lambda i: _str_or_none(i.size),
+    'hide': lambda i: i.hide,
+}
 
 
 class LayerFieldsContainer(str, Pickleable):
