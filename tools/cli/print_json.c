@@ -17,16 +17,32 @@ static void attr(jbuf *b, const char *key, size_t klen, const char *value, size_
 
 #define ATTR(b, key, value, n) attr((b), key, sizeof(key) - 1, (value), (n))
 
+/* A value that never needs escaping: field names (Wireshark allows only
+ * letters, digits, '-', '_' and '.'), hex bytes and masked values. */
+static void plain_attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n)
+{
+    if (!value)
+        return;
+    jb_reserve(b, klen + n + 2);
+    memcpy(b->data + b->len, key, klen);
+    b->data[b->len + klen] = '"';
+    memcpy(b->data + b->len + klen + 1, value, n);
+    b->data[b->len + klen + 1 + n] = '"';
+    b->len += klen + n + 2;
+}
+
+#define PLAIN_ATTR(b, key, value, n) plain_attr((b), key, sizeof(key) - 1, (value), (n))
+
 static void item(jbuf *b, const cshark_item *it)
 {
     cshark_pdml a;
     cshark_item_pdml(it, &a);
     /* "name" is always present, so every other key can lead with a comma. */
-    ATTR(b, "{\"name\":", a.name, a.name_len);
+    PLAIN_ATTR(b, "{\"name\":", a.name, a.name_len);
     ATTR(b, ",\"showname\":", a.showname, a.showname_len);
     ATTR(b, ",\"show\":", a.show, a.show_len);
-    ATTR(b, ",\"value\":", a.value, a.value_len);
-    ATTR(b, ",\"unmaskedvalue\":", a.unmaskedvalue, a.unmaskedvalue_len);
+    PLAIN_ATTR(b, ",\"value\":", a.value, a.value_len);
+    PLAIN_ATTR(b, ",\"unmaskedvalue\":", a.unmaskedvalue, a.unmaskedvalue_len);
     if (a.pos >= 0) {
         LIT(b, ",\"pos\":");
         jb_uint(b, (unsigned long)a.pos);
