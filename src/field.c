@@ -178,13 +178,54 @@ cs_str cs_field_show(cshark_item *it)
     }
 }
 
+/* Whether the engine's label of this item is "Name: " followed by exactly
+ * its show text: a plain number (proto.c's fill_label_number, label_fill;
+ * ftype-integer.c's repr: same digits, same hex width for an unmasked field). */
+static int label_is_name_and_show(const field_info *fi)
+{
+    const header_field_info *hf = fi->hfinfo;
+    if (fi->rep || hf->strings || hf->bitmask)
+        return 0;
+    guint32 v;
+    switch (hf->type) {
+    case FT_UINT8: case FT_UINT16: case FT_UINT24: case FT_UINT32:
+        if (hf->display == BASE_DEC)
+            return 1;
+        /* The show text has the type's width of hex digits, the label all
+         * of them: a dissector may put a wider value in a narrow field. */
+        v = fvalue_get_uinteger((fvalue_t *)&fi->value); /* not const in 4.0 */
+        return hf->display == BASE_HEX &&
+               (hf->type == FT_UINT32 || v <= (hf->type == FT_UINT8    ? 0xffu
+                                               : hf->type == FT_UINT16 ? 0xffffu
+                                                                       : 0xffffffu));
+    case FT_INT8: case FT_INT16: case FT_INT24: case FT_INT32:
+        return hf->display == BASE_DEC;
+    default:
+        return 0;
+    }
+}
+
+static cs_str cached(const cshark_item *cit, cs_str *slot, cs_str (*compute)(cshark_item *));
+
 cs_str cs_field_showname(cshark_item *it)
 {
     if (!it->node || is_data(it) || it->kind == CSHARK_ITEM_TEXT)
         return NONE;
+    field_info *fi = FI(it);
+    if (label_is_name_and_show(fi)) {
+        /* The value is formatted once, for show, instead of twice. */
+        cs_str show = cached(it, &it->show, cs_field_show);
+        size_t n = strlen(fi->hfinfo->name);
+        if (show.s && n + 2 + show.n < ITEM_LABEL_LENGTH) {
+            char *s = wmem_alloc(pool_of(it), n + 2 + show.n + 1);
+            memcpy(s, fi->hfinfo->name, n);
+            memcpy(s + n, ": ", 2);
+            memcpy(s + n + 2, show.s, show.n + 1);
+            return (cs_str){ s, n + 2 + show.n };
+        }
+    }
     /* A label the engine composed ("Name: value") from a value that cannot
      * hold control characters needs no second look either. */
-    field_info *fi = FI(it);
     if (!fi->rep && plain_repr(fi->hfinfo->type))
         return str_of(raw_label(it));
     return pdml_text(pool_of(it), raw_label(it));
