@@ -20,7 +20,8 @@ typedef struct {
 static void usage(FILE *out)
 {
     fputs("Usage: cshark -r FILE [options]   or   cshark -i IFACE [options]\n"
-          "  -r FILE            read packets from FILE (any format Wireshark reads)\n"
+          "  -r FILE            read packets from FILE (any format Wireshark reads;\n"
+          "                     - or a FIFO: read from a pipe as it comes)\n"
           "  -i IFACE           capture live on IFACE (repeatable; needs root or\n"
           "                     CAP_NET_RAW); -D lists the interfaces\n"
           "  -f BPF             capture filter (libpcap syntax)\n"
