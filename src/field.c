@@ -158,6 +158,62 @@ static int plain_repr(enum ftenum t)
     }
 }
 
+/* ftype-string.c's display text of a string is its bytes with each NUL
+ * written as "\0", built one byte at a time through a wmem_strbuf: without
+ * a NUL, the bytes themselves (they live as long as the packet's tree). */
+static const char *string_as_is(field_info *fi)
+{
+    switch (fvalue_type_ftenum(&fi->value)) {
+    case FT_STRING: case FT_STRINGZ: case FT_UINT_STRING: case FT_STRINGZPAD:
+    case FT_STRINGZTRUNC:
+        break;
+    default:
+        return NULL;
+    }
+    const wmem_strbuf_t *sb = fvalue_get_strbuf(&fi->value);
+    if (!sb)
+        return NULL;
+    const char *s = wmem_strbuf_get_str(sb);
+    return memchr(s, '\0', wmem_strbuf_get_len(sb)) ? NULL : s;
+}
+
+/* ftype-bytes.c's display text of bytes: lower-case hex pairs joined by
+ * ':' ('.' or '-' as the display asks), "" when empty. */
+static int bytes_hex(cshark_item *it, cs_str *out)
+{
+    field_info *fi = FI(it);
+    switch (fvalue_type_ftenum(&fi->value)) {
+    case FT_BYTES: case FT_UINT_BYTES: case FT_ETHER:
+        break;
+    default:
+        return 0;
+    }
+    const GByteArray *ba = fi->value.value.bytes;
+    if (!ba)
+        return 0;
+    char punct = ':';
+    if (FIELD_DISPLAY(fi->hfinfo->display) == SEP_DOT)
+        punct = '.';
+    else if (FIELD_DISPLAY(fi->hfinfo->display) == SEP_DASH)
+        punct = '-';
+    if (ba->len == 0) {
+        *out = LIT("");
+        return 1;
+    }
+    static const char digits[] = "0123456789abcdef";
+    size_t n = (size_t)ba->len * 3 - 1;
+    char *s = wmem_alloc(pool_of(it), n + 1), *o = s;
+    for (guint i = 0; i < ba->len; i++) {
+        if (i)
+            *o++ = punct;
+        *o++ = digits[ba->data[i] >> 4];
+        *o++ = digits[ba->data[i] & 15];
+    }
+    *o = '\0';
+    *out = (cs_str){ s, n };
+    return 1;
+}
+
 cs_str cs_field_show(cshark_item *it)
 {
     if (!it->node || is_data(it))
@@ -171,8 +227,13 @@ cs_str cs_field_show(cshark_item *it)
     case FT_NONE:
         return LIT("");
     default: {
-        const char *repr = fvalue_to_string_repr(pool_of(it), &fi->value, FTREPR_DISPLAY,
-                                                 fi->hfinfo->display);
+        cs_str hex;
+        if (bytes_hex(it, &hex))
+            return hex;
+        const char *repr = string_as_is(fi);
+        if (!repr)
+            repr = fvalue_to_string_repr(pool_of(it), &fi->value, FTREPR_DISPLAY,
+                                         fi->hfinfo->display);
         return plain_repr(fi->hfinfo->type) ? str_of(repr) : pdml_text(pool_of(it), repr);
     }
     }
