@@ -5,8 +5,9 @@
  * live capture) cost about 11 MB for good. The tables are reachable through
  * the public getters, so before each epan_new() we empty the old ones: their
  * entries go back to the epan allocator, and the new tables reuse the memory.
- * Only the empty bucket arrays (~0.7 MB) remain behind; the first capture's
- * tables are left alone (see cs_names_release).
+ * The emptied maps and their bucket arrays are freed too, which needs the
+ * head of the private wmem_map_t; the first capture's tables are left alone
+ * (see cs_names_release).
  *
  * This knows which keys and values addr_resolv.c allocates, so it is tied to
  * 4.0; later versions free these tables themselves.
@@ -38,7 +39,17 @@ static void free_plain(void *value)
     wmem_free(wmem_epan_scope(), value);
 }
 
-/* Remove every entry of map, freeing what the engine allocated for it. */
+/* The head of wsutil's struct _wmem_map_t in 4.0 (wmem_map.c): its bucket
+ * array has no public way out, and the maps here are orphaned anyway. */
+struct map_head {
+    guint count;
+    size_t capacity;
+    void **table;
+};
+
+/* Remove every entry of map, freeing what the engine allocated for it, then
+ * the map itself: epan_new() drops the pointer to it next, and looks at it
+ * no more (host_name_lookup_reset builds new maps before anything else). */
 static void drain(wmem_map_t *map, enum key_owner keys, void (*free_value)(void *))
 {
     if (!map)
@@ -54,6 +65,9 @@ static void drain(wmem_map_t *map, enum key_owner keys, void (*free_value)(void 
             free_value(value);
     }
     wmem_destroy_list(list);
+    struct map_head *head = (struct map_head *)map;
+    wmem_free(wmem_epan_scope(), head->table);
+    wmem_free(wmem_epan_scope(), map);
 }
 
 void cs_names_release(void)
