@@ -246,8 +246,14 @@ class Capture:
             self._log.warning(warning)
 
     def _apply_options(self, raw):
-        for op in self._options:
-            getattr(raw, op[0])(*op[1:])
+        """RAW (a new engine capture) with every option set; closed if one fails."""
+        try:
+            for op in self._options:
+                getattr(raw, op[0])(*op[1:])
+        except BaseException:
+            raw.close()
+            raise
+        return raw
 
     def _open_raw(self):
         """A new engine capture with every option applied (subclasses)."""

@@ -63,13 +63,7 @@ class FileCapture(Capture):
         _validate_options(self)
 
     def _open_raw(self):
-        raw = _cshark.Capture.open_file(str(self.input_filepath))
-        try:
-            self._apply_options(raw)
-        except BaseException:
-            raw.close()
-            raise
-        return raw
+        return self._apply_options(_cshark.Capture.open_file(str(self.input_filepath)))
 
     def next(self) -> Packet:
         """The next packet of the file; kept for cap[i] and len(cap) if the

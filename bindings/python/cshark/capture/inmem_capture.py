@@ -75,13 +75,7 @@ class InMemCapture(Capture):
         return secs, usecs * 1000
 
     def _open_raw(self):
-        raw = _cshark.Capture.open_feed(self._current_linktype)
-        try:
-            self._apply_options(raw)
-        except BaseException:
-            raw.close()
-            raise
-        return raw
+        return self._apply_options(_cshark.Capture.open_feed(self._current_linktype))
 
     def _feed_stream(self):
         if self._feed is None or self._feed.done:

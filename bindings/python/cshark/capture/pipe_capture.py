@@ -63,13 +63,7 @@ class PipeCapture(Capture):
 
     def _open_raw(self):
         # The pipe itself, by its /dev/fd name: wiretap opens captures by name.
-        raw = _cshark.Capture.open_file(f'/dev/fd/{self._fd()}')
-        try:
-            self._apply_options(raw)
-        except BaseException:
-            raw.close()
-            raise
-        return raw
+        return self._apply_options(_cshark.Capture.open_file(f'/dev/fd/{self._fd()}'))
 
     def get_parameters(self, packet_count=None):
         params = super(PipeCapture, self).get_parameters(packet_count=packet_count)
