@@ -339,13 +339,33 @@ def finish(proc, timeout):
     return proc.returncode, out, err
 
 
+_dissected_ports = None
+
+
+def dissected_ports():
+    """The UDP and TCP ports tshark hands to a protocol (tshark -G decodes):
+    a test's datagrams there would not be plain data (26000 is Quake's)."""
+    global _dissected_ports
+    if _dissected_ports is None:
+        out = subprocess.run([TSHARK, "-G", "decodes"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, timeout=120).stdout
+        rows = (line.split("\t") for line in out.splitlines())
+        _dissected_ports = {int(r[1]) for r in rows
+                            if len(r) >= 2 and r[0] in ("udp.port", "tcp.port") and r[1].isdigit()}
+    return _dissected_ports
+
+
 def free_port(count=1, low=20000, high=32000):
     """A random port P such that P..P+COUNT-1 are free for TCP and UDP on
-    127.0.0.1 (below Linux's ephemeral range, so no client takes them)."""
+    127.0.0.1 (below Linux's ephemeral range, so no client takes them) and no
+    dissector claims them."""
     import random
     import socket
+    taken = dissected_ports()
     for _ in range(200):
         port = random.randrange(low, high - count)
+        if any(p in taken for p in range(port, port + count)):
+            continue
         socks = []
         try:
             for p in range(port, port + count):
