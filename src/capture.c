@@ -174,6 +174,31 @@ static int open_error(const char *path, int err, char *info)
     return code;
 }
 
+/* The engine dissects one capture at a time: CSHARK_ESTATE naming the open
+ * one, after what was being attempted (FMT: "cannot open \"%s\""). */
+static int G_GNUC_PRINTF(1, 2) engine_busy(const char *fmt, ...)
+{
+    if (!open_capture)
+        return CSHARK_OK;
+    va_list ap;
+    va_start(ap, fmt);
+    char *what = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    int rc = cs_error(CSHARK_ESTATE, "%s: capture \"%s\" is still open, and the engine "
+                      "dissects one capture at a time; close it first", what, open_capture->path);
+    g_free(what);
+    return rc;
+}
+
+/* A new capture named NAME (takes it), now the open one. */
+static cshark_capture *capture_new(char *name)
+{
+    cshark_capture *cap = g_new0(cshark_capture, 1);
+    cap->path = name;
+    open_capture = cap;
+    return cap;
+}
+
 int cshark_capture_open(cshark_capture **capture, const char *path)
 {
     CS_CHECK_ARG(capture, "capture");
@@ -181,11 +206,9 @@ int cshark_capture_open(cshark_capture **capture, const char *path)
     CS_CHECK_ARG(path, "path");
     if (!cs_engine_ready())
         return CSHARK_EINIT;
-    if (open_capture)
-        return cs_error(CSHARK_ESTATE,
-                        "cannot open \"%s\": capture \"%s\" is still open, and the engine "
-                        "dissects one capture at a time; close it first",
-                        path, open_capture->path);
+    int rc = engine_busy("cannot open \"%s\"", path);
+    if (rc != CSHARK_OK)
+        return rc;
 
     /* wiretap happily "opens" an empty file as ERF with no records: a silent
      * empty result is worse than an error here. */
@@ -203,9 +226,8 @@ int cshark_capture_open(cshark_capture **capture, const char *path)
     if (!wth)
         return open_error(path, err, info);
 
-    cshark_capture *cap = g_new0(cshark_capture, 1);
+    cshark_capture *cap = capture_new(g_strdup(path));
     cap->pipe = pipe;
-    cap->path = g_strdup(path);
     cap->wth = wth;
     cap->file_type = wtap_file_type_subtype(wth);
     /* As tshark: names the capture itself announces, and pcapng Decryption
@@ -213,23 +235,17 @@ int cshark_capture_open(cshark_capture **capture, const char *path)
     wtap_set_cb_new_ipv4(wth, add_ipv4_name);
     wtap_set_cb_new_ipv6(wth, (wtap_new_ipv6_callback_t)add_ipv6_name);
     wtap_set_cb_new_secrets(wth, secrets_wtap_callback);
-    open_capture = cap;
     *capture = cap;
     return CSHARK_OK;
 }
 
 int cs_capture_new_source(cshark_capture **capture, const char *name, cs_feed *feed)
 {
-    if (open_capture)
-        return cs_error(CSHARK_ESTATE,
-                        "cannot open %s: capture \"%s\" is still open, and the engine "
-                        "dissects one capture at a time; close it first",
-                        name, open_capture->path);
-    cshark_capture *cap = g_new0(cshark_capture, 1);
-    cap->path = g_strdup(name);
-    cap->feed = feed;
-    open_capture = cap;
-    *capture = cap;
+    int rc = engine_busy("cannot open %s", name);
+    if (rc != CSHARK_OK)
+        return rc;
+    *capture = capture_new(g_strdup(name));
+    (*capture)->feed = feed;
     return CSHARK_OK;
 }
 
@@ -244,26 +260,22 @@ int cshark_live_open(cshark_capture **capture, const char *const *interfaces, si
         CS_CHECK_ARG(interfaces[i], "interface name");
     if (!cs_engine_ready())
         return CSHARK_EINIT;
-    if (open_capture)
-        return cs_error(CSHARK_ESTATE,
-                        "cannot capture on %s: capture \"%s\" is still open, and the engine "
-                        "dissects one capture at a time; close it first",
-                        interfaces[0], open_capture->path);
+    int rc = engine_busy("cannot capture on %s", interfaces[0]);
+    if (rc != CSHARK_OK)
+        return rc;
     cs_live *live = cs_live_new(interfaces, count);
-    int rc = cs_live_probe(live);
+    rc = cs_live_probe(live);
     if (rc != CSHARK_OK) {
         cs_live_free(live);
         return rc;
     }
-    cshark_capture *cap = g_new0(cshark_capture, 1);
     char *names = g_strjoinv(",", (char **)interfaces);
-    cap->path = g_strdup_printf("live:%s", names);
+    cshark_capture *cap = capture_new(g_strdup_printf("live:%s", names));
     g_free(names);
     cap->live = live;
     /* Frames are dissected as dumpcap's pcapng would present them. */
     cap->file_type = wtap_pcapng_file_type_subtype();
     cap->reset_every = 100000;
-    open_capture = cap;
     *capture = cap;
     return CSHARK_OK;
 }

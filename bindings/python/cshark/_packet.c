@@ -82,22 +82,6 @@ static void packet_dealloc(PacketObject *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static PyObject *packet_layers(PacketObject *self, PyObject *unused)
-{
-    (void)unused;
-    size_t n = LOCKED(size_t, cshark_packet_layer_count(self->pkt));
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; list && i < n; i++) {
-        PyObject *it = item_new(self, LOCKED(const cshark_item *, cshark_packet_layer(self->pkt, i)));
-        if (!it) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, it);
-    }
-    return list;
-}
-
 /* layer_names() -> the top-level items' names, without making Items. */
 static PyObject *packet_layer_names(PacketObject *self, PyObject *unused)
 {
@@ -268,7 +252,6 @@ static PyObject *packet_columns(PacketObject *self, PyObject *unused)
 static PyMethodDef packet_methods[] = {
     { "columns", (PyCFunction)packet_columns, METH_NOARGS,
       "The summary columns as (title, text) pairs." },
-    { "layers", (PyCFunction)packet_layers, METH_NOARGS, "Top-level PDML items, in order." },
     { "field", (PyCFunction)packet_field, METH_O,
       "First occurrence of a field by full name, or None when absent." },
     { "fields", (PyCFunction)packet_fields, METH_VARARGS,
@@ -309,20 +292,6 @@ static void item_dealloc(ItemObject *self)
 {
     Py_DECREF(self->packet);
     PyObject_Free(self);
-}
-
-static PyObject *item_pdml(ItemObject *self, PyObject *unused)
-{
-    (void)unused;
-    cshark_pdml a;
-    LOCKED(int, cshark_item_pdml(self->item, &a));
-    PyObject *pos = a.pos >= 0 ? PyLong_FromLong(a.pos) : (Py_INCREF(Py_None), Py_None);
-    PyObject *size = a.size >= 0 ? PyLong_FromLong(a.size) : (Py_INCREF(Py_None), Py_None);
-    return Py_BuildValue("(NNNNNNNO)", str_or_none(a.name, a.name_len),
-                         str_or_none(a.showname, a.showname_len),
-                         str_or_none(a.show, a.show_len), str_or_none(a.value, a.value_len),
-                         str_or_none(a.unmaskedvalue, a.unmaskedvalue_len), pos, size,
-                         a.hidden ? Py_True : Py_False);
 }
 
 static PyObject *item_children(ItemObject *self, PyObject *unused)
@@ -491,8 +460,6 @@ static Py_hash_t item_hash(ItemObject *self)
 }
 
 static PyMethodDef item_methods[] = {
-    { "pdml", (PyCFunction)item_pdml, METH_NOARGS,
-      "(name, showname, show, value, unmaskedvalue, pos, size, hide) as PDML writes them." },
     { "children", (PyCFunction)item_children, METH_NOARGS, "Child items, in order." },
     { "typed", (PyCFunction)item_value_typed, METH_NOARGS,
       "The value as a Python object by type (int, bool, float, bytes, (s, ns), str) or None." },
