@@ -200,6 +200,9 @@ def main():
         if not os.access(exe, os.X_OK):
             die(f"{exe} missing: ninja -C {build} bench/bench_walk cshark")
 
+    if not args.corpus.is_dir():
+        die(f"no corpus at {args.corpus} (the shared corpus beside the repository): "
+            "pass --corpus DIR")
     data, nfiles = prepare(args.corpus.resolve(), build / "bench-data", args.repeat)
     packets = packet_count(data)
     info = machine_info(build)
