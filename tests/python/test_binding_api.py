@@ -113,6 +113,16 @@ def test_fields_of_interest():
         cshark.FileCapture(CONNCHECK, fields=['no.such.field'])
 
 
+def test_debug_logs_filter_warnings(capsys):
+    # PyShark's debug=True: the capture's logger writes to stdout. Quiet
+    # without it (the logger is made on first use).
+    cshark.FileCapture(HTTP, display_filter='ssl')
+    assert capsys.readouterr().out == ''
+    cap = cshark.FileCapture(HTTP, display_filter='ssl', debug=True)
+    assert '"ssl" is deprecated in favour of "tls"' in capsys.readouterr().out
+    assert cap._log.name == 'FileCapture'
+
+
 def test_only_summaries():
     summaries = list(cshark.FileCapture(HTTP, only_summaries=True))
     rows = tshark_fields(HTTP, ['frame.number', 'ip.src', 'ip.dst', 'frame.len'])

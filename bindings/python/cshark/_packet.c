@@ -101,6 +101,100 @@ static PyObject *packet_layer_names(PacketObject *self, PyObject *unused)
     return names;
 }
 
+/* PyShark's name of a top-level item: lower case, 'data' for PDML's
+ * fake-field-wrapper. Names are the engine's protocol abbreviations, so the
+ * strings are cached by address; the copy kept beside each entry catches an
+ * address reused by a protocol registered later under another name. */
+#define NAME_SLOTS 1024
+static struct {
+    const char *key;
+    char *copy;
+    PyObject *name;
+} name_cache[NAME_SLOTS];
+static int name_cache_used;
+
+static PyObject *pyshark_name(const char *abbrev)
+{
+    size_t h = ((uintptr_t)abbrev >> 3) % NAME_SLOTS;
+    for (size_t probe = 0; probe < NAME_SLOTS; probe++, h = (h + 1) % NAME_SLOTS) {
+        if (!name_cache[h].key)
+            break;
+        if (name_cache[h].key == abbrev) {
+            if (strcmp(name_cache[h].copy, abbrev) == 0) {
+                Py_INCREF(name_cache[h].name);
+                return name_cache[h].name;
+            }
+            break; /* reused address: make the name afresh */
+        }
+    }
+    PyObject *raw = cstr(strcmp(abbrev, "fake-field-wrapper") == 0 ? "data" : abbrev);
+    if (!raw)
+        return NULL;
+    PyObject *name = PyObject_CallMethod(raw, "lower", NULL);
+    Py_DECREF(raw);
+    if (!name)
+        return NULL;
+    PyUnicode_InternInPlace(&name);
+    if (name_cache_used < NAME_SLOTS * 3 / 4) {
+        char *copy = PyMem_RawMalloc(strlen(abbrev) + 1);
+        if (copy) {
+            h = ((uintptr_t)abbrev >> 3) % NAME_SLOTS;
+            while (name_cache[h].key && name_cache[h].key != abbrev)
+                h = (h + 1) % NAME_SLOTS;
+            if (name_cache[h].key) { /* the stale entry of a reused address */
+                PyMem_RawFree(name_cache[h].copy);
+                Py_DECREF(name_cache[h].name);
+            } else {
+                name_cache_used++;
+            }
+            strcpy(copy, abbrev);
+            name_cache[h].key = abbrev;
+            name_cache[h].copy = copy;
+            Py_INCREF(name);
+            name_cache[h].name = name;
+        }
+    }
+    return name;
+}
+
+/* pyshark_layers() -> (names, indexes, frame): PyShark's layers of the packet
+ * (every top-level item but geninfo, frame and pkt_comment) as their names
+ * and their indexes among the top-level items, and the index of the frame
+ * item (None without one). One call per packet for `'ip' in pkt`. */
+static PyObject *packet_pyshark_layers(PacketObject *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *names = PyList_New(0), *indexes = PyList_New(0), *frame = NULL, *out = NULL;
+    if (!names || !indexes)
+        goto done;
+    engine_enter();
+    size_t n = cshark_packet_layer_count(self->pkt);
+    for (size_t i = 0; i < n; i++) {
+        const char *abbrev = cshark_item_name(cshark_packet_layer(self->pkt, i));
+        if (strcmp(abbrev, "frame") == 0) {
+            if (!frame && !(frame = PyLong_FromSize_t(i)))
+                break;
+            continue;
+        }
+        if (strcmp(abbrev, "geninfo") == 0 || strcmp(abbrev, "pkt_comment") == 0)
+            continue;
+        PyObject *name = pyshark_name(abbrev), *index = name ? PyLong_FromSize_t(i) : NULL;
+        int bad = !index || PyList_Append(names, name) < 0 || PyList_Append(indexes, index) < 0;
+        Py_XDECREF(name);
+        Py_XDECREF(index);
+        if (bad)
+            break;
+    }
+    engine_leave();
+    if (!PyErr_Occurred())
+        out = PyTuple_Pack(3, names, indexes, frame ? frame : Py_None);
+done:
+    Py_XDECREF(names);
+    Py_XDECREF(indexes);
+    Py_XDECREF(frame);
+    return out;
+}
+
 /* layer(i) -> the i-th top-level Item (IndexError past the last). */
 static PyObject *packet_layer(PacketObject *self, PyObject *arg)
 {
@@ -258,6 +352,8 @@ static PyMethodDef packet_methods[] = {
       "fields(name, top=None): every occurrence in tree order (inside TOP, a layer Item)." },
     { "layer_names", (PyCFunction)packet_layer_names, METH_NOARGS,
       "The top-level items' names, in order." },
+    { "pyshark_layers", (PyCFunction)packet_pyshark_layers, METH_NOARGS,
+      "(names, indexes, frame): PyShark's layers, lower-case, and the frame item's index." },
     { "layer", (PyCFunction)packet_layer, METH_O, "The i-th top-level Item." },
     { NULL, NULL, 0, NULL },
 };
@@ -386,6 +482,20 @@ ITEM_STR(showname)
 ITEM_STR(show)
 ITEM_STR(value)
 ITEM_STR(unmaskedvalue)
+
+/* PyShark's str of a field: show, else value, else showname. */
+static PyObject *item_get_default(ItemObject *self, void *c)
+{
+    (void)c;
+    engine_enter();
+    const char *s = cshark_item_show(self->item);
+    if (!s || !*s)
+        s = cshark_item_value(self->item);
+    if (!s || !*s)
+        s = cshark_item_showname(self->item);
+    engine_leave();
+    return cstr(s);
+}
 ITEM_STR(label)
 ITEM_STR(field_value)
 ITEM_STR(type_name)
@@ -471,6 +581,8 @@ static PyGetSetDef item_getset[] = {
     { "name", (getter)item_get_name, NULL, NULL, NULL },
     { "showname", (getter)item_get_showname, NULL, NULL, NULL },
     { "show", (getter)item_get_show, NULL, NULL, NULL },
+    { "default", (getter)item_get_default, NULL,
+      "PyShark's str of the field: show, else value, else showname", NULL },
     { "value", (getter)item_get_value, NULL, NULL, NULL },
     { "unmaskedvalue", (getter)item_get_unmaskedvalue, NULL, NULL, NULL },
     { "label", (getter)item_get_label, NULL, NULL, NULL },

@@ -31,13 +31,12 @@ import re
 
 from cshark import _cshark
 from cshark.exceptions import translate
-from cshark.packet.fields import LayerField, LayerFieldsContainer, _container
+from cshark.packet.fields import LayerField, LayerFieldsContainer, _from_items
 from cshark.packet.layers.xml_layer import XmlLayer, _new_xml_layer
 from cshark.packet.packet import Packet
 
 __all__ = ['TreePacket', 'TreeLayer']
 
-_NOT_LAYERS = frozenset(('geninfo', 'frame', 'pkt_comment'))
 _PROTOCOL = 1          # cshark_type CSHARK_TYPE_PROTOCOL
 _UNKNOWN = -1
 _MAX_SEPARATORS = 5    # 3**5 spellings per attribute at most
@@ -170,7 +169,7 @@ class TreeLayer(XmlLayer):
         for name, items in index.items():
             container = by_name.get(name)
             if container is None:
-                container = by_name[name] = _container([LayerField._from_item(i) for i in items])
+                container = by_name[name] = _from_items(items)
             fields[name] = container
         _base_all_fields.__set__(self, fields)
         self._flat = True
@@ -225,7 +224,7 @@ class TreeLayer(XmlLayer):
     def _container_of(self, name, items):
         container = self._by_name.get(name)
         if container is None:
-            container = self._by_name[name] = _container([LayerField._from_item(i) for i in items])
+            container = self._by_name[name] = _from_items(items)
         return container
 
     def get_field(self, name):
@@ -321,25 +320,8 @@ class TreePacket(Packet):
 
     def _top(self):
         # Names first: the tree items of the layers are made when used.
-        names = list(self._raw.layer_names())
-        items = list(range(len(names)))  # layer -> index among the top-level items
-        frame = None
-        if names and names[0] == 'frame':  # the usual shape: frame, then the layers
-            frame = 0
-            del items[0], names[0]
-        if 'frame' in names or 'geninfo' in names or 'pkt_comment' in names:
-            keep = [i for i, n in enumerate(names) if n not in _NOT_LAYERS]
-            if frame is None:
-                frame = next((items[i] for i, n in enumerate(names) if n == 'frame'), None)
-            items = [items[i] for i in keep]
-            names = [names[i] for i in keep]
-        if 'fake-field-wrapper' in names:
-            names = ['data' if n == 'fake-field-wrapper' else n for n in names]
-        if not ''.join(names).islower():
-            names = [n.lower() for n in names]
-        self._items = items
-        self._objs = [None] * len(items)
-        self._frame = frame
+        names, self._items, self._frame = self._raw.pyshark_layers()
+        self._objs = [None] * len(names)
         self._names = names
         return names
 

@@ -17,7 +17,6 @@ Parameters that only make sense for a subprocess (tshark_path, eventloop's
 child watchers, use_json, use_ek, include_raw) are accepted and have no
 effect on what is read: packets always have PyShark's XML-mode layers.
 """
-import logging
 import re
 import sys
 import time
@@ -148,7 +147,7 @@ def _wlan_key_type(encryption_type, key):
 class Capture:
     """Base class for packet captures."""
     SUMMARIES_BATCH_SIZE = 64
-    DEFAULT_LOG_LEVEL = logging.CRITICAL
+    DEFAULT_LOG_LEVEL = 50  # logging.CRITICAL
     SUPPORTED_ENCRYPTION_STANDARDS = ["wep", "wpa-pwk", "wpa-pwd", "wpa-psk"]
     _LIVE = False  # a live source: never re-read, waits for packets
     _REREAD = True  # can be read again from the start (a file, not a pipe)
@@ -173,7 +172,6 @@ class Capture:
         self._output_file = output_file
         self._decode_as = decode_as
         self._disable_protocol = disable_protocol
-        self._log = logging.Logger(self.__class__.__name__, level=self.DEFAULT_LOG_LEVEL)
         self._closed = False
         self._custom_parameters = custom_parameters
         self._eof_reached = False
@@ -363,9 +361,25 @@ class Capture:
         """load_packets (PyShark's LiveCapture.sniff)."""
         return self.load_packets(packet_count=packet_count, timeout=timeout)
 
-    def set_debug(self, set_to=True, log_level=logging.DEBUG):
+    @property
+    def _log(self):
+        """PyShark's logger of the capture, made when first used: importing
+        logging would add 10 ms to every program's start."""
+        log = self.__dict__.get('_logger')
+        if log is None:
+            import logging
+            log = self._logger = logging.Logger(self.__class__.__name__,
+                                                level=self.DEFAULT_LOG_LEVEL)
+        return log
+
+    @_log.setter
+    def _log(self, value):
+        self._logger = value
+
+    def set_debug(self, set_to=True, log_level=10):  # logging.DEBUG
         """Sets the capture to debug mode (or turns it off if specified)."""
         if set_to:
+            import logging
             handler = logging.StreamHandler(sys.stdout)
             handler.setFormatter(logging.Formatter(
                 "%(asctime)s - %(name)s - %(levelname)s - %(message)s"))

@@ -2,7 +2,6 @@
 (pcap, pcapng) written to a pipe."""
 import io
 import os
-import shutil
 import threading
 
 from cshark import _cshark
@@ -52,6 +51,7 @@ class PipeCapture(Capture):
             source = getattr(self._pipe, 'buffer', self._pipe)
 
             def pump():
+                import shutil
                 try:
                     with os.fdopen(write_fd, 'wb') as out:
                         shutil.copyfileobj(source, out)

@@ -188,9 +188,10 @@ class LayerFieldsContainer(str, Pickleable):
         return getattr(self.main_field, item)
 
 
-def _container(fields):
-    """A LayerFieldsContainer of a non-empty list of LayerFields."""
-    c = LayerFieldsContainer(fields[0])
-    if len(fields) > 1:
-        c.fields.extend(fields[1:])
+def _from_items(items):
+    """The LayerFieldsContainer of a non-empty list of tree items
+    (cshark._cshark.Item): its str comes from the engine in one call, its
+    fields read the rest when used."""
+    c = str.__new__(LayerFieldsContainer, items[0].default)
+    c.fields = [LayerField._from_item(i) for i in items]
     return c
