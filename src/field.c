@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <epan/addr_resolv.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
@@ -161,20 +162,21 @@ static int plain_repr(enum ftenum t)
 /* ftype-string.c's display text of a string is its bytes with each NUL
  * written as "\0", built one byte at a time through a wmem_strbuf: without
  * a NUL, the bytes themselves (they live as long as the packet's tree). */
-static const char *string_as_is(field_info *fi)
+static cs_str string_as_is(field_info *fi)
 {
     switch (fvalue_type_ftenum(&fi->value)) {
     case FT_STRING: case FT_STRINGZ: case FT_UINT_STRING: case FT_STRINGZPAD:
     case FT_STRINGZTRUNC:
         break;
     default:
-        return NULL;
+        return NONE;
     }
     const wmem_strbuf_t *sb = fvalue_get_strbuf(&fi->value);
     if (!sb)
-        return NULL;
+        return NONE;
     const char *s = wmem_strbuf_get_str(sb);
-    return memchr(s, '\0', wmem_strbuf_get_len(sb)) ? NULL : s;
+    size_t n = wmem_strbuf_get_len(sb);
+    return memchr(s, '\0', n) ? NONE : (cs_str){ s, n };
 }
 
 /* ftype-bytes.c's display text of bytes: lower-case hex pairs joined by
@@ -230,40 +232,79 @@ cs_str cs_field_show(cshark_item *it)
         cs_str hex;
         if (bytes_hex(it, &hex))
             return hex;
-        const char *repr = string_as_is(fi);
-        if (!repr)
-            repr = fvalue_to_string_repr(pool_of(it), &fi->value, FTREPR_DISPLAY,
-                                         fi->hfinfo->display);
+        cs_str str = string_as_is(fi);
+        if (str.s)
+            return pdml_text(pool_of(it), str.s);
+        const char *repr = fvalue_to_string_repr(pool_of(it), &fi->value, FTREPR_DISPLAY,
+                                                 fi->hfinfo->display);
         return plain_repr(fi->hfinfo->type) ? str_of(repr) : pdml_text(pool_of(it), repr);
     }
     }
 }
 
-/* Whether the engine's label of this item is "Name: " followed by exactly
- * its show text: a plain number (proto.c's fill_label_number, label_fill;
- * ftype-integer.c's repr: same digits, same hex width for an unmasked field). */
-static int label_is_name_and_show(const field_info *fi)
+/* How the engine's label of an item (proto.c's proto_item_fill_label) is
+ * made, when it is "Name: " and a text we already have: then the value is
+ * formatted once, for show, rather than twice. */
+enum label_kind {
+    LABEL_ENGINE,       /* anything else: ask the engine                  */
+    LABEL_SHOW,         /* "Name: " show                                  */
+    LABEL_SHOW_SECONDS, /* "Name: " show " seconds"                       */
+    LABEL_STRING        /* "Name: " the string, if it is printable ASCII  */
+};
+
+static enum label_kind label_kind(const field_info *fi)
 {
     const header_field_info *hf = fi->hfinfo;
     if (fi->rep || hf->strings || hf->bitmask)
-        return 0;
+        return LABEL_ENGINE;
     guint32 v;
     switch (hf->type) {
+    /* fill_label_number, label_fill; ftype-integer.c's repr: same digits,
+     * same hex width for an unmasked field. */
     case FT_UINT8: case FT_UINT16: case FT_UINT24: case FT_UINT32:
         if (hf->display == BASE_DEC)
-            return 1;
+            return LABEL_SHOW;
         /* The show text has the type's width of hex digits, the label all
          * of them: a dissector may put a wider value in a narrow field. */
         v = fvalue_get_uinteger((fvalue_t *)&fi->value); /* not const in 4.0 */
         return hf->display == BASE_HEX &&
-               (hf->type == FT_UINT32 || v <= (hf->type == FT_UINT8    ? 0xffu
-                                               : hf->type == FT_UINT16 ? 0xffffu
-                                                                       : 0xffffffu));
+                       (hf->type == FT_UINT32 || v <= (hf->type == FT_UINT8    ? 0xffu
+                                                       : hf->type == FT_UINT16 ? 0xffffu
+                                                                               : 0xffffffu))
+                   ? LABEL_SHOW
+                   : LABEL_ENGINE;
     case FT_INT8: case FT_INT16: case FT_INT24: case FT_INT32:
-        return hf->display == BASE_DEC;
+        return hf->display == BASE_DEC ? LABEL_SHOW : LABEL_ENGINE;
+    /* address_with_resolution_to_str is address_to_str when the address is
+     * not to be resolved: ip_to_str as ftype-ipv4.c's repr, and always
+     * ':'-joined hex for Ethernet (show follows the field's separator). */
+    case FT_IPv4:
+        return hf->display == BASE_NETMASK || !gbl_resolv_flags.network_name ? LABEL_SHOW
+                                                                             : LABEL_ENGINE;
+    case FT_ETHER:
+        return !gbl_resolv_flags.mac_name && FIELD_DISPLAY(hf->display) != SEP_DOT &&
+                       FIELD_DISPLAY(hf->display) != SEP_DASH
+                   ? LABEL_SHOW
+                   : LABEL_ENGINE;
+    /* rel_time_to_secs_str in both. */
+    case FT_RELATIVE_TIME:
+        return LABEL_SHOW_SECONDS;
+    /* label_fill of format_text_string(), which leaves printable ASCII as
+     * it is. */
+    case FT_STRING: case FT_STRINGZ: case FT_UINT_STRING: case FT_STRINGZPAD:
+    case FT_STRINGZTRUNC:
+        return hf->display & BASE_NO_DISPLAY_VALUE ? LABEL_ENGINE : LABEL_STRING;
     default:
-        return 0;
+        return LABEL_ENGINE;
     }
+}
+
+static int printable_ascii(cs_str t)
+{
+    for (size_t i = 0; i < t.n; i++)
+        if ((unsigned char)t.s[i] < 0x20 || (unsigned char)t.s[i] > 0x7e)
+            return 0;
+    return 1;
 }
 
 static cs_str cached(const cshark_item *cit, cs_str *slot, cs_str (*compute)(cshark_item *));
@@ -273,16 +314,32 @@ cs_str cs_field_showname(cshark_item *it)
     if (!it->node || is_data(it) || it->kind == CSHARK_ITEM_TEXT)
         return NONE;
     field_info *fi = FI(it);
-    if (label_is_name_and_show(fi)) {
-        /* The value is formatted once, for show, instead of twice. */
-        cs_str show = cached(it, &it->show, cs_field_show);
-        size_t n = strlen(fi->hfinfo->name);
-        if (show.s && n + 2 + show.n < ITEM_LABEL_LENGTH) {
-            char *s = wmem_alloc(pool_of(it), n + 2 + show.n + 1);
+    cs_str text = NONE, suffix = LIT("");
+    switch (label_kind(fi)) {
+    case LABEL_SHOW:
+        text = cached(it, &it->show, cs_field_show);
+        break;
+    case LABEL_SHOW_SECONDS:
+        text = cached(it, &it->show, cs_field_show);
+        suffix = LIT(" seconds");
+        break;
+    case LABEL_STRING:
+        text = string_as_is(fi);
+        if (text.s && !printable_ascii(text))
+            text = NONE;
+        break;
+    case LABEL_ENGINE:
+        break;
+    }
+    if (text.s) {
+        size_t n = strlen(fi->hfinfo->name), len = n + 2 + text.n + suffix.n;
+        if (len < ITEM_LABEL_LENGTH) { /* else the engine marks it truncated */
+            char *s = wmem_alloc(pool_of(it), len + 1);
             memcpy(s, fi->hfinfo->name, n);
             memcpy(s + n, ": ", 2);
-            memcpy(s + n + 2, show.s, show.n + 1);
-            return (cs_str){ s, n + 2 + show.n };
+            memcpy(s + n + 2, text.s, text.n);
+            memcpy(s + n + 2 + text.n, suffix.s, suffix.n + 1);
+            return (cs_str){ s, len };
         }
     }
     /* A label the engine composed ("Name: value") from a value that cannot
