@@ -249,12 +249,17 @@ enum label_kind {
     LABEL_ENGINE,       /* anything else: ask the engine                  */
     LABEL_SHOW,         /* "Name: " show                                  */
     LABEL_SHOW_SECONDS, /* "Name: " show " seconds"                       */
-    LABEL_STRING        /* "Name: " the string, if it is printable ASCII  */
+    LABEL_STRING,       /* "Name: " the string, if it is printable ASCII  */
+    LABEL_BIT_BOOLEAN   /* "..1. = Name: " the true/false string         */
 };
 
 static enum label_kind label_kind(const field_info *fi)
 {
     const header_field_info *hf = fi->hfinfo;
+    /* fill_label_boolean: the container's width is the display (1 to 64;
+     * anything else is the engine's to report). */
+    if (hf->type == FT_BOOLEAN && hf->bitmask && !fi->rep)
+        return hf->display >= 1 && hf->display <= 64 ? LABEL_BIT_BOOLEAN : LABEL_ENGINE;
     if (fi->rep || hf->strings || hf->bitmask)
         return LABEL_ENGINE;
     guint32 v;
@@ -289,6 +294,9 @@ static enum label_kind label_kind(const field_info *fi)
     /* rel_time_to_secs_str in both. */
     case FT_RELATIVE_TIME:
         return LABEL_SHOW_SECONDS;
+    /* abs_time_to_str_ex(display, with the zone) in both. */
+    case FT_ABSOLUTE_TIME:
+        return LABEL_SHOW;
     /* label_fill of format_text_string(), which leaves printable ASCII as
      * it is. */
     case FT_STRING: case FT_STRINGZ: case FT_UINT_STRING: case FT_STRINGZPAD:
@@ -297,6 +305,36 @@ static enum label_kind label_kind(const field_info *fi)
     default:
         return LABEL_ENGINE;
     }
+}
+
+/* fill_label_boolean for a bit field: the container's bits ('.' outside
+ * the mask, the value's bits inside, a space every four) and " = ", then
+ * label_fill of the true or false string. */
+static cs_str bit_boolean_label(cshark_item *it)
+{
+    const field_info *fi = FI(it);
+    const header_field_info *hf = fi->hfinfo;
+    const true_false_string *tfs = hf->strings ? hf->strings : &tfs_true_false;
+    guint64 value = fvalue_get_uinteger64((fvalue_t *)&fi->value); /* not const in 4.0 */
+    guint64 bits = value << __builtin_ctzll(hf->bitmask); /* hfinfo_bitshift */
+    const char *text = value ? tfs->true_string : tfs->false_string;
+    int width = hf->display;
+    size_t n = strlen(hf->name), t = strlen(text);
+    size_t len = (size_t)width + (size_t)(width - 1) / 4 + 3 + n + 2 + t;
+    if (len >= ITEM_LABEL_LENGTH) /* the engine marks it truncated */
+        return NONE;
+    char *s = wmem_alloc(pool_of(it), len + 1), *o = s;
+    for (int i = 0; i < width; i++) {
+        guint64 bit = G_GUINT64_CONSTANT(1) << (width - 1 - i);
+        if (i && i % 4 == 0)
+            *o++ = ' ';
+        *o++ = (hf->bitmask & bit) ? ((bits & bit) ? '1' : '0') : '.';
+    }
+    memcpy(o, " = ", 3);
+    memcpy(o + 3, hf->name, n);
+    memcpy(o + 3 + n, ": ", 2);
+    memcpy(o + 5 + n, text, t + 1);
+    return (cs_str){ s, len };
 }
 
 static int printable_ascii(cs_str t)
@@ -328,6 +366,12 @@ cs_str cs_field_showname(cshark_item *it)
         if (text.s && !printable_ascii(text))
             text = NONE;
         break;
+    case LABEL_BIT_BOOLEAN: {
+        cs_str label = bit_boolean_label(it);
+        if (label.s)
+            return label;
+        break;
+    }
     case LABEL_ENGINE:
         break;
     }
