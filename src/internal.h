@@ -235,7 +235,18 @@ void cs_packet_release(cshark_packet *p); /* back to "empty", keeps buffers */
 cshark_packet *cs_packet_take_spare(cs_session *s, cshark_packet **owner);
 void cs_packet_destroy(cshark_packet *p);
 
-/* ---- field.c: everything that reads field_info/fvalue (Wireshark 4.0) --- */
+/* ---- field.c, item.c: all that reads field_info/fvalue (Wireshark 4.0) -- */
+
+#define CS_FI(it) PNODE_FINFO((it)->node)
+
+/* PDML's fake-field-wrapper: a top-level data item. */
+static inline int cs_item_is_data(const cshark_item *it)
+{
+    return it->node && CS_FI(it)->hfinfo->id == cs_proto_data;
+}
+
+/* The item's bytes in its data source (NULL when not among the packet's). */
+const guint8 *cs_field_bytes(const cshark_item *it, gint *length);
 
 cs_str cs_field_show(cshark_item *it);
 cs_str cs_field_showname(cshark_item *it);

@@ -1,0 +1,239 @@
+/* An item's facts and typed values: name, position, size, flags, type, and
+ * the value as a C type. With field.c, the only files that read Wireshark
+ * 4.0's field_info, header_field_info and fvalue_t.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <string.h>
+
+#include <epan/ftypes/ftypes.h>
+#include <epan/prefs.h>
+#include <epan/proto.h>
+
+#include "internal.h"
+
+#define FI(it) CS_FI(it)
+
+const char *cshark_item_name(const cshark_item *it)
+{
+    if (!it)
+        return NULL;
+    if (!it->node)
+        return "fake-field-wrapper";
+    if (it->kind == CSHARK_ITEM_TEXT)
+        return "";
+    return FI(it)->hfinfo->abbrev;
+}
+
+int cshark_item_pos(const cshark_item *it)
+{
+    return it ? cs_field_pos(it) : -1;
+}
+
+int cshark_item_size(const cshark_item *it)
+{
+    if (!it || !it->node || cs_item_is_data(it))
+        return -1;
+    return FI(it)->length;
+}
+
+int cshark_item_hidden(const cshark_item *it)
+{
+    if (!it || !it->node || cs_item_is_data(it) || it->kind == CSHARK_ITEM_TEXT)
+        return 0;
+    return (cshark_item_flags(it) & CSHARK_FLAG_HIDDEN) != 0;
+}
+
+unsigned cshark_item_flags(const cshark_item *it)
+{
+    if (!it || !it->node)
+        return 0;
+    unsigned flags = 0;
+    if (proto_item_is_hidden(it->node) && !prefs.display_hidden_proto_items)
+        flags |= CSHARK_FLAG_HIDDEN;
+    if (proto_item_is_generated(it->node))
+        flags |= CSHARK_FLAG_GENERATED;
+    return flags;
+}
+
+const char *cshark_item_type_name(const cshark_item *it)
+{
+    return it && it->node ? ftype_name(FI(it)->hfinfo->type) : NULL;
+}
+
+const char *cshark_item_display_name(const cshark_item *it)
+{
+    if (!it || !it->node || it->kind == CSHARK_ITEM_TEXT)
+        return NULL;
+    return FI(it)->hfinfo->name;
+}
+
+/* ---- typed values -------------------------------------------------------- */
+
+int cshark_item_data(const cshark_item *it, const uint8_t **data, size_t *length)
+{
+    CS_CHECK_ARG(it, "item");
+    CS_CHECK_ARG(data, "data");
+    CS_CHECK_ARG(length, "length");
+    *data = NULL;
+    *length = 0;
+    if (!it->node || !FI(it)->ds_tvb || FI(it)->length <= 0)
+        return CSHARK_OK;
+    gint len;
+    *data = cs_field_bytes(it, &len);
+    *length = *data ? (size_t)len : 0;
+    return CSHARK_OK;
+}
+
+static cshark_type type_of(enum ftenum t)
+{
+    switch (t) {
+    case FT_NONE: return CSHARK_TYPE_NONE;
+    case FT_PROTOCOL: return CSHARK_TYPE_PROTOCOL;
+    case FT_BOOLEAN: return CSHARK_TYPE_BOOLEAN;
+    case FT_CHAR: case FT_UINT8: case FT_UINT16: case FT_UINT24: case FT_UINT32:
+    case FT_UINT40: case FT_UINT48: case FT_UINT56: case FT_UINT64: case FT_FRAMENUM:
+        return CSHARK_TYPE_UINT;
+    case FT_INT8: case FT_INT16: case FT_INT24: case FT_INT32:
+    case FT_INT40: case FT_INT48: case FT_INT56: case FT_INT64:
+        return CSHARK_TYPE_INT;
+    case FT_FLOAT: case FT_DOUBLE: return CSHARK_TYPE_DOUBLE;
+    case FT_STRING: case FT_STRINGZ: case FT_UINT_STRING: case FT_STRINGZPAD:
+    case FT_STRINGZTRUNC:
+        return CSHARK_TYPE_STRING;
+    case FT_BYTES: case FT_UINT_BYTES: case FT_ETHER: case FT_AX25:
+    case FT_VINES: case FT_FCWWN: case FT_OID: case FT_REL_OID: case FT_SYSTEM_ID:
+        return CSHARK_TYPE_BYTES;
+    case FT_IPv4: return CSHARK_TYPE_IPV4;
+    case FT_IPv6: return CSHARK_TYPE_IPV6;
+    case FT_ABSOLUTE_TIME: return CSHARK_TYPE_ABSOLUTE_TIME;
+    case FT_RELATIVE_TIME: return CSHARK_TYPE_RELATIVE_TIME;
+    default: return CSHARK_TYPE_OTHER;
+    }
+}
+
+cshark_type cshark_item_type(const cshark_item *it)
+{
+    if (!it || !it->node || it->kind == CSHARK_ITEM_TEXT)
+        return CSHARK_TYPE_NONE;
+    return type_of(FI(it)->hfinfo->type);
+}
+
+cshark_type cshark_field_type(const char *name)
+{
+    if (cshark_check_field(name) != CSHARK_OK)
+        return CSHARK_TYPE_NONE;
+    return type_of(proto_registrar_get_byname(name)->type);
+}
+
+static int type_error(const cshark_item *it, const char *want)
+{
+    return cs_error(CSHARK_ETYPE, "field \"%s\" is of type %s, which has no %s value",
+                    cshark_item_name(it), it->node ? ftype_name(FI(it)->hfinfo->type) : "none",
+                    want);
+}
+
+#define TYPED_ARGS(it, out)                                                    \
+    CS_CHECK_ARG(it, "item");                                                  \
+    CS_CHECK_ARG(out, "value")
+
+int cshark_item_uint(const cshark_item *it, uint64_t *value)
+{
+    TYPED_ARGS(it, value);
+    cshark_type t = cshark_item_type(it);
+    if (t != CSHARK_TYPE_UINT && t != CSHARK_TYPE_BOOLEAN)
+        return type_error(it, "unsigned integer");
+    fvalue_t *fv = &FI(it)->value;
+    *value = IS_FT_UINT32(fvalue_type_ftenum(fv)) ? fvalue_get_uinteger(fv)
+                                                   : fvalue_get_uinteger64(fv);
+    return CSHARK_OK;
+}
+
+int cshark_item_int(const cshark_item *it, int64_t *value)
+{
+    TYPED_ARGS(it, value);
+    cshark_type t = cshark_item_type(it);
+    if (t == CSHARK_TYPE_UINT) {
+        uint64_t u;
+        cshark_item_uint(it, &u);
+        if (u > INT64_MAX)
+            return cs_error(CSHARK_ETYPE, "field \"%s\": %" PRIu64 " does not fit a signed "
+                            "64-bit integer", cshark_item_name(it), u);
+        *value = (int64_t)u;
+        return CSHARK_OK;
+    }
+    if (t != CSHARK_TYPE_INT)
+        return type_error(it, "integer");
+    fvalue_t *fv = &FI(it)->value;
+    *value = IS_FT_INT32(fvalue_type_ftenum(fv)) ? fvalue_get_sinteger(fv)
+                                                 : fvalue_get_sinteger64(fv);
+    return CSHARK_OK;
+}
+
+int cshark_item_double(const cshark_item *it, double *value)
+{
+    TYPED_ARGS(it, value);
+    if (cshark_item_type(it) != CSHARK_TYPE_DOUBLE)
+        return type_error(it, "floating-point");
+    *value = fvalue_get_floating(&FI(it)->value);
+    return CSHARK_OK;
+}
+
+int cshark_item_bytes(const cshark_item *it, const uint8_t **data, size_t *length)
+{
+    TYPED_ARGS(it, data);
+    CS_CHECK_ARG(length, "length");
+    enum ftenum ft = it->node ? FI(it)->hfinfo->type : FT_NONE;
+    if (cshark_item_type(it) != CSHARK_TYPE_BYTES && ft != FT_GUID)
+        return type_error(it, "byte");
+    fvalue_t *fv = &FI(it)->value;
+    if (ft == FT_GUID) {
+        *data = (const uint8_t *)fvalue_get_guid(fv);
+        *length = sizeof(e_guid_t);
+    } else {
+        /* 4.0 keeps every byte-like type in a GByteArray. */
+        *data = fv->value.bytes ? fv->value.bytes->data : NULL;
+        *length = fv->value.bytes ? fv->value.bytes->len : 0;
+    }
+    return CSHARK_OK;
+}
+
+int cshark_item_ipv4(const cshark_item *it, uint8_t address[4])
+{
+    TYPED_ARGS(it, address);
+    if (cshark_item_type(it) != CSHARK_TYPE_IPV4)
+        return type_error(it, "IPv4 address");
+    guint32 net = fvalue_get_uinteger(&FI(it)->value); /* network byte order */
+    memcpy(address, &net, 4);
+    return CSHARK_OK;
+}
+
+int cshark_item_ipv6(const cshark_item *it, uint8_t address[16])
+{
+    TYPED_ARGS(it, address);
+    if (cshark_item_type(it) != CSHARK_TYPE_IPV6)
+        return type_error(it, "IPv6 address");
+    memcpy(address, fvalue_get_bytes(&FI(it)->value), 16);
+    return CSHARK_OK;
+}
+
+int cshark_item_time(const cshark_item *it, int64_t *seconds, int32_t *nanoseconds)
+{
+    TYPED_ARGS(it, seconds);
+    CS_CHECK_ARG(nanoseconds, "nanoseconds");
+    cshark_type t = cshark_item_type(it);
+    if (t != CSHARK_TYPE_ABSOLUTE_TIME && t != CSHARK_TYPE_RELATIVE_TIME)
+        return type_error(it, "time");
+    const nstime_t *ts = fvalue_get_time(&FI(it)->value);
+    *seconds = (int64_t)ts->secs;
+    *nanoseconds = ts->nsecs;
+    return CSHARK_OK;
+}
+
+int cshark_item_string(const cshark_item *it, const char **value)
+{
+    TYPED_ARGS(it, value);
+    if (cshark_item_type(it) != CSHARK_TYPE_STRING)
+        return type_error(it, "string");
+    *value = fvalue_get_string(&FI(it)->value);
+    return CSHARK_OK;
+}
