@@ -281,9 +281,10 @@ static enum label_kind label_kind(const field_info *fi)
     case FT_IPv4:
         return hf->display == BASE_NETMASK || !gbl_resolv_flags.network_name ? LABEL_SHOW
                                                                              : LABEL_ENGINE;
-    case FT_ETHER:
+    case FT_ETHER: /* the label reads six bytes whatever the value holds */
         return !gbl_resolv_flags.mac_name && FIELD_DISPLAY(hf->display) != SEP_DOT &&
-                       FIELD_DISPLAY(hf->display) != SEP_DASH
+                       FIELD_DISPLAY(hf->display) != SEP_DASH && fi->value.value.bytes &&
+                       fi->value.value.bytes->len == 6
                    ? LABEL_SHOW
                    : LABEL_ENGINE;
     /* rel_time_to_secs_str in both. */
