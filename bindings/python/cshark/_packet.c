@@ -82,25 +82,6 @@ static void packet_dealloc(PacketObject *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-/* layer_names() -> the top-level items' names, without making Items. */
-static PyObject *packet_layer_names(PacketObject *self, PyObject *unused)
-{
-    (void)unused;
-    engine_enter();
-    size_t n = cshark_packet_layer_count(self->pkt);
-    PyObject *names = PyTuple_New((Py_ssize_t)n);
-    for (size_t i = 0; names && i < n; i++) {
-        PyObject *s = cstr(cshark_item_name(cshark_packet_layer(self->pkt, i)));
-        if (!s) {
-            Py_CLEAR(names);
-            break;
-        }
-        PyTuple_SET_ITEM(names, (Py_ssize_t)i, s);
-    }
-    engine_leave();
-    return names;
-}
-
 /* PyShark's name of a top-level item: lower case, 'data' for PDML's
  * fake-field-wrapper. Names are the engine's protocol abbreviations, so the
  * strings are cached by address; the copy kept beside each entry catches an
@@ -350,8 +331,6 @@ static PyMethodDef packet_methods[] = {
       "First occurrence of a field by full name, or None when absent." },
     { "fields", (PyCFunction)packet_fields, METH_VARARGS,
       "fields(name, top=None): every occurrence in tree order (inside TOP, a layer Item)." },
-    { "layer_names", (PyCFunction)packet_layer_names, METH_NOARGS,
-      "The top-level items' names, in order." },
     { "pyshark_layers", (PyCFunction)packet_pyshark_layers, METH_NOARGS,
       "(names, indexes, frame): PyShark's layers, lower-case, and the frame item's index." },
     { "layer", (PyCFunction)packet_layer, METH_O, "The i-th top-level Item." },
