@@ -43,12 +43,10 @@ static cs_str str_of(const char *s)
 /* The string an XML parser reads back from print.c's escaping: control
  * characters other than TAB/LF/CR become the text "\xN"; TAB, LF, CR and
  * CR LF are normalised to one space (XML attribute-value normalisation).
- * Returns s itself when nothing changes (the common case). */
-static cs_str pdml_text(wmem_allocator_t *pool, const char *s)
+ * Returns s itself when nothing changes (the common case). S is
+ * NUL-terminated, LEN its length. */
+static cs_str pdml_text_n(wmem_allocator_t *pool, const char *s, size_t len)
 {
-    if (!s)
-        return NONE;
-    size_t len = strlen(s);
     const unsigned char *q = (const unsigned char *)s, *end = q + len;
     /* Eight bytes at a time: any byte below 0x20 or equal to 0x7f? */
     const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
@@ -80,6 +78,11 @@ static cs_str pdml_text(wmem_allocator_t *pool, const char *s)
     }
     *o = '\0';
     return (cs_str){ out, (size_t)(o - out) };
+}
+
+static cs_str pdml_text(wmem_allocator_t *pool, const char *s)
+{
+    return s ? pdml_text_n(pool, s, strlen(s)) : NONE;
 }
 
 /* The bytes of an item in its data source, as print.c's get_field_data:
@@ -229,7 +232,7 @@ cs_str cs_field_show(cshark_item *it)
             return hex;
         cs_str str = string_as_is(fi);
         if (str.s)
-            return pdml_text(pool_of(it), str.s);
+            return pdml_text_n(pool_of(it), str.s, str.n);
         const char *repr = fvalue_to_string_repr(pool_of(it), &fi->value, FTREPR_DISPLAY,
                                                  fi->hfinfo->display);
         return plain_repr(fi->hfinfo->type) ? str_of(repr) : pdml_text(pool_of(it), repr);
