@@ -317,6 +317,41 @@ def test_laziness():
     assert ip._flat and ip._index is not None
 
 
+def test_answered_names_become_class_attributes():
+    # pkt.ip and layer.src, once answered, are class attributes of the tree
+    # classes (a descriptor running the same lookup): they must answer per
+    # packet and per layer, never leak into dir(), and never shadow the
+    # instance's own attributes or the classes' methods.
+    from cshark._tree import TreeLayer, TreePacket
+    packets = list(cshark.FileCapture(DNS_TCP))
+    ip_packet = next(p for p in packets if 'ip' in p)
+    arp_like = cshark.InMemCapture().parse_packet(bytes.fromhex(
+        'ffffffffffff000102030405080600010800060400010001020304050a000001000000000000'
+        '0a000002'))
+    assert ip_packet.ip.src and isinstance(TreePacket.__dict__.get('ip'), cshark._cshark.Attr)
+    assert isinstance(TreeLayer.__dict__.get('src'), cshark._cshark.Attr)
+    assert not hasattr(arp_like, 'ip') and 'ip' not in dir(arp_like)
+    with pytest.raises(AttributeError, match='No attribute named ip'):
+        arp_like.ip
+    assert arp_like.arp.src_proto_ipv4 == '10.0.0.1'
+    with pytest.raises(AttributeError, match='src does not exist in Layer'):
+        arp_like.arp.src  # 'src' is installed, but an ARP layer has no such field
+    assert 'src' not in dir(arp_like.arp) and 'src' in dir(ip_packet.ip)
+    # Layers named in another case, and raw_mode, go through the same lookup.
+    assert ip_packet.IP is ip_packet.ip and ip_packet.IP.src == ip_packet.ip.src
+    layer = ip_packet.ip
+    raw = layer.src.raw_value
+    layer.raw_mode = True
+    assert layer.src == raw and len(raw) == 8
+    layer.raw_mode = False
+    # A method keeps its name even when a field sanitises to it.
+    assert callable(ip_packet.ip.get) and not isinstance(TreeLayer.__dict__.get('get'),
+                                                         cshark._cshark.Attr)
+    # The instance's own attribute wins, as it would over __getattr__.
+    ip_packet.__dict__['ip'] = 'mine'
+    assert ip_packet.ip == 'mine'
+
+
 def test_data_layer_and_layer_repr():
     p = cshark.FileCapture(HTTP)[27]
     assert [l.layer_name for l in p.layers] == ['eth', 'ip', 'tcp', 'DATA', 'http', 'data-text-lines']

@@ -423,6 +423,10 @@ static PyMethodDef module_methods[] = {
     { "field_type", mod_field_type, METH_O, "The cshark_type of a field name." },
     { "interfaces", mod_interfaces, METH_NOARGS, "Interfaces libpcap can capture on." },
     { "versions", mod_versions, METH_NOARGS, "(cshark, libwireshark)" },
+    { "set_field_classes", mod_set_field_classes, METH_VARARGS,
+      "set_field_classes(LayerFieldsContainer, LayerField): what layer_container() makes." },
+    { "layer_container", (PyCFunction)(void (*)(void))mod_layer_container, METH_FASTCALL,
+      "layer_container(packet, top, name, skip_protocols): a field's container in a layer, or None." },
     { NULL, NULL, 0, NULL },
 };
 
@@ -442,7 +446,7 @@ static int add_exception(PyObject *m, PyObject **slot, const char *name, PyObjec
 PyMODINIT_FUNC PyInit__cshark(void)
 {
     if (PyType_Ready(&CaptureType) < 0 || PyType_Ready(&PacketType) < 0 ||
-        PyType_Ready(&ItemType) < 0)
+        PyType_Ready(&ItemType) < 0 || PyType_Ready(&AttrType) < 0)
         return NULL;
     engine_lock = PyThread_allocate_lock();
     if (!engine_lock)
@@ -460,6 +464,7 @@ PyMODINIT_FUNC PyInit__cshark(void)
         PyModule_AddObjectRef(m, "Capture", (PyObject *)&CaptureType) < 0 ||
         PyModule_AddObjectRef(m, "Packet", (PyObject *)&PacketType) < 0 ||
         PyModule_AddObjectRef(m, "Item", (PyObject *)&ItemType) < 0 ||
+        PyModule_AddObjectRef(m, "Attr", (PyObject *)&AttrType) < 0 ||
         PyModule_AddIntConstant(m, "COLUMNS_ONLY", CSHARK_COLUMNS_ONLY) < 0) {
         Py_DECREF(m);
         return NULL;

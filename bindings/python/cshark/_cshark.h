@@ -14,13 +14,32 @@ typedef struct {
     cshark_packet *pkt;   /* kept: ours until dealloc */
 } PacketObject;
 
-extern PyTypeObject PacketType, ItemType, CaptureType;
+typedef struct {
+    PyObject_HEAD
+    PacketObject *packet; /* keeps the packet (and so the item) alive */
+    const cshark_item *item;
+} ItemObject;
+
+extern PyTypeObject PacketType, ItemType, CaptureType, AttrType;
 extern PyObject *CsharkError, *FilterError, *FieldError, *OptionError, *CaptureOpenError,
     *CaptureReadError, *PermissionErr;
 
 PyObject *cs_raise(int rc);        /* sets the exception for a return code */
 PyObject *cstr(const char *s);     /* str, or None for NULL                */
 PyObject *packet_wrap(cshark_packet *pkt);
+PyObject *item_new(PacketObject *packet, const cshark_item *it); /* None for NULL */
+PyObject *item_default(const cshark_item *it); /* PyShark's str of a field */
+
+static inline const cshark_item *top_of(const cshark_item *it)
+{
+    for (const cshark_item *up; (up = cshark_item_parent(it));)
+        it = up;
+    return it;
+}
+
+/* _layer.c: module functions of the PyShark layer path. */
+PyObject *mod_set_field_classes(PyObject *m, PyObject *args);
+PyObject *mod_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n);
 
 /* The engine is single-threaded and next() runs it without the GIL, so every
  * call into it holds this lock; waiting for it never holds the GIL. */

@@ -41,12 +41,6 @@ PyObject *cstr(const char *s)
 
 /* ---- Packet --------------------------------------------------------------- */
 
-typedef struct {
-    PyObject_HEAD
-    PacketObject *packet; /* keeps the packet (and so the item) alive */
-    const cshark_item *item;
-} ItemObject;
-
 /* A packet from cshark_capture_next(), already kept: Python owns it now. */
 PyObject *packet_wrap(cshark_packet *pkt)
 {
@@ -61,7 +55,7 @@ PyObject *packet_wrap(cshark_packet *pkt)
     return (PyObject *)o;
 }
 
-static PyObject *item_new(PacketObject *packet, const cshark_item *it)
+PyObject *item_new(PacketObject *packet, const cshark_item *it)
 {
     if (!it)
         Py_RETURN_NONE;
@@ -203,13 +197,6 @@ static PyObject *packet_field(PacketObject *self, PyObject *arg)
         Py_RETURN_NONE;
     CHECK(rc);
     return item_new(self, it);
-}
-
-static const cshark_item *top_of(const cshark_item *it)
-{
-    for (const cshark_item *up; (up = cshark_item_parent(it));)
-        it = up;
-    return it;
 }
 
 /* fields(name, top=None) -> every occurrence, in tree order; with TOP (a
@@ -463,17 +450,22 @@ ITEM_STR(value)
 ITEM_STR(unmaskedvalue)
 
 /* PyShark's str of a field: show, else value, else showname. */
+PyObject *item_default(const cshark_item *it)
+{
+    engine_enter();
+    const char *s = cshark_item_show(it);
+    if (!s || !*s)
+        s = cshark_item_value(it);
+    if (!s || !*s)
+        s = cshark_item_showname(it);
+    engine_leave();
+    return cstr(s);
+}
+
 static PyObject *item_get_default(ItemObject *self, void *c)
 {
     (void)c;
-    engine_enter();
-    const char *s = cshark_item_show(self->item);
-    if (!s || !*s)
-        s = cshark_item_value(self->item);
-    if (!s || !*s)
-        s = cshark_item_showname(self->item);
-    engine_leave();
-    return cstr(s);
+    return item_default(self->item);
 }
 ITEM_STR(label)
 ITEM_STR(field_value)

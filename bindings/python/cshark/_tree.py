@@ -11,7 +11,10 @@ referenced) and build Python objects only when asked:
   one LayerFieldsContainer; the whole layer is flattened (PyShark's
   `_all_fields`) only when the answer depends on fields not found that way;
 - they pickle (and copy) as plain Packet / XmlLayer objects holding every
-  field.
+  field;
+- a layer or field attribute name, once answered by __getattr__, becomes a
+  class attribute (_cshark.Attr, a descriptor calling the same lookup), so
+  later lookups skip the failed attribute search and its AttributeError.
 
 PyShark's lookup of an attribute name goes: the exact field name, else the
 first field in the layer whose sanitised name equals the sanitised
@@ -118,6 +121,20 @@ def _plan(prefix, attribute):
     return plan
 
 
+def _install(cls, name, fn):
+    """Make NAME a class attribute of CLS answered by FN(instance, NAME),
+    unless the class already has that attribute (which then wins, as it
+    does over __getattr__). Attr has no __set__: an instance's own
+    __dict__ still comes first."""
+    if name[0] != '_' and not hasattr(cls, name):
+        setattr(cls, name, _cshark.Attr(fn, name))
+
+
+def _class_dir(cls):
+    """dir(CLS) without the names _install() added."""
+    return [n for n in dir(cls) if not isinstance(getattr(cls, n, None), _cshark.Attr)]
+
+
 _base_all_fields = XmlLayer._all_fields  # the slot of plain XmlLayers
 _MISSING = object()
 _TREE_SLOTS = frozenset(('_item', '_raw', '_index', '_by_name', '_lookups', '_prefix', '_flat',
@@ -145,6 +162,12 @@ class TreeLayer(XmlLayer):
     def __getattr__(self, item):
         if item[0] == '_' and (item in _TREE_SLOTS or item.startswith('__')):
             raise AttributeError(item)
+        val = self._field_attr(item)
+        _install(TreeLayer, item, TreeLayer._field_attr)
+        return val
+
+    def _field_attr(self, item):
+        """The field ITEM as an attribute (AttributeError when absent)."""
         if self._flat:
             val = XmlLayer.get_field(self, item)
         else:
@@ -209,17 +232,19 @@ class TreeLayer(XmlLayer):
                 unsafe.add(_sanitize(prefix, name))
         return index
 
-    def _occurrences(self, name):
-        """The occurrences of field NAME inside this layer, in tree order."""
-        try:
-            kept = self._raw.fields(name, self._item)
-        except _cshark.CsharkError:  # a field registered only for another capture
-            return []
-        if kept and kept[0] == self._item:  # the layer itself is not its own field
-            del kept[0]
-        if kept and _field_types.get(name) == _PROTOCOL:
-            kept = [i for i in kept if i.kind != 'proto']
-        return kept
+    def _container(self, name):
+        """The container of field NAME's occurrences inside this layer (not
+        the layer itself), or None when there are none."""
+        container = self._by_name.get(name)
+        if container is None:
+            try:
+                container = _cshark.layer_container(self._raw, self._item, name,
+                                                    _field_types.get(name) == _PROTOCOL)
+            except _cshark.CsharkError:  # a field registered only for another capture
+                return None
+            if container is not None:
+                self._by_name[name] = container
+        return container
 
     def _container_of(self, name, items):
         container = self._by_name.get(name)
@@ -246,15 +271,15 @@ class TreeLayer(XmlLayer):
                 return container
             exact, single, sanitized = _plan(self._prefix, name)
             if exact:
-                items = self._occurrences(name)
-                if items:
-                    return self._container_of(name, items)
+                container = self._container(name)
+                if container is not None:
+                    return container
             if single is not None:
                 unsafe = _learned.get(self._layer_name)
                 if unsafe is not None and sanitized not in unsafe:
-                    items = self._occurrences(single)
-                    if items:
-                        return self._container_of(single, items)
+                    container = self._container(single)
+                    if container is not None:
+                        return container
             index = self._build_index()
         # PyShark's rule over the layer's names.
         items = index.get(name)
@@ -266,6 +291,9 @@ class TreeLayer(XmlLayer):
             if _sanitize(prefix, field_name) == sanitized:
                 return self._container_of(field_name, items)
         return None
+
+    def __dir__(self):
+        return _class_dir(type(self)) + self.field_names
 
     @property
     def field_names(self):
@@ -420,6 +448,12 @@ class TreePacket(Packet):
     def __getattr__(self, item):
         if item.startswith('__'):
             raise AttributeError(item)
+        layer = self._layer_attr(item)
+        _install(TreePacket, item, TreePacket._layer_attr)
+        return layer
+
+    def _layer_attr(self, item):
+        """The layer ITEM (case-insensitive) as an attribute."""
         names = self._names
         if names is None:
             names = self._top()
@@ -435,7 +469,7 @@ class TreePacket(Packet):
 
     def __dir__(self):
         names = self._names if self._names is not None else self._top()
-        return dir(type(self)) + list(self.__dict__.keys()) + list(names)
+        return _class_dir(type(self)) + list(self.__dict__.keys()) + list(names)
 
     @property
     def highest_layer(self):

@@ -4,6 +4,7 @@ one field name in a layer."""
 import binascii
 import typing
 
+from cshark import _cshark
 from cshark.packet.common import Pickleable, SlotsPickleable
 
 __all__ = ['LayerField', 'LayerFieldsContainer']
@@ -195,3 +196,7 @@ def _from_items(items):
     c = str.__new__(LayerFieldsContainer, items[0].default)
     c.fields = [LayerField._from_item(i) for i in items]
     return c
+
+
+# What _cshark.layer_container() builds: the same objects as _from_items().
+_cshark.set_field_classes(LayerFieldsContainer, LayerField)
