@@ -203,6 +203,21 @@ int cshark_packet_field(cshark_packet *p, const char *name, const cshark_item **
     return cs_error(CSHARK_ENOTFOUND, "field \"%s\" is not in frame %u", name, p->fd->num);
 }
 
+int cshark_field_lookup(const char *name, const cshark_field **field)
+{
+    CS_CHECK_ARG(field, "field");
+    *field = NULL;
+    CS_CHECK_ARG(name, "field name");
+    if (!cs_engine_ready())
+        return CSHARK_ESTATE;
+    header_field_info *hf = proto_registrar_get_byname(name);
+    if (!hf)
+        return cs_error(CSHARK_EUNKNOWN_FIELD, "\"%s\" is not a known field or protocol name",
+                        name);
+    *field = (const cshark_field *)hf;
+    return CSHARK_OK;
+}
+
 int cshark_packet_fields(cshark_packet *p, const char *name, const cshark_item *const **items,
                          size_t *count)
 {
@@ -214,6 +229,24 @@ int cshark_packet_fields(cshark_packet *p, const char *name, const cshark_item *
     int rc = lookup(p, name, &hf);
     if (rc != CSHARK_OK)
         return rc;
+    return cshark_packet_fields_of(p, (const cshark_field *)hf, items, count);
+}
+
+/* No engine call: only the packet's view and the registered field (see the
+ * header's Threads note). */
+int cshark_packet_fields_of(cshark_packet *p, const cshark_field *field,
+                            const cshark_item *const **items, size_t *count)
+{
+    CS_CHECK_ARG(items, "items");
+    CS_CHECK_ARG(count, "count");
+    *items = NULL;
+    *count = 0;
+    CS_CHECK_ARG(p, "packet");
+    CS_CHECK_ARG(field, "field");
+    int rc = cs_view_build(p);
+    if (rc != CSHARK_OK)
+        return rc;
+    const header_field_info *hf = (const header_field_info *)field;
     int shared = shares_name(hf);
     size_t n = 0;
     for (size_t i = 0; i < p->view.count; i++)

@@ -22,7 +22,14 @@
  *
  * Threads: the Wireshark engine is process-global and single-threaded. Use
  * cshark from one thread at a time (any thread, but serialised). The last-error
- * message is per thread.
+ * message is per thread. One exception lets a program dissect ahead: while a
+ * thread is inside cshark_capture_next() (or _next_timeout()), another may
+ * read the structure of packets of that capture it has kept and not freed,
+ * through the functions marked "[structure]" below: they read only the
+ * packet's own memory and the registered field tables, and call nothing in
+ * the engine. Strings are formatted through the engine and are not among
+ * them. The exception does not hold with cshark_capture_set_session_reset(),
+ * whose resets finish kept packets' strings inside cshark_capture_next().
  *
  * Ownership and lifetimes, in one place:
  *  - A cshark_capture is yours from cshark_capture_open() until
@@ -364,6 +371,7 @@ int cshark_packet_keep(cshark_packet *packet);
  * belongs to its capture). */
 void cshark_packet_free(cshark_packet *packet);
 
+/* [structure]: number, time, length and captured length. */
 uint32_t cshark_packet_number(const cshark_packet *packet);  /* frame.number, from 1 */
 
 /* Absolute capture time: seconds since the Unix epoch and nanoseconds; both 0
@@ -407,7 +415,8 @@ const char *cshark_packet_column(const cshark_packet *packet, size_t index);
  * time it is asked for; strings are formatted on first use and cached. */
 
 /* Layers: the top-level PDML <proto> elements in order ("frame", "eth", "ip",
- * …, and "fake-field-wrapper" ones). Index from 0; NULL when out of range. */
+ * …, and "fake-field-wrapper" ones). Index from 0; NULL when out of range.
+ * [structure] */
 size_t cshark_packet_layer_count(cshark_packet *packet);
 const cshark_item *cshark_packet_layer(cshark_packet *packet, size_t index);
 
@@ -427,7 +436,21 @@ int cshark_packet_fields(cshark_packet *packet, const char *name,
 /* How many times the field occurs (0 when absent). */
 int cshark_packet_field_count(cshark_packet *packet, const char *name, size_t *count);
 
-/* Walk: first child, next sibling, parent (NULL when there is none). */
+/* A field or protocol name resolved once, for lookups in many packets without
+ * hashing the name each time. Opaque: the engine owns it. It stays valid while
+ * the engine is up, except that a preference which registers fields (custom
+ * HTTP header fields, say) may replace them when a capture sets it: resolve
+ * names again after opening a capture with options. CSHARK_EUNKNOWN_FIELD as
+ * cshark_check_field(). Not [structure]: it asks the engine's registry. */
+typedef struct cshark_field cshark_field;
+int cshark_field_lookup(const char *name, const cshark_field **field);
+
+/* cshark_packet_fields() for a resolved field. [structure] */
+int cshark_packet_fields_of(cshark_packet *packet, const cshark_field *field,
+                            const cshark_item *const **items, size_t *count);
+
+/* Walk: first child, next sibling, parent (NULL when there is none).
+ * [structure], as cshark_item_kind_of() and cshark_item_name(). */
 const cshark_item *cshark_item_child(const cshark_item *item);
 const cshark_item *cshark_item_next(const cshark_item *item);
 const cshark_item *cshark_item_parent(const cshark_item *item);

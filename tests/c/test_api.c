@@ -123,6 +123,15 @@ START_TEST(field_absent_vs_unknown)
     ck_assert_int_eq(cshark_check_field("no.such.field"), CSHARK_EUNKNOWN_FIELD);
     ck_assert_int_eq(cshark_check_field("dns.qry.name"), CSHARK_OK);
     ck_assert_int_eq(cshark_check_field("tcp"), CSHARK_OK);
+    const cshark_field *f = (const cshark_field *)1;
+    ck_assert_int_eq(cshark_field_lookup("ip.srcx", &f), CSHARK_EUNKNOWN_FIELD);
+    ck_assert_ptr_null(f);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "ip.srcx"));
+    ck_assert_int_eq(cshark_field_lookup(NULL, &f), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_field_lookup("dns.qry.name", &f), CSHARK_OK);
+    ck_assert_int_eq(cshark_packet_fields_of(pkt, f, &all, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(cshark_packet_fields_of(pkt, NULL, &all, &n), CSHARK_EINVAL);
 }
 END_TEST
 
@@ -137,6 +146,15 @@ START_TEST(multiple_occurrences)
     ck_assert_str_eq(cshark_item_show(all[0]), "194.247.4.10");
     ck_assert_str_eq(cshark_item_show(all[1]), "193.24.227.238");
     ck_assert_str_eq(cshark_item_show(all[2]), "194.247.5.14");
+    /* The same through a resolved field: the same items. */
+    const cshark_field *f;
+    const cshark_item *const *again;
+    size_t m;
+    ck_assert_int_eq(cshark_field_lookup("dns.a", &f), CSHARK_OK);
+    ck_assert_int_eq(cshark_packet_fields_of(pkt, f, &again, &m), CSHARK_OK);
+    ck_assert_uint_eq(m, 3);
+    ck_assert_ptr_eq(again[0], all[0]);
+    ck_assert_ptr_eq(again[2], all[2]);
     ck_assert_str_eq(show_of(pkt, "dns.qry.name"), "fg2.weberlab.de");
     uint8_t a[4];
     ck_assert_int_eq(cshark_item_ipv4(all[2], a), CSHARK_OK);

@@ -25,6 +25,20 @@ TIMEOUT = 600  # seconds per command; the captures are small
 
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".pcap.gz", ".pcapng.gz")
 
+# Under AddressSanitizer (build-asan/) the binding's extension is instrumented
+# and ASan's runtime is preloaded into this uninstrumented interpreter. Child
+# processes (tshark, the CLI, which links its own) do without it; a child
+# that imports the binding gets it back through python_env().
+ASAN_PRELOAD = os.environ.pop("LD_PRELOAD", None)
+
+
+def python_env():
+    """The environment for a child Python that imports the binding."""
+    env = dict(os.environ)
+    if ASAN_PRELOAD:
+        env["LD_PRELOAD"] = ASAN_PRELOAD
+    return env
+
 
 def captures():
     """The good captures in tests/data (not bad/, not key logs or docs)."""

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import DATA_DIR, TSHARK
+from conftest import DATA_DIR, TSHARK, python_env
 
 cshark = pytest.importorskip("cshark", reason="the cshark Python binding is not importable")
 
@@ -236,6 +236,67 @@ def test_threads():
     assert not errors and results == expected
 
 
+# ---- reading ahead --------------------------------------------------------------------
+# FileCapture dissects the next packets in a C thread while Python reads this
+# one (the conformance tests against tshark run that way too).
+
+def test_read_ahead_gives_the_packets_of_a_read_in_turn():
+    def values(cap):
+        return [(p.number, p.sniff_timestamp, p.highest_layer, p.get('ip.src'),
+                 p.get_all('tcp.port'), [l.layer_name for l in p.layers]) for p in cap]
+    ahead = cshark.FileCapture(DNS_TCP, keep_packets=False)
+    in_turn = cshark.FileCapture(DNS_TCP, keep_packets=False)
+    in_turn._read_ahead = False
+    assert ahead._read_ahead and values(ahead) == values(in_turn)
+    # Not with name resolution: a name learned from a later packet could
+    # show in an earlier one's strings.
+    assert not cshark.FileCapture(DNS_TCP, custom_parameters=['-N', 'n'])._read_ahead
+
+
+def test_read_ahead_stats_count_what_python_has():
+    cap = cshark.FileCapture(HTTP, display_filter='tcp.flags.push == 1')
+    expected = [n for (n,) in tshark_fields(HTTP, ['frame.number'], '-Y', 'tcp.flags.push == 1')]
+    packets = iter(cap)
+    got = [next(packets).number for _ in range(3)]
+    assert got == expected[:3]
+    st = cap.stats()
+    # The engine has read further ahead; the counters are those of the third packet.
+    assert (st['delivered'], st['read']) == (3, int(got[-1]))
+    packets.close()
+
+
+def test_read_ahead_close_mid_read_and_error_at_the_right_packet():
+    cap = cshark.FileCapture(CONNCHECK)
+    kept = []
+    for p in cap:
+        kept.append(p)
+        if len(kept) == 2:
+            break
+    cap.close()
+    assert [p.number for p in kept] == ['1', '2'] and kept[1].ip.src == kept[1].get('ip.src')
+    # A file cut short: frame 1, then the error, as reading in turn (and tshark).
+    bad = cshark.FileCapture(str(DATA_DIR / 'bad' / 'ndpi__fuzz-2021-10-13.pcap'))
+    seen = []
+    with pytest.raises(cshark.CsharkError, match='cut short'):
+        for p in bad:
+            seen.append(p.number)
+    assert seen == ['1']
+
+
+def test_exit_while_reading_ahead():
+    # The interpreter leaves with a capture half read and not closed: its
+    # worker is stopped before the process's exit handlers run.
+    code = ('import cshark\n'
+            f'cap = cshark.FileCapture({CONNCHECK!r})\n'
+            'packets = iter(cap)\n'
+            'print(next(packets).number, next(packets).ip.src)\n')
+    out = subprocess.run([sys.executable, '-c', code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, timeout=60, env=python_env())
+    assert out.returncode == 0, out.stderr
+    second_src = tshark_fields(CONNCHECK, ['ip.src'])[1][0]
+    assert out.stdout.decode().split() == ['1', second_src]
+
+
 # ---- packets, layers, fields ----------------------------------------------------------
 
 def test_packet_attributes():
@@ -422,7 +483,7 @@ def test_pyshark_module_alias():
             "assert isinstance(p.ip.src, LayerFieldsContainer)\n"
             "print('ok')\n")
     out = subprocess.run([sys.executable, '-c', code, HTTP], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, timeout=60)
+                         stderr=subprocess.PIPE, timeout=60, env=python_env())
     assert out.stdout.decode().strip() == 'ok', out.stderr.decode()
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import DATA_DIR, ROOT, TSHARK
+from conftest import DATA_DIR, ROOT, TSHARK, python_env
 
 pytest.importorskip("cshark", reason="the cshark Python binding is not importable")
 
@@ -18,7 +18,7 @@ EXAMPLES = ROOT / "examples"
 def run_example(name, capture):
     result = subprocess.run([sys.executable, str(EXAMPLES / name), str(capture)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
-                            env=dict(os.environ))
+                            env=python_env())
     assert result.returncode == 0, result.stderr.decode(errors='replace')[-2000:]
     return result.stdout.decode().splitlines()
 

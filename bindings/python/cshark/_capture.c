@@ -1,5 +1,6 @@
 /* cshark._cshark, captures and the module: files and live captures with
- * their options; next() dissects with the GIL released.
+ * their options; next() dissects with the GIL released, in the caller's
+ * thread or, for a file with set_read_ahead(True), in a worker (_ahead.c).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "_cshark.h"
 
@@ -8,6 +9,9 @@ PyThread_type_lock engine_lock;
 typedef struct {
     PyObject_HEAD
     cshark_capture *cap;
+    ahead *ahead;      /* reading ahead in a worker, or NULL */
+    int started;       /* next() has been called */
+    int session_reset; /* set_session_reset(): no reading ahead */
 } CaptureObject;
 
 static int alive(CaptureObject *self)
@@ -18,11 +22,26 @@ static int alive(CaptureObject *self)
     return 0;
 }
 
-static void capture_dealloc(CaptureObject *self)
+/* Fields resolved for the binding may be re-registered when a capture's
+ * preferences are applied (on its first next()) or reverted (close). */
+static void close_capture(CaptureObject *self)
 {
+    if (self->ahead) {
+        Py_BEGIN_ALLOW_THREADS
+        ahead_stop(self->ahead);
+        Py_END_ALLOW_THREADS
+    }
     engine_enter();
     cshark_capture_close(self->cap);
     engine_leave();
+    self->cap = NULL;
+    fields_forget();
+}
+
+static void capture_dealloc(CaptureObject *self)
+{
+    close_capture(self);
+    ahead_free(self->ahead);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -34,6 +53,9 @@ static PyObject *wrap_capture(cshark_capture *cap)
         return NULL;
     }
     o->cap = cap;
+    o->ahead = NULL;
+    o->started = o->session_reset = 0;
+    fields_forget();
     return (PyObject *)o;
 }
 
@@ -156,6 +178,25 @@ static PyObject *capture_next(CaptureObject *self, PyObject *args)
     }
     cshark_packet *pkt;
     int rc;
+    int first = !self->started;
+    self->started = 1;
+    if (self->ahead) {
+        char err[512];
+        Py_BEGIN_ALLOW_THREADS
+        rc = ahead_next(self->ahead, &pkt, err, sizeof err);
+        Py_END_ALLOW_THREADS
+        if (first)
+            fields_forget();
+        if (rc == CSHARK_DONE)
+            Py_RETURN_NONE;
+        if (rc == CSHARK_ESTATE && !err[0]) {
+            PyErr_SetString(CsharkError, "the capture is closed");
+            return NULL;
+        }
+        if (rc < 0)
+            return cs_raise_msg(rc, err);
+        return packet_wrap(pkt);
+    }
     /* The engine is single-threaded, but Python threads may run meanwhile:
      * every cshark call on this capture comes through here or the methods
      * below, which the GIL serialises. */
@@ -166,6 +207,8 @@ static PyObject *capture_next(CaptureObject *self, PyObject *args)
         rc = cshark_packet_keep(pkt) == CSHARK_OK ? rc : CSHARK_EINVAL;
     PyThread_release_lock(engine_lock);
     Py_END_ALLOW_THREADS
+    if (first)
+        fields_forget();
     if (rc == CSHARK_DONE)
         Py_RETURN_NONE;
     if (rc == CSHARK_AGAIN) {
@@ -179,10 +222,32 @@ static PyObject *capture_next(CaptureObject *self, PyObject *args)
 static PyObject *capture_close(CaptureObject *self, PyObject *unused)
 {
     (void)unused;
-    engine_enter();
-    cshark_capture_close(self->cap);
-    engine_leave();
-    self->cap = NULL;
+    close_capture(self);
+    Py_RETURN_NONE;
+}
+
+/* set_read_ahead(on): dissect the next packet in a worker thread while
+ * Python reads this one. Before the first next() only; for regular files
+ * (the caller checks), not with set_session_reset(). */
+static PyObject *capture_set_read_ahead(CaptureObject *self, PyObject *arg)
+{
+    int on = PyObject_IsTrue(arg);
+    if (on < 0 || !alive(self))
+        return NULL;
+    if (self->started) {
+        PyErr_SetString(PyExc_ValueError, "set_read_ahead() comes before the first next()");
+        return NULL;
+    }
+    if (on && self->session_reset) {
+        PyErr_SetString(PyExc_ValueError, "no reading ahead with session resets");
+        return NULL;
+    }
+    if (on && !self->ahead)
+        self->ahead = ahead_new(self->cap); /* NULL: read in the caller's thread */
+    if (!on && self->ahead) {
+        ahead_free(self->ahead); /* never started: no worker */
+        self->ahead = NULL;
+    }
     Py_RETURN_NONE;
 }
 
@@ -200,7 +265,9 @@ static PyObject *capture_stats(CaptureObject *self, PyObject *unused)
     if (!alive(self))
         return NULL;
     cshark_stats st;
-    CHECK(LOCKED(int, cshark_capture_stats(self->cap, &st)));
+    /* Reading ahead, the capture has read further than the packets Python has. */
+    if (!self->ahead || !ahead_stats(self->ahead, &st))
+        CHECK(LOCKED(int, cshark_capture_stats(self->cap, &st)));
     return Py_BuildValue("{sKsKsKsKsK}", "received", st.received, "dropped", st.dropped,
                          "if_dropped", st.if_dropped, "read", st.read, "delivered",
                          st.delivered);
@@ -240,7 +307,20 @@ SET_INT(set_promiscuous, cshark_capture_set_promiscuous, int)
 SET_INT(set_monitor_mode, cshark_capture_set_monitor_mode, int)
 SET_INT(set_buffer_size, cshark_capture_set_buffer_size, int)
 SET_INT(set_immediate_mode, cshark_capture_set_immediate_mode, int)
-SET_INT(set_session_reset, cshark_capture_set_session_reset, uint64_t)
+
+static PyObject *capture_set_session_reset(CaptureObject *self, PyObject *arg)
+{
+    unsigned long long v = PyLong_AsUnsignedLongLong(arg);
+    if ((v == (unsigned long long)-1 && PyErr_Occurred()) || !alive(self))
+        return NULL;
+    if (v && self->ahead) {
+        PyErr_SetString(PyExc_ValueError, "no session resets when reading ahead");
+        return NULL;
+    }
+    CHECK(LOCKED(int, cshark_capture_set_session_reset(self->cap, (uint64_t)v)));
+    self->session_reset = v != 0;
+    Py_RETURN_NONE;
+}
 
 static PyObject *capture_set_duration(CaptureObject *self, PyObject *arg)
 {
@@ -305,6 +385,8 @@ static PyMethodDef capture_methods[] = {
     { "next", (PyCFunction)capture_next, METH_VARARGS,
       "next(timeout=None) -> Packet, None at the end; TimeoutError if none came in time." },
     { "close", (PyCFunction)capture_close, METH_NOARGS, NULL },
+    { "set_read_ahead", (PyCFunction)capture_set_read_ahead, METH_O,
+      "set_read_ahead(on): dissect the next packet in a worker thread meanwhile (regular files)." },
     { "stop", (PyCFunction)capture_stop, METH_NOARGS, "End a live capture (any thread)." },
     { "stats", (PyCFunction)capture_stats, METH_NOARGS, NULL },
     { "set_display_filter", (PyCFunction)capture_set_display_filter, METH_O, NULL },

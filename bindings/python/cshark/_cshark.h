@@ -25,6 +25,7 @@ extern PyObject *CsharkError, *FilterError, *FieldError, *OptionError, *CaptureO
     *CaptureReadError, *PermissionErr;
 
 PyObject *cs_raise(int rc);        /* sets the exception for a return code */
+PyObject *cs_raise_msg(int rc, const char *msg); /* ... with a message of another thread */
 PyObject *cstr(const char *s);     /* str, or None for NULL                */
 PyObject *packet_wrap(cshark_packet *pkt);
 PyObject *item_new(PacketObject *packet, const cshark_item *it); /* None for NULL */
@@ -37,21 +38,53 @@ static inline const cshark_item *top_of(const cshark_item *it)
     return it;
 }
 
+/* _ahead.c: dissecting ahead in a worker thread (see there). */
+typedef struct ahead ahead;
+ahead *ahead_new(cshark_capture *cap);
+int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen); /* no GIL */
+int ahead_stats(ahead *a, cshark_stats *st);
+void ahead_stop(ahead *a); /* no GIL, no engine lock */
+void ahead_free(ahead *a);
+
 /* _layer.c: module functions of the PyShark layer path. */
+void fields_forget(void); /* drop resolved field names (preferences changed) */
 PyObject *mod_set_field_classes(PyObject *m, PyObject *args);
 PyObject *mod_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n);
 
 /* The engine is single-threaded and next() runs it without the GIL, so every
- * call into it holds this lock; waiting for it never holds the GIL. */
+ * call into it holds this lock; waiting for it never holds the GIL. The
+ * structure of kept packets is read without it (cshark.h's Threads note). */
 extern PyThread_type_lock engine_lock;
+
+/* Packets whose Python objects died while the engine lock was busy (a
+ * read-ahead worker dissecting): freed by the next holder of the lock. */
+extern int engine_deferred; /* how many; read without the list's lock */
+void engine_drain(void);    /* with the engine lock held */
+
+/* Python threads waiting for the lock: a read-ahead worker lets them go
+ * first (their calls are short, its dissections are not). */
+extern int engine_waiters;
 
 static inline void engine_enter(void)
 {
     if (!PyThread_acquire_lock(engine_lock, NOWAIT_LOCK)) {
+        __atomic_add_fetch(&engine_waiters, 1, __ATOMIC_ACQ_REL);
         Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+        /* The holder is most likely a read-ahead worker, inside one
+         * packet's dissection: spin through that rather than sleep (waking
+         * a thread costs more than a packet here). */
+        int got = 0;
+        for (int i = 0; i < 2000 && !got; i++) { /* ~100 us */
+            __builtin_ia32_pause();
+            got = PyThread_acquire_lock(engine_lock, NOWAIT_LOCK);
+        }
+        if (!got)
+            PyThread_acquire_lock(engine_lock, WAIT_LOCK);
         Py_END_ALLOW_THREADS
+        __atomic_sub_fetch(&engine_waiters, 1, __ATOMIC_ACQ_REL);
     }
+    if (__atomic_load_n(&engine_deferred, __ATOMIC_ACQUIRE))
+        engine_drain();
 }
 
 static inline void engine_leave(void)

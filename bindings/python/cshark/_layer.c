@@ -4,7 +4,9 @@
  *   `pkt.ip` or `layer.src` is a call, not a failed lookup, an AttributeError
  *   and a __getattr__;
  * - layer_container(), a field's LayerFieldsContainer in a layer, built from
- *   the packet's index by name in one call.
+ *   the packet's index by name in one call. The names are resolved once
+ *   (cshark_field_lookup, under the engine lock); the occurrences are then
+ *   found without the lock, so a read-ahead worker may be dissecting.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "_cshark.h"
 
@@ -83,6 +85,40 @@ PyTypeObject AttrType = {
 
 static PyTypeObject *container_type, *field_type; /* LayerFieldsContainer, LayerField */
 static PyObject *str_item, *str_fields;
+static PyObject *resolved; /* name -> int(cshark_field address) */
+
+void fields_forget(void)
+{
+    if (resolved)
+        PyDict_Clear(resolved);
+}
+
+/* The engine's handle of field NAME (a str), resolved once; NULL with
+ * FieldError (unknown) or another exception set. */
+static const cshark_field *field_of(PyObject *name)
+{
+    if (!resolved && !(resolved = PyDict_New()))
+        return NULL;
+    PyObject *known = PyDict_GetItemWithError(resolved, name);
+    if (known)
+        return PyLong_AsVoidPtr(known);
+    const char *s = PyUnicode_AsUTF8(name);
+    if (!s || PyErr_Occurred())
+        return NULL;
+    const cshark_field *f;
+    int rc = LOCKED(int, cshark_field_lookup(s, &f));
+    if (rc != CSHARK_OK) {
+        cs_raise(rc);
+        return NULL;
+    }
+    PyObject *addr = PyLong_FromVoidPtr((void *)f);
+    if (!addr || PyDict_SetItem(resolved, name, addr) < 0) {
+        Py_XDECREF(addr);
+        return NULL;
+    }
+    Py_DECREF(addr);
+    return f;
+}
 
 /* set_field_classes(LayerFieldsContainer, LayerField): the classes
  * layer_container() makes (called once, by cshark.packet.fields). */
@@ -139,13 +175,13 @@ PyObject *mod_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n)
     }
     PacketObject *pkt = (PacketObject *)args[0];
     const cshark_item *top = ((ItemObject *)args[1])->item;
-    const char *name = PyUnicode_AsUTF8(args[2]);
+    const cshark_field *field = field_of(args[2]);
     int skip = PyObject_IsTrue(args[3]);
-    if (!name || skip < 0)
+    if (!field || skip < 0)
         return NULL;
     const cshark_item *const *items;
     size_t count;
-    CHECK(LOCKED(int, cshark_packet_fields(pkt->pkt, name, &items, &count)));
+    CHECK(cshark_packet_fields_of(pkt->pkt, field, &items, &count)); /* structure: no lock */
     const cshark_item *first = NULL;
     PyObject *fields = NULL;
     for (size_t i = 0; i < count; i++) {

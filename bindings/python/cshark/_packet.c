@@ -1,13 +1,15 @@
 /* cshark._cshark, packets and items: a packet's tree as Python objects that
  * format nothing until read.
  * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <pthread.h>
+
 #include "_cshark.h"
 
 PyObject *CsharkError, *FilterError, *FieldError, *OptionError, *CaptureOpenError,
     *CaptureReadError, *PermissionErr;
 
-/* The exception for a return code, with cshark_last_error() as message. */
-PyObject *cs_raise(int rc)
+/* The exception for a return code, with MSG as message. */
+PyObject *cs_raise_msg(int rc, const char *msg)
 {
     PyObject *type = CsharkError;
     switch (rc) {
@@ -21,8 +23,14 @@ PyObject *cs_raise(int rc)
     case CSHARK_ENOMEM: return PyErr_NoMemory();
     default: break;
     }
-    PyErr_SetString(type, cshark_last_error());
+    PyErr_SetString(type, msg);
     return NULL;
+}
+
+/* ... with cshark_last_error() as message. */
+PyObject *cs_raise(int rc)
+{
+    return cs_raise_msg(rc, cshark_last_error());
 }
 
 static PyObject *str_or_none(const char *s, size_t n)
@@ -68,11 +76,53 @@ PyObject *item_new(PacketObject *packet, const cshark_item *it)
     return (PyObject *)o;
 }
 
+/* ---- packets freed later --------------------------------------------------- */
+
+#define DEFER_MAX 256
+static pthread_mutex_t defer_mu = PTHREAD_MUTEX_INITIALIZER;
+static cshark_packet *deferred[DEFER_MAX];
+int engine_deferred;
+int engine_waiters;
+
+static int defer_free(cshark_packet *pkt)
+{
+    pthread_mutex_lock(&defer_mu);
+    int n = engine_deferred, ok = n < DEFER_MAX;
+    if (ok) {
+        deferred[n] = pkt;
+        __atomic_store_n(&engine_deferred, n + 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&defer_mu);
+    return ok;
+}
+
+void engine_drain(void)
+{
+    cshark_packet *batch[DEFER_MAX];
+    pthread_mutex_lock(&defer_mu);
+    int n = engine_deferred;
+    memcpy(batch, deferred, (size_t)n * sizeof *batch);
+    __atomic_store_n(&engine_deferred, 0, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&defer_mu);
+    for (int i = 0; i < n; i++)
+        cshark_packet_free(batch[i]);
+}
+
+/* Without waiting while a read-ahead worker dissects: the packet is handed
+ * to whoever takes the engine lock next (the worker, which then reuses its
+ * dissection context). */
 static void packet_dealloc(PacketObject *self)
 {
-    engine_enter();
-    cshark_packet_free(self->pkt);
-    engine_leave();
+    if (PyThread_acquire_lock(engine_lock, NOWAIT_LOCK)) {
+        if (__atomic_load_n(&engine_deferred, __ATOMIC_ACQUIRE))
+            engine_drain();
+        cshark_packet_free(self->pkt);
+        PyThread_release_lock(engine_lock);
+    } else if (!defer_free(self->pkt)) {
+        engine_enter();
+        cshark_packet_free(self->pkt);
+        engine_leave();
+    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -142,7 +192,7 @@ static PyObject *packet_pyshark_layers(PacketObject *self, PyObject *unused)
     PyObject *names = PyList_New(0), *indexes = PyList_New(0), *frame = NULL, *out = NULL;
     if (!names || !indexes)
         goto done;
-    engine_enter();
+    /* Structure only: no engine lock (see _cshark.h). */
     size_t n = cshark_packet_layer_count(self->pkt);
     for (size_t i = 0; i < n; i++) {
         const char *abbrev = cshark_item_name(cshark_packet_layer(self->pkt, i));
@@ -160,7 +210,6 @@ static PyObject *packet_pyshark_layers(PacketObject *self, PyObject *unused)
         if (bad)
             break;
     }
-    engine_leave();
     if (!PyErr_Occurred())
         out = PyTuple_Pack(3, names, indexes, frame ? frame : Py_None);
 done:
@@ -176,8 +225,7 @@ static PyObject *packet_layer(PacketObject *self, PyObject *arg)
     Py_ssize_t i = PyLong_AsSsize_t(arg);
     if (i == -1 && PyErr_Occurred())
         return NULL;
-    const cshark_item *it = i < 0 ? NULL : LOCKED(const cshark_item *,
-                                                  cshark_packet_layer(self->pkt, (size_t)i));
+    const cshark_item *it = i < 0 ? NULL : cshark_packet_layer(self->pkt, (size_t)i);
     if (!it) {
         PyErr_SetString(PyExc_IndexError, "no such layer");
         return NULL;
@@ -443,7 +491,12 @@ static PyObject *item_data(ItemObject *self, PyObject *unused)
         (void)c;                                                               \
         return cstr(LOCKED(const char *, cshark_item_##fn(self->item)));                             \
     }
-ITEM_STR(name)
+/* [structure]: no engine lock (see _cshark.h). */
+static PyObject *item_get_name(ItemObject *self, void *c)
+{
+    (void)c;
+    return cstr(cshark_item_name(self->item));
+}
 ITEM_STR(showname)
 ITEM_STR(show)
 ITEM_STR(value)

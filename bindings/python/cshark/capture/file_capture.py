@@ -59,11 +59,20 @@ class FileCapture(Capture):
             raise FileNotFoundError(f"{self.input_filepath} is a directory")
 
         self.keep_packets = keep_packets
+        # The engine dissects the next packet in a thread of its own while
+        # Python reads this one: for regular files (a read there never waits
+        # long), and not with name resolution, where a name learned from a
+        # later packet could show in this one's strings.
+        self._read_ahead = self.input_filepath.is_file() and not any(
+            op[0] == 'set_resolve_names' and op[1] for op in self._options)
         self._packet_generator = self._packets_from_tshark_sync()
         _validate_options(self)
 
     def _open_raw(self):
-        return self._apply_options(_cshark.Capture.open_file(str(self.input_filepath)))
+        raw = self._apply_options(_cshark.Capture.open_file(str(self.input_filepath)))
+        if self._read_ahead:
+            raw.set_read_ahead(True)
+        return raw
 
     def next(self) -> Packet:
         """The next packet of the file; kept for cap[i] and len(cap) if the
