@@ -546,6 +546,32 @@ const char *cshark_item_unmaskedvalue(const cshark_item *it) { CACHED(it, unmask
 const char *cshark_item_label(const cshark_item *it) { CACHED(it, label, cs_field_label); }
 const char *cshark_item_field_value(const cshark_item *it) { CACHED(it, fvalue, cs_field_fields_value); }
 
+int cshark_item_formatted(const cshark_item *it)
+{
+    return it && it->show.s != cs_unset && it->showname.s != cs_unset &&
+           it->value.s != cs_unset && it->unmasked.s != cs_unset;
+}
+
+int cshark_packet_format_fields(cshark_packet *p, const cshark_field *const *fields, size_t n)
+{
+    CS_CHECK_ARG(p, "packet");
+    CS_CHECK_ARG(fields || !n, "fields");
+    for (size_t f = 0; f < n; f++) {
+        const cshark_item *const *items;
+        size_t count;
+        int rc = cshark_packet_fields_of(p, fields[f], &items, &count);
+        if (rc != CSHARK_OK)
+            return rc;
+        for (size_t i = 0; i < count; i++) {
+            cshark_item_show(items[i]);
+            cshark_item_showname(items[i]);
+            cshark_item_value(items[i]);
+            cshark_item_unmaskedvalue(items[i]);
+        }
+    }
+    return CSHARK_OK;
+}
+
 int cshark_item_pdml(const cshark_item *it, cshark_pdml *out)
 {
     CS_CHECK_ARG(it, "item");

@@ -449,6 +449,13 @@ int cshark_field_lookup(const char *name, const cshark_field **field);
 int cshark_packet_fields_of(cshark_packet *packet, const cshark_field *field,
                             const cshark_item *const **items, size_t *count);
 
+/* Format now the PDML strings (show, showname, value, unmaskedvalue) of every
+ * occurrence of FIELDS in the packet: a thread that reads ahead calls it for
+ * the fields its consumer will read, so that reading them later calls
+ * nothing in the engine (see cshark_item_formatted()). */
+int cshark_packet_format_fields(cshark_packet *packet, const cshark_field *const *fields,
+                                size_t n);
+
 /* Walk: first child, next sibling, parent (NULL when there is none).
  * [structure], as cshark_item_kind_of() and cshark_item_name(). */
 const cshark_item *cshark_item_child(const cshark_item *item);
@@ -476,6 +483,11 @@ cshark_item_kind cshark_item_kind_of(const cshark_item *item);
  * pos and size are -1 when omitted; hidden is 1 for PDML's hide="yes". */
 const char *cshark_item_name(const cshark_item *item);
 const char *cshark_item_showname(const cshark_item *item);
+/* 1 when the item's show, showname, value and unmaskedvalue are formatted
+ * already (each is formatted once, on first use): reading them then calls
+ * nothing in the engine, and those four calls on the item are [structure],
+ * as this one is. */
+int cshark_item_formatted(const cshark_item *item);
 const char *cshark_item_show(const cshark_item *item);
 const char *cshark_item_value(const cshark_item *item);
 const char *cshark_item_unmaskedvalue(const cshark_item *item);

@@ -109,6 +109,12 @@ def test_fields_of_interest():
     got = [[p.get('ip.src') or '', p.get('dns.qry.name') or '']
            for p in cshark.FileCapture(CONNCHECK, fields=['ip.src', 'dns.qry.name'])]
     assert got == expected
+    # The attribute path, with the strings a read-ahead worker made.
+    sources = [src for src, _ in expected if src]
+    got = [(p.ip.src, p.ip.src.raw_value, p.ip.src.showname, p.ip.src.pos)
+           for p in cshark.FileCapture(CONNCHECK, fields=['ip.src']) if 'ip' in p]
+    assert got == [(s, ''.join(f'{int(b):02x}' for b in s.split('.')), f'Source Address: {s}', '26')
+                   for s in sources]
     with pytest.raises(cshark.FieldError):
         cshark.FileCapture(CONNCHECK, fields=['no.such.field'])
 

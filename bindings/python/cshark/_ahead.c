@@ -47,6 +47,15 @@ struct ahead {
     char err[512]; /* the worker's cshark_last_error() (per thread) */
     cshark_stats held_st; /* the counters of the result last handed out */
     int have_st;
+    /* Fields whose strings the worker formats in each packet (the
+     * capture's fields of interest), so that Python reads them without
+     * the engine lock: names, then handles resolved after the first packet
+     * (when the capture's preferences are in force). */
+    char **names;
+    size_t nnames;
+    const cshark_field **fields; /* nfields of them, once resolved */
+    size_t nfields;
+    int resolved;
 };
 
 /* Every ahead, so that the interpreter's exit stops their workers before
@@ -63,7 +72,7 @@ static void stop_all(void)
     pthread_mutex_unlock(&all_mu);
 }
 
-ahead *ahead_new(cshark_capture *cap)
+ahead *ahead_new(cshark_capture *cap, const char *const *names, size_t n)
 {
     static int registered;
     if (!registered)
@@ -78,7 +87,28 @@ ahead *ahead_new(cshark_capture *cap)
     a->cap = cap;
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cv, NULL);
+    a->names = n ? PyMem_RawCalloc(n, sizeof *a->names) : NULL;
+    a->fields = n ? PyMem_RawCalloc(n, sizeof *a->fields) : NULL;
+    /* Without memory for a copy, the worker formats fewer fields: Python
+     * then takes the engine lock for the others. */
+    for (size_t i = 0; a->names && a->fields && i < n; i++) {
+        char *copy = PyMem_RawMalloc(strlen(names[i]) + 1);
+        if (copy)
+            a->names[a->nnames++] = strcpy(copy, names[i]);
+    }
     return a;
+}
+
+/* With the engine lock: format the fields' strings of PKT. */
+static void format_fields(ahead *a, cshark_packet *pkt)
+{
+    if (!a->resolved) {
+        for (size_t i = 0; i < a->nnames; i++)
+            if (cshark_field_lookup(a->names[i], &a->fields[a->nfields]) == CSHARK_OK)
+                a->nfields++;
+        a->resolved = 1;
+    }
+    cshark_packet_format_fields(pkt, a->fields, a->nfields);
 }
 
 static int load(const int *v)
@@ -136,6 +166,8 @@ static void *worker(void *arg)
         r.rc = cshark_capture_next(a->cap, &r.pkt);
         if (r.rc == CSHARK_PACKET && cshark_packet_keep(r.pkt) != CSHARK_OK)
             r.rc = CSHARK_EINVAL;
+        if (r.rc == CSHARK_PACKET && a->nnames)
+            format_fields(a, r.pkt);
         if (r.rc != CSHARK_PACKET)
             r.pkt = NULL;
         r.have_st = cshark_capture_stats(a->cap, &r.st) == CSHARK_OK;
@@ -257,5 +289,9 @@ void ahead_free(ahead *a)
     pthread_mutex_unlock(&all_mu);
     pthread_cond_destroy(&a->cv);
     pthread_mutex_destroy(&a->mu);
+    for (size_t i = 0; i < a->nnames; i++)
+        PyMem_RawFree(a->names[i]);
+    PyMem_RawFree(a->names);
+    PyMem_RawFree(a->fields);
     PyMem_RawFree(a);
 }

@@ -226,11 +226,15 @@ static PyObject *capture_close(CaptureObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-/* set_read_ahead(on): dissect the next packet in a worker thread while
- * Python reads this one. Before the first next() only; for regular files
+/* set_read_ahead(on, fields=()): dissect the next packets in a worker
+ * thread while Python reads this one, and format there the strings of
+ * FIELDS (names) in each. Before the first next() only; for regular files
  * (the caller checks), not with set_session_reset(). */
-static PyObject *capture_set_read_ahead(CaptureObject *self, PyObject *arg)
+static PyObject *capture_set_read_ahead(CaptureObject *self, PyObject *args)
 {
+    PyObject *arg, *fields = NULL;
+    if (!PyArg_ParseTuple(args, "O|O", &arg, &fields))
+        return NULL;
     int on = PyObject_IsTrue(arg);
     if (on < 0 || !alive(self))
         return NULL;
@@ -242,8 +246,16 @@ static PyObject *capture_set_read_ahead(CaptureObject *self, PyObject *arg)
         PyErr_SetString(PyExc_ValueError, "no reading ahead with session resets");
         return NULL;
     }
-    if (on && !self->ahead)
-        self->ahead = ahead_new(self->cap); /* NULL: read in the caller's thread */
+    if (on && !self->ahead) {
+        PyObject *keep = NULL;
+        size_t n = 0;
+        const char **names = NULL;
+        if (fields && !(names = names_of(fields, "fields must be a list of names", &keep, &n)))
+            return NULL;
+        self->ahead = ahead_new(self->cap, names, n); /* NULL: read in the caller's thread */
+        if (names)
+            names_free(names, keep);
+    }
     if (!on && self->ahead) {
         ahead_free(self->ahead); /* never started: no worker */
         self->ahead = NULL;
@@ -385,8 +397,9 @@ static PyMethodDef capture_methods[] = {
     { "next", (PyCFunction)capture_next, METH_VARARGS,
       "next(timeout=None) -> Packet, None at the end; TimeoutError if none came in time." },
     { "close", (PyCFunction)capture_close, METH_NOARGS, NULL },
-    { "set_read_ahead", (PyCFunction)capture_set_read_ahead, METH_O,
-      "set_read_ahead(on): dissect the next packet in a worker thread meanwhile (regular files)." },
+    { "set_read_ahead", (PyCFunction)capture_set_read_ahead, METH_VARARGS,
+      "set_read_ahead(on, fields=()): dissect the next packets in a worker thread meanwhile "
+      "(regular files), formatting FIELDS' strings there." },
     { "stop", (PyCFunction)capture_stop, METH_NOARGS, "End a live capture (any thread)." },
     { "stats", (PyCFunction)capture_stats, METH_NOARGS, NULL },
     { "set_display_filter", (PyCFunction)capture_set_display_filter, METH_O, NULL },

@@ -40,7 +40,7 @@ static inline const cshark_item *top_of(const cshark_item *it)
 
 /* _ahead.c: dissecting ahead in a worker thread (see there). */
 typedef struct ahead ahead;
-ahead *ahead_new(cshark_capture *cap);
+ahead *ahead_new(cshark_capture *cap, const char *const *names, size_t n); /* NULL: none */
 int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen); /* no GIL */
 int ahead_stats(ahead *a, cshark_stats *st);
 void ahead_stop(ahead *a); /* no GIL, no engine lock */

@@ -489,7 +489,16 @@ static PyObject *item_data(ItemObject *self, PyObject *unused)
     static PyObject *item_get_##fn(ItemObject *self, void *c)                  \
     {                                                                          \
         (void)c;                                                               \
-        return cstr(LOCKED(const char *, cshark_item_##fn(self->item)));                             \
+        return cstr(LOCKED(const char *, cshark_item_##fn(self->item)));      \
+    }
+/* The PDML strings need no engine call once formatted (cshark.h). */
+#define ITEM_PDML_STR(fn)                                                      \
+    static PyObject *item_get_##fn(ItemObject *self, void *c)                  \
+    {                                                                          \
+        (void)c;                                                               \
+        if (cshark_item_formatted(self->item))                                 \
+            return cstr(cshark_item_##fn(self->item));                         \
+        return cstr(LOCKED(const char *, cshark_item_##fn(self->item)));      \
     }
 /* [structure]: no engine lock (see _cshark.h). */
 static PyObject *item_get_name(ItemObject *self, void *c)
@@ -497,21 +506,25 @@ static PyObject *item_get_name(ItemObject *self, void *c)
     (void)c;
     return cstr(cshark_item_name(self->item));
 }
-ITEM_STR(showname)
-ITEM_STR(show)
-ITEM_STR(value)
-ITEM_STR(unmaskedvalue)
+ITEM_PDML_STR(showname)
+ITEM_PDML_STR(show)
+ITEM_PDML_STR(value)
+ITEM_PDML_STR(unmaskedvalue)
 
 /* PyShark's str of a field: show, else value, else showname. */
 PyObject *item_default(const cshark_item *it)
 {
-    engine_enter();
+    /* Formatted already (by a read-ahead worker): no engine call. */
+    int locked = !cshark_item_formatted(it);
+    if (locked)
+        engine_enter();
     const char *s = cshark_item_show(it);
     if (!s || !*s)
         s = cshark_item_value(it);
     if (!s || !*s)
         s = cshark_item_showname(it);
-    engine_leave();
+    if (locked)
+        engine_leave();
     return cstr(s);
 }
 

@@ -71,7 +71,9 @@ class FileCapture(Capture):
     def _open_raw(self):
         raw = self._apply_options(_cshark.Capture.open_file(str(self.input_filepath)))
         if self._read_ahead:
-            raw.set_read_ahead(True)
+            # The fields of interest are what the caller reads: their strings
+            # are made in the worker too.
+            raw.set_read_ahead(True, list(self._fields or ()))
         return raw
 
     def next(self) -> Packet:
