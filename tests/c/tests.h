@@ -14,6 +14,7 @@ Suite *errors_suite(void);
 Suite *session_suite(void);
 Suite *live_suite(void);
 Suite *sources_suite(void);
+Suite *ahead_suite(void);
 
 /* Path of a file in tests/data (static buffer, valid until the next call). */
 const char *data_file(const char *name);

@@ -4,8 +4,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "_cshark.h"
 
-PyThread_type_lock engine_lock;
-
 typedef struct {
     PyObject_HEAD
     cshark_capture *cap;

@@ -57,9 +57,11 @@ PyObject *mod_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n);
 extern PyThread_type_lock engine_lock;
 
 /* Packets whose Python objects died while the engine lock was busy (a
- * read-ahead worker dissecting): freed by the next holder of the lock. */
-extern int engine_deferred; /* how many; read without the list's lock */
-void engine_drain(void);    /* with the engine lock held */
+ * read-ahead worker dissecting): freed by the next holder of the lock
+ * (_lock.c). */
+extern int engine_deferred;                /* how many; read without the list's lock */
+int engine_defer_free(cshark_packet *pkt); /* 0 when the list is full */
+void engine_drain(void);                   /* with the engine lock held */
 
 /* Python threads waiting for the lock: a read-ahead worker lets them go
  * first (their calls are short, its dissections are not). */

@@ -1,8 +1,6 @@
 /* cshark._cshark, packets and items: a packet's tree as Python objects that
  * format nothing until read.
  * SPDX-License-Identifier: GPL-2.0-or-later */
-#include <pthread.h>
-
 #include "_cshark.h"
 
 PyObject *CsharkError, *FilterError, *FieldError, *OptionError, *CaptureOpenError,
@@ -76,38 +74,6 @@ PyObject *item_new(PacketObject *packet, const cshark_item *it)
     return (PyObject *)o;
 }
 
-/* ---- packets freed later --------------------------------------------------- */
-
-#define DEFER_MAX 256
-static pthread_mutex_t defer_mu = PTHREAD_MUTEX_INITIALIZER;
-static cshark_packet *deferred[DEFER_MAX];
-int engine_deferred;
-int engine_waiters;
-
-static int defer_free(cshark_packet *pkt)
-{
-    pthread_mutex_lock(&defer_mu);
-    int n = engine_deferred, ok = n < DEFER_MAX;
-    if (ok) {
-        deferred[n] = pkt;
-        __atomic_store_n(&engine_deferred, n + 1, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&defer_mu);
-    return ok;
-}
-
-void engine_drain(void)
-{
-    cshark_packet *batch[DEFER_MAX];
-    pthread_mutex_lock(&defer_mu);
-    int n = engine_deferred;
-    memcpy(batch, deferred, (size_t)n * sizeof *batch);
-    __atomic_store_n(&engine_deferred, 0, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&defer_mu);
-    for (int i = 0; i < n; i++)
-        cshark_packet_free(batch[i]);
-}
-
 /* Without waiting while a read-ahead worker dissects: the packet is handed
  * to whoever takes the engine lock next (the worker, which then reuses its
  * dissection context). */
@@ -118,7 +84,7 @@ static void packet_dealloc(PacketObject *self)
             engine_drain();
         cshark_packet_free(self->pkt);
         PyThread_release_lock(engine_lock);
-    } else if (!defer_free(self->pkt)) {
+    } else if (!engine_defer_free(self->pkt)) {
         engine_enter();
         cshark_packet_free(self->pkt);
         engine_leave();
