@@ -303,6 +303,39 @@ def test_exit_while_reading_ahead():
     assert out.stdout.decode().split() == ['1', second_src]
 
 
+def test_fork_while_reading_ahead():
+    # A child forked in the middle of a read (the worker dissecting ahead)
+    # finds the engine free: it reads another capture, and the one that was
+    # being read goes on where it was (reopened); so does the parent's.
+    import ast
+    expected = [p.number for p in cshark.FileCapture(CONNCHECK, keep_packets=False)]
+    cap = cshark.FileCapture(CONNCHECK, keep_packets=False)
+    packets = iter(cap)
+    first = [next(packets).number for _ in range(3)]
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        try:
+            other = [p.number for p in cshark.FileCapture(HTTP, keep_packets=False)]
+            rest = [p.number for p in packets]
+            os.write(w, repr((other, rest)).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    rest = [p.number for p in packets]
+    deadline = time.monotonic() + 60
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail('the forked child hung')
+        time.sleep(0.05)
+    with os.fdopen(r, 'rb') as f:
+        other, child_rest = ast.literal_eval(f.read().decode())
+    assert first + rest == expected and first + child_rest == expected
+    assert other == [str(i) for i in range(1, 34)]
+
+
 # ---- packets, layers, fields ----------------------------------------------------------
 
 def test_packet_attributes():

@@ -39,6 +39,7 @@ struct ahead {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int started;  /* the worker exists (joined by ahead_stop) */
+    int forked;   /* in a child forked while reading: the worker is gone */
     int stopping; /* ahead_stop(): the worker leaves */
     int count;    /* results waiting in ring[head..] */
     int head;
@@ -197,6 +198,13 @@ int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen)
     *pkt = NULL;
     err[0] = '\0';
     pthread_mutex_lock(&a->mu);
+    if (a->forked) {
+        pthread_mutex_unlock(&a->mu);
+        /* Its file offset is shared with the parent, which may read on. */
+        snprintf(err, errlen, "the capture was being read when the process forked: "
+                              "open it again in the child");
+        return CSHARK_ESTATE;
+    }
     if (!a->started && !a->stopping) {
         if (pthread_create(&a->thread, NULL, worker, a) != 0) {
             pthread_mutex_unlock(&a->mu);
@@ -273,6 +281,48 @@ void ahead_stop(ahead *a)
             cshark_packet_free(left[i]);
         PyThread_release_lock(engine_lock);
     }
+}
+
+/* os.register_at_fork hooks (cshark/_engine.py). The child has only the
+ * forking thread: the engine lock and every ahead's mutex must not be held
+ * by a worker at that moment, so the parent takes them all first (without
+ * the GIL while it waits); the child then finds its aheads without workers. */
+PyObject *mod_before_fork(PyObject *m, PyObject *unused)
+{
+    (void)m, (void)unused;
+    engine_enter();
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&all_mu);
+    for (int i = 0; i < nall; i++)
+        pthread_mutex_lock(&all[i]->mu);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+PyObject *mod_after_fork_parent(PyObject *m, PyObject *unused)
+{
+    (void)m, (void)unused;
+    for (int i = 0; i < nall; i++)
+        pthread_mutex_unlock(&all[i]->mu);
+    pthread_mutex_unlock(&all_mu);
+    engine_leave();
+    Py_RETURN_NONE;
+}
+
+PyObject *mod_after_fork_child(PyObject *m, PyObject *unused)
+{
+    (void)m, (void)unused;
+    for (int i = 0; i < nall; i++) {
+        ahead *a = all[i];
+        a->forked = 1;
+        a->started = 0; /* nothing to join */
+        pthread_mutex_init(&a->mu, NULL);
+        pthread_cond_init(&a->cv, NULL);
+    }
+    pthread_mutex_init(&all_mu, NULL);
+    __atomic_store_n(&engine_waiters, 0, __ATOMIC_RELEASE);
+    engine_leave();
+    Py_RETURN_NONE;
 }
 
 /* After ahead_stop(), when no thread can be in ahead_next() (dealloc). */

@@ -45,6 +45,9 @@ int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen); /* no G
 int ahead_stats(ahead *a, cshark_stats *st);
 void ahead_stop(ahead *a); /* no GIL, no engine lock */
 void ahead_free(ahead *a);
+PyObject *mod_before_fork(PyObject *m, PyObject *unused);
+PyObject *mod_after_fork_parent(PyObject *m, PyObject *unused);
+PyObject *mod_after_fork_child(PyObject *m, PyObject *unused);
 
 /* _layer.c: module functions of the PyShark layer path. */
 void fields_forget(void); /* drop resolved field names (preferences changed) */

@@ -19,6 +19,7 @@ in turn:
 - A live capture cannot be re-read, so it is never suspended: other
   threads wait for it to end, and the same thread gets an error.
 """
+import os
 import threading
 import time
 
@@ -227,3 +228,33 @@ class Stream:
             return
         with _cond:
             self._close_locked(suspend=True)
+
+
+# ---- fork -----------------------------------------------------------------------
+# A child process has only the forking thread. The parent takes the engine
+# (and every read-ahead worker's locks) before os.fork(), so that none is held
+# by a thread the child does not have. In the child, the capture that was
+# open is suspended: it shares its file offset with the parent, so a file
+# reopens and skips what it had delivered when read again; a live capture ends.
+
+def _before_fork():
+    _cond.acquire()
+    _cshark._before_fork()
+
+
+def _after_fork_in_parent():
+    _cshark._after_fork_parent()
+    _cond.release()
+
+
+def _after_fork_in_child():
+    _cshark._after_fork_child()
+    owner = _owner
+    if owner is not None:
+        owner.busy = False
+        owner._close_locked(suspend=owner.resumable)
+    _cond.release()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                    after_in_child=_after_fork_in_child)

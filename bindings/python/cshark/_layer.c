@@ -21,10 +21,12 @@ typedef struct {
 static PyObject *attr_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     PyObject *fn, *name;
-    if ((kwargs && PyDict_GET_SIZE(kwargs)) || !PyArg_ParseTuple(args, "OU", &fn, &name))
-        return kwargs && PyDict_GET_SIZE(kwargs)
-                   ? (PyErr_SetString(PyExc_TypeError, "Attr(fn, name)"), NULL)
-                   : NULL;
+    if (kwargs && PyDict_GET_SIZE(kwargs)) {
+        PyErr_SetString(PyExc_TypeError, "Attr(fn, name) takes no keyword arguments");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "OU", &fn, &name))
+        return NULL;
     AttrObject *self = (AttrObject *)type->tp_alloc(type, 0);
     if (!self)
         return NULL;
