@@ -303,6 +303,29 @@ def test_exit_while_reading_ahead():
     assert out.stdout.decode().split() == ['1', second_src]
 
 
+def test_read_ahead_falls_back_to_reading_in_turn():
+    # On a machine whose cores are busy, the worker leaves and the rest of the
+    # file is read in turn (forced here after 5 packets): the packets, their
+    # strings and the counters go on as before.
+    expected = tshark_fields(CONNCHECK, ['frame.number', 'ip.src'])
+    cap = cshark.FileCapture(CONNCHECK, keep_packets=False, fields=['ip.src'])
+    cap._read_ahead = False
+    open_raw = cap._open_raw
+
+    def open_then_read_ahead():
+        raw = open_raw()
+        raw.set_read_ahead(True, ['ip.src'], 5)
+        return raw
+    cap._open_raw = open_then_read_ahead
+    got = []
+    for p in cap:
+        got.append([p.number, p.ip.src if 'ip' in p else ''])
+        if p.number == '12':
+            st = cap.stats()
+            assert (st['read'], st['delivered']) == (12, 12)
+    assert got == expected
+
+
 def test_fork_while_reading_ahead():
     # A child forked in the middle of a read (the worker dissecting ahead)
     # finds the engine free: it reads another capture, and the one that was

@@ -13,6 +13,7 @@
  * close() may always wait for the worker.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include "_cshark.h"
@@ -22,9 +23,16 @@
 #define SLOTS 8
 
 /* Waking a sleeping thread costs tens of microseconds here, more than a
- * packet: each side spins up to ~100 us (a pause is ~25 ns) before it
+ * packet: each side spins up to ~50 us (a pause is ~25 ns) before it
  * sleeps, so a slow consumer does not keep a core busy. */
-#define SPINS 4000
+#define SPINS 2000
+
+/* On a machine whose cores are busy with other work, the two threads wait
+ * for each other through sleeps, and reading ahead becomes several times
+ * slower than reading in turn: when Python has had to sleep for more than
+ * a quarter of the packets of a window, the worker leaves and the rest of
+ * the file is read in turn, in Python's thread. */
+#define WINDOW 128
 
 typedef struct {
     int rc;
@@ -38,14 +46,19 @@ struct ahead {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int started;  /* the worker exists (joined by ahead_stop) */
+    int started;  /* the worker exists (joined by worker_leave) */
+    int joining;  /* a thread is joining it */
+    int stopping; /* the worker leaves */
+    int closed;   /* ahead_stop(): nothing more is read */
+    int in_turn;  /* the worker has left for good: read in the caller's thread */
     int forked;   /* in a child forked while reading: the worker is gone */
-    int stopping; /* ahead_stop(): the worker leaves */
     int count;    /* results waiting in ring[head..] */
     int head;
     int ended;    /* the last result (not a packet) was handed out: ring[head] repeats */
+    int calls, sleeps; /* this window's ahead_next() calls, and those that slept */
+    long in_turn_after; /* tests: read in turn after that many results (-1: never) */
     result ring[SLOTS];
-    char err[512]; /* the worker's cshark_last_error() (per thread) */
+    char err[512]; /* the reading thread's cshark_last_error() (per thread) */
     cshark_stats held_st; /* the counters of the result last handed out */
     int have_st;
     /* Fields whose strings the worker formats in each packet (the
@@ -86,6 +99,7 @@ ahead *ahead_new(cshark_capture *cap, const char *const *names, size_t n)
     if (!a)
         return NULL; /* the caller reads in its own thread */
     a->cap = cap;
+    a->in_turn_after = -1;
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cv, NULL);
     a->names = n ? PyMem_RawCalloc(n, sizeof *a->names) : NULL;
@@ -118,8 +132,8 @@ static int load(const int *v)
 }
 
 /* Spin until READY(a) or stopping, then sleep on the condition until then;
- * called and returns with a->mu held. */
-static void wait_until(ahead *a, int (*ready)(const ahead *))
+ * called and returns with a->mu held. 1 when it had to sleep. */
+static int wait_until(ahead *a, int (*ready)(const ahead *))
 {
     if (!ready(a) && !a->stopping) {
         pthread_mutex_unlock(&a->mu);
@@ -127,8 +141,12 @@ static void wait_until(ahead *a, int (*ready)(const ahead *))
             __builtin_ia32_pause();
         pthread_mutex_lock(&a->mu);
     }
-    while (!ready(a) && !a->stopping)
+    int slept = 0;
+    while (!ready(a) && !a->stopping) {
         pthread_cond_wait(&a->cv, &a->mu);
+        slept = 1;
+    }
+    return slept;
 }
 
 static int has_room(const ahead *a)
@@ -141,53 +159,83 @@ static int has_result(const ahead *a)
     return load(&a->count) > 0;
 }
 
+/* The next packet (kept, with FORMAT its fields' strings made), the end or
+ * an error (its message in ERR), with the counters as of then. Takes the
+ * engine lock, first letting Python threads that wait for it go. */
+static result read_next(ahead *a, int format, char *err, size_t errlen)
+{
+    int got = 0;
+    for (int i = 0; i < SPINS && !got; i++) {
+        if (!load(&engine_waiters))
+            got = PyThread_acquire_lock(engine_lock, NOWAIT_LOCK);
+        if (!got)
+            __builtin_ia32_pause();
+    }
+    if (!got)
+        PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+    result r = { 0 };
+    engine_drain();
+    r.rc = cshark_capture_next(a->cap, &r.pkt);
+    if (r.rc == CSHARK_PACKET && cshark_packet_keep(r.pkt) != CSHARK_OK)
+        r.rc = CSHARK_EINVAL;
+    if (r.rc == CSHARK_PACKET && format && a->nnames)
+        format_fields(a, r.pkt);
+    if (r.rc != CSHARK_PACKET)
+        r.pkt = NULL;
+    r.have_st = cshark_capture_stats(a->cap, &r.st) == CSHARK_OK;
+    if (r.rc < 0)
+        snprintf(err, errlen, "%s", cshark_last_error());
+    PyThread_release_lock(engine_lock);
+    return r;
+}
+
+/* With a->mu held: append R (its message in ERR). */
+static void push(ahead *a, result r, const char *err)
+{
+    if (r.rc < 0)
+        snprintf(a->err, sizeof a->err, "%s", err);
+    a->ring[(a->head + a->count) % SLOTS] = r;
+    __atomic_store_n(&a->count, a->count + 1, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&a->cv);
+}
+
 static void *worker(void *arg)
 {
     ahead *a = arg;
+    char err[sizeof a->err];
     pthread_mutex_lock(&a->mu);
     for (;;) {
         wait_until(a, has_room);
         if (a->stopping)
             break;
         pthread_mutex_unlock(&a->mu);
-
-        /* Python threads waiting for the engine go first; their calls are
-         * short, so spin rather than sleep through them. */
-        int got = 0;
-        for (int i = 0; i < SPINS && !got; i++) {
-            if (!load(&engine_waiters))
-                got = PyThread_acquire_lock(engine_lock, NOWAIT_LOCK);
-            if (!got)
-                __builtin_ia32_pause();
-        }
-        if (!got)
-            PyThread_acquire_lock(engine_lock, WAIT_LOCK);
-        result r = { 0 };
-        engine_drain();
-        r.rc = cshark_capture_next(a->cap, &r.pkt);
-        if (r.rc == CSHARK_PACKET && cshark_packet_keep(r.pkt) != CSHARK_OK)
-            r.rc = CSHARK_EINVAL;
-        if (r.rc == CSHARK_PACKET && a->nnames)
-            format_fields(a, r.pkt);
-        if (r.rc != CSHARK_PACKET)
-            r.pkt = NULL;
-        r.have_st = cshark_capture_stats(a->cap, &r.st) == CSHARK_OK;
-        char err[sizeof a->err];
-        if (r.rc < 0)
-            snprintf(err, sizeof err, "%s", cshark_last_error());
-        PyThread_release_lock(engine_lock);
-
+        result r = read_next(a, 1, err, sizeof err);
         pthread_mutex_lock(&a->mu);
-        if (r.rc < 0)
-            memcpy(a->err, err, sizeof err);
-        a->ring[(a->head + a->count) % SLOTS] = r;
-        __atomic_store_n(&a->count, a->count + 1, __ATOMIC_RELEASE);
-        pthread_cond_broadcast(&a->cv);
+        push(a, r, err);
         if (r.rc != CSHARK_PACKET)
             break; /* the end, or an error: nothing more to read */
     }
     pthread_mutex_unlock(&a->mu);
     return NULL;
+}
+
+/* With a->mu held (released meanwhile): the worker leaves after the packet
+ * it may be dissecting; one thread joins it, others wait for that. */
+static void worker_leave(ahead *a)
+{
+    __atomic_store_n(&a->stopping, 1, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&a->cv);
+    if (a->started && !a->joining) {
+        a->joining = 1;
+        pthread_mutex_unlock(&a->mu);
+        pthread_join(a->thread, NULL);
+        pthread_mutex_lock(&a->mu);
+        a->started = 0;
+        a->joining = 0;
+        pthread_cond_broadcast(&a->cv);
+    }
+    while (a->joining)
+        pthread_cond_wait(&a->cv, &a->mu);
 }
 
 /* Called without the GIL. The next result: CSHARK_PACKET with *pkt (kept),
@@ -205,17 +253,39 @@ int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen)
                               "open it again in the child");
         return CSHARK_ESTATE;
     }
-    if (!a->started && !a->stopping) {
-        if (pthread_create(&a->thread, NULL, worker, a) != 0) {
-            pthread_mutex_unlock(&a->mu);
-            snprintf(err, errlen, "cannot start the read-ahead thread");
-            return CSHARK_ENOMEM;
-        }
-        a->started = 1;
+    if (!a->started && !a->in_turn && !a->closed) {
+        /* Signals are for Python's threads: the worker blocks them all. */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        int failed = pthread_create(&a->thread, NULL, worker, a) != 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (failed)
+            a->in_turn = 1;
+        else
+            a->started = 1;
     }
-    if (!a->ended)
-        wait_until(a, has_result);
-    if (!a->count && !a->ended) { /* stopped */
+    if (!a->count && !a->ended && !a->closed) {
+        if (a->in_turn) {
+            char msg[sizeof a->err];
+            pthread_mutex_unlock(&a->mu);
+            result r = read_next(a, 0, msg, sizeof msg);
+            pthread_mutex_lock(&a->mu);
+            if (a->closed) { /* by another thread, meanwhile */
+                pthread_mutex_unlock(&a->mu);
+                if (r.pkt) {
+                    PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+                    cshark_packet_free(r.pkt);
+                    PyThread_release_lock(engine_lock);
+                }
+                return CSHARK_ESTATE;
+            }
+            push(a, r, msg);
+        } else {
+            a->sleeps += wait_until(a, has_result);
+        }
+    }
+    if (a->closed || (!a->count && !a->ended)) {
         pthread_mutex_unlock(&a->mu);
         return CSHARK_ESTATE;
     }
@@ -236,8 +306,25 @@ int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen)
     } else {
         a->ended = 1; /* the same answer for every later call */
     }
+    int forced = a->in_turn_after >= 0 && a->in_turn_after-- == 0;
+    if (!a->in_turn && (++a->calls == WINDOW || forced)) {
+        if ((forced || a->sleeps * 4 > WINDOW) && !a->ended) {
+            worker_leave(a); /* what it read ahead stays in the ring */
+            a->in_turn = 1;
+            a->stopping = 0;
+        }
+        a->calls = a->sleeps = 0;
+    }
     pthread_mutex_unlock(&a->mu);
     return rc;
+}
+
+/* Tests: after N more results, read in turn as on a busy machine. */
+void ahead_in_turn_after(ahead *a, long n)
+{
+    pthread_mutex_lock(&a->mu);
+    a->in_turn_after = n;
+    pthread_mutex_unlock(&a->mu);
 }
 
 /* The counters as of the packet last handed out (not of those read ahead);
@@ -258,21 +345,15 @@ int ahead_stats(ahead *a, cshark_stats *st)
 void ahead_stop(ahead *a)
 {
     pthread_mutex_lock(&a->mu);
-    __atomic_store_n(&a->stopping, 1, __ATOMIC_RELEASE);
-    pthread_cond_broadcast(&a->cv);
-    int started = a->started;
-    pthread_mutex_unlock(&a->mu);
-    if (started)
-        pthread_join(a->thread, NULL);
+    a->closed = 1;
+    worker_leave(a);
     cshark_packet *left[SLOTS];
     int n = 0;
-    pthread_mutex_lock(&a->mu);
     for (; a->count > 0; a->count--, a->head = (a->head + 1) % SLOTS)
         if (a->ring[a->head].pkt) {
             left[n++] = a->ring[a->head].pkt;
             a->ring[a->head].pkt = NULL;
         }
-    a->started = 0;
     a->ended = 0;
     pthread_mutex_unlock(&a->mu);
     if (n) {
@@ -315,7 +396,7 @@ PyObject *mod_after_fork_child(PyObject *m, PyObject *unused)
     for (int i = 0; i < nall; i++) {
         ahead *a = all[i];
         a->forked = 1;
-        a->started = 0; /* nothing to join */
+        a->started = a->joining = 0; /* nothing to join */
         pthread_mutex_init(&a->mu, NULL);
         pthread_cond_init(&a->cv, NULL);
     }

@@ -224,14 +224,17 @@ static PyObject *capture_close(CaptureObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-/* set_read_ahead(on, fields=()): dissect the next packets in a worker
- * thread while Python reads this one, and format there the strings of
- * FIELDS (names) in each. Before the first next() only; for regular files
- * (the caller checks), not with set_session_reset(). */
+/* set_read_ahead(on, fields=(), in_turn_after=-1): dissect the next packets
+ * in a worker thread while Python reads this one, and format there the
+ * strings of FIELDS (names) in each. Before the first next() only; for
+ * regular files (the caller checks), not with set_session_reset(). Tests
+ * pass IN_TURN_AFTER to make it fall back to reading in turn after that
+ * many packets, as it does by itself on a busy machine. */
 static PyObject *capture_set_read_ahead(CaptureObject *self, PyObject *args)
 {
     PyObject *arg, *fields = NULL;
-    if (!PyArg_ParseTuple(args, "O|O", &arg, &fields))
+    long in_turn_after = -1;
+    if (!PyArg_ParseTuple(args, "O|Ol", &arg, &fields, &in_turn_after))
         return NULL;
     int on = PyObject_IsTrue(arg);
     if (on < 0 || !alive(self))
@@ -253,6 +256,8 @@ static PyObject *capture_set_read_ahead(CaptureObject *self, PyObject *args)
         self->ahead = ahead_new(self->cap, names, n); /* NULL: read in the caller's thread */
         if (names)
             names_free(names, keep);
+        if (self->ahead && in_turn_after >= 0)
+            ahead_in_turn_after(self->ahead, in_turn_after);
     }
     if (!on && self->ahead) {
         ahead_free(self->ahead); /* never started: no worker */
@@ -396,8 +401,8 @@ static PyMethodDef capture_methods[] = {
       "next(timeout=None) -> Packet, None at the end; TimeoutError if none came in time." },
     { "close", (PyCFunction)capture_close, METH_NOARGS, NULL },
     { "set_read_ahead", (PyCFunction)capture_set_read_ahead, METH_VARARGS,
-      "set_read_ahead(on, fields=()): dissect the next packets in a worker thread meanwhile "
-      "(regular files), formatting FIELDS' strings there." },
+      "set_read_ahead(on, fields=(), in_turn_after=-1): dissect the next packets in a worker "
+      "thread meanwhile (regular files), formatting FIELDS' strings there." },
     { "stop", (PyCFunction)capture_stop, METH_NOARGS, "End a live capture (any thread)." },
     { "stats", (PyCFunction)capture_stats, METH_NOARGS, NULL },
     { "set_display_filter", (PyCFunction)capture_set_display_filter, METH_O, NULL },

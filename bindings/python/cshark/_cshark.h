@@ -44,6 +44,7 @@ ahead *ahead_new(cshark_capture *cap, const char *const *names, size_t n); /* NU
 int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen); /* no GIL */
 int ahead_stats(ahead *a, cshark_stats *st);
 void ahead_stop(ahead *a); /* no GIL, no engine lock */
+void ahead_in_turn_after(ahead *a, long n);
 void ahead_free(ahead *a);
 PyObject *mod_before_fork(PyObject *m, PyObject *unused);
 PyObject *mod_after_fork_parent(PyObject *m, PyObject *unused);
