@@ -248,8 +248,13 @@ def test_threads():
 
 def test_read_ahead_gives_the_packets_of_a_read_in_turn():
     def values(cap):
+        # Attribute reads too: after the first packet the worker formats
+        # the fields read (ip.src, tcp.srcport) ahead.
         return [(p.number, p.sniff_timestamp, p.highest_layer, p.get('ip.src'),
-                 p.get_all('tcp.port'), [l.layer_name for l in p.layers]) for p in cap]
+                 p.get_all('tcp.port'), [l.layer_name for l in p.layers],
+                 (p.ip.src, p.ip.src.showname, p.ip.src.raw_value) if 'ip' in p else None,
+                 (p.tcp.srcport, p.tcp.srcport.showname) if 'tcp' in p else None)
+                for p in cap]
     ahead = cshark.FileCapture(DNS_TCP, keep_packets=False)
     in_turn = cshark.FileCapture(DNS_TCP, keep_packets=False)
     in_turn._read_ahead = False

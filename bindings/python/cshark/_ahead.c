@@ -114,16 +114,55 @@ ahead *ahead_new(cshark_capture *cap, const char *const *names, size_t n)
     return a;
 }
 
-/* With the engine lock: format the fields' strings of PKT. */
+/* Fields Python has read whose strings it had to format itself (under the
+ * engine lock, so waiting for the worker): the worker formats them in the
+ * packets it reads next. One capture reads at a time, so one set. */
+#define LEARNED_MAX 16
+static pthread_mutex_t learned_mu = PTHREAD_MUTEX_INITIALIZER;
+static const cshark_field *learned[LEARNED_MAX];
+static int nlearned;
+
+void ahead_learn(const cshark_field *f)
+{
+    pthread_mutex_lock(&learned_mu);
+    int known = 0;
+    for (int i = 0; i < nlearned && !known; i++)
+        known = learned[i] == f;
+    if (!known && nlearned < LEARNED_MAX)
+        learned[nlearned++] = f;
+    pthread_mutex_unlock(&learned_mu);
+}
+
+void ahead_forget_learned(void)
+{
+    pthread_mutex_lock(&learned_mu);
+    nlearned = 0;
+    pthread_mutex_unlock(&learned_mu);
+}
+
+/* With the engine lock: format the strings of the capture's fields of
+ * interest and of the learned fields in PKT. */
 static void format_fields(ahead *a, cshark_packet *pkt)
 {
     if (!a->resolved) {
+        /* The first packet has applied the capture's preferences, which
+         * may register fields anew: resolve names now, and drop handles
+         * learned before. */
+        ahead_forget_learned();
         for (size_t i = 0; i < a->nnames; i++)
             if (cshark_field_lookup(a->names[i], &a->fields[a->nfields]) == CSHARK_OK)
                 a->nfields++;
         a->resolved = 1;
     }
-    cshark_packet_format_fields(pkt, a->fields, a->nfields);
+    if (a->nfields)
+        cshark_packet_format_fields(pkt, a->fields, a->nfields);
+    const cshark_field *more[LEARNED_MAX];
+    pthread_mutex_lock(&learned_mu);
+    int n = nlearned;
+    memcpy(more, learned, (size_t)n * sizeof *more);
+    pthread_mutex_unlock(&learned_mu);
+    if (n)
+        cshark_packet_format_fields(pkt, more, (size_t)n);
 }
 
 static int load(const int *v)
@@ -178,7 +217,7 @@ static result read_next(ahead *a, int format, char *err, size_t errlen)
     r.rc = cshark_capture_next(a->cap, &r.pkt);
     if (r.rc == CSHARK_PACKET && cshark_packet_keep(r.pkt) != CSHARK_OK)
         r.rc = CSHARK_EINVAL;
-    if (r.rc == CSHARK_PACKET && format && a->nnames)
+    if (r.rc == CSHARK_PACKET && format)
         format_fields(a, r.pkt);
     if (r.rc != CSHARK_PACKET)
         r.pkt = NULL;

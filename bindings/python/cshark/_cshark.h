@@ -45,6 +45,8 @@ int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen); /* no G
 int ahead_stats(ahead *a, cshark_stats *st);
 void ahead_stop(ahead *a); /* no GIL, no engine lock */
 void ahead_in_turn_after(ahead *a, long n);
+void ahead_learn(const cshark_field *f); /* Python formatted it: format it ahead */
+void ahead_forget_learned(void);
 void ahead_free(ahead *a);
 PyObject *mod_before_fork(PyObject *m, PyObject *unused);
 PyObject *mod_after_fork_parent(PyObject *m, PyObject *unused);

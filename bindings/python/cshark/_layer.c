@@ -93,6 +93,7 @@ void fields_forget(void)
 {
     if (resolved)
         PyDict_Clear(resolved);
+    ahead_forget_learned();
 }
 
 /* The engine's handle of field NAME (a str), resolved once; NULL with
@@ -205,6 +206,9 @@ PyObject *mod_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n)
     }
     if (!fields)
         Py_RETURN_NONE;
+    /* Not formatted by a read-ahead worker: it will be in the next packets. */
+    if (!cshark_item_formatted(first))
+        ahead_learn(field);
     /* str.__new__(LayerFieldsContainer, default), then .fields. */
     PyObject *text = item_default(first), *targs = text ? PyTuple_Pack(1, text) : NULL;
     PyObject *c = targs ? PyUnicode_Type.tp_new(container_type, targs, NULL) : NULL;
