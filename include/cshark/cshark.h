@@ -24,12 +24,17 @@
  * cshark from one thread at a time (any thread, but serialised). The last-error
  * message is per thread. One exception lets a program dissect ahead: while a
  * thread is inside cshark_capture_next() (or _next_timeout()), another may
- * read the structure of packets of that capture it has kept and not freed,
+ * read the structure of kept packets (cshark_packet_keep(), not yet freed)
  * through the functions marked "[structure]" below: they read only the
  * packet's own memory and the registered field tables, and call nothing in
- * the engine. Strings are formatted through the engine and are not among
- * them. The exception does not hold with cshark_capture_set_session_reset(),
- * whose resets finish kept packets' strings inside cshark_capture_next().
+ * the engine. A string is formatted through the engine the first time it is
+ * read, so the string accessors are not among them, except on an item whose
+ * strings are formatted already (cshark_item_formatted(), which the reading
+ * thread can arrange with cshark_packet_format_fields()). Freeing a packet
+ * is not among them either. The exception does not hold with
+ * cshark_capture_set_session_reset(), whose resets format kept packets'
+ * strings inside cshark_capture_next(). tests/c/test_ahead.c shows the
+ * pattern; the Python binding reads files that way.
  *
  * Ownership and lifetimes, in one place:
  *  - A cshark_capture is yours from cshark_capture_open() until
