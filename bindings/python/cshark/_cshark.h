@@ -73,24 +73,34 @@ void engine_drain(void);                   /* with the engine lock held */
  * first (their calls are short, its dissections are not). */
 extern int engine_waiters;
 
+/* The lock if it is free (then 1), draining the hand-over list. */
+static inline int engine_try_enter(void)
+{
+    if (!PyThread_acquire_lock(engine_lock, NOWAIT_LOCK))
+        return 0;
+    if (__atomic_load_n(&engine_deferred, __ATOMIC_ACQUIRE))
+        engine_drain();
+    return 1;
+}
+
 static inline void engine_enter(void)
 {
-    if (!PyThread_acquire_lock(engine_lock, NOWAIT_LOCK)) {
-        __atomic_add_fetch(&engine_waiters, 1, __ATOMIC_ACQ_REL);
-        Py_BEGIN_ALLOW_THREADS
-        /* The holder is most likely a read-ahead worker, inside one
-         * packet's dissection: spin through that rather than sleep (waking
-         * a thread costs more than a packet here). */
-        int got = 0;
-        for (int i = 0; i < 2000 && !got; i++) { /* ~100 us */
-            __builtin_ia32_pause();
-            got = PyThread_acquire_lock(engine_lock, NOWAIT_LOCK);
-        }
-        if (!got)
-            PyThread_acquire_lock(engine_lock, WAIT_LOCK);
-        Py_END_ALLOW_THREADS
-        __atomic_sub_fetch(&engine_waiters, 1, __ATOMIC_ACQ_REL);
+    if (engine_try_enter())
+        return;
+    __atomic_add_fetch(&engine_waiters, 1, __ATOMIC_ACQ_REL);
+    Py_BEGIN_ALLOW_THREADS
+    /* The holder is most likely a read-ahead worker, inside one packet's
+     * dissection: spin through that rather than sleep (waking a thread
+     * costs more than a packet here). */
+    int got = 0;
+    for (int i = 0; i < 2000 && !got; i++) { /* ~100 us */
+        __builtin_ia32_pause();
+        got = PyThread_acquire_lock(engine_lock, NOWAIT_LOCK);
     }
+    if (!got)
+        PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+    Py_END_ALLOW_THREADS
+    __atomic_sub_fetch(&engine_waiters, 1, __ATOMIC_ACQ_REL);
     if (__atomic_load_n(&engine_deferred, __ATOMIC_ACQUIRE))
         engine_drain();
 }

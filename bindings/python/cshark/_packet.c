@@ -79,11 +79,9 @@ PyObject *item_new(PacketObject *packet, const cshark_item *it)
  * dissection context). */
 static void packet_dealloc(PacketObject *self)
 {
-    if (PyThread_acquire_lock(engine_lock, NOWAIT_LOCK)) {
-        if (__atomic_load_n(&engine_deferred, __ATOMIC_ACQUIRE))
-            engine_drain();
+    if (engine_try_enter()) {
         cshark_packet_free(self->pkt);
-        PyThread_release_lock(engine_lock);
+        engine_leave();
     } else if (!engine_defer_free(self->pkt)) {
         engine_enter();
         cshark_packet_free(self->pkt);
