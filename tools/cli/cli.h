@@ -11,6 +11,7 @@
 /* -T fields options (tshark's -E). */
 typedef struct {
     const char **names;
+    const cshark_field **handles; /* names resolved once, after cshark_init() */
     size_t count;
     char separator;    /* between fields, '\t'        */
     char aggregator;   /* between occurrences, ','    */

@@ -41,7 +41,7 @@ void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f)
             putc_unlocked(f->separator, out);
         const cshark_item *const *items;
         size_t n = 0;
-        cshark_packet_fields(pkt, f->names[i], &items, &n); /* names checked up front */
+        cshark_packet_fields_of(pkt, f->handles[i], &items, &n);
 
         /* Occurrences without a value (no bytes to show) do not count. */
         const char *first = NULL, *last = NULL;
