@@ -3,7 +3,7 @@
 
 import pytest
 
-from conftest import (capture_params, fields_difference, require_cshark, run,
+from conftest import (DATA_DIR, capture_params, fields_difference, require_cshark, run,
                       tail, tshark)
 
 CSHARK = require_cshark()
@@ -32,9 +32,20 @@ FIELDS = [
 
 PROTOCOLS_AS_FIELDS = ["ip", "tcp"]
 
+# tshark's column fields, _ws.col.TITLE: the summary columns' text (the
+# default columns, a title no column has, and Info twice, as an occurrence).
+COLUMNS = ["frame.number", "_ws.col.No.", "_ws.col.Time", "_ws.col.Source",
+           "_ws.col.Destination", "_ws.col.Protocol", "_ws.col.Length",
+           "_ws.col.Info", "_ws.col.nonesuch", "ip.src"]
 
-def check_fields(capture, fields):
+# Columns of one's own, one of them a custom column (a field's value).
+CUSTOM_COLUMNS = ['gui.column.format:"No.","%m","Src","%s","TTL","%Cus:ip.ttl or ipv6.hlim",'
+                  '"Info","%i"']
+
+
+def check_fields(capture, fields, options=()):
     args = [arg for field in fields for arg in ("-e", field)]
+    args += [arg for option in options for arg in ("-o", option)]
     oracle = tshark("-T", "fields", *args, "-r", capture)
     assert oracle.returncode == 0, f"tshark failed on {capture.name}: {tail(oracle.stderr)}"
     result = run([CSHARK, "-T", "fields", *args, "-r", capture])
@@ -54,3 +65,34 @@ def test_fields(capture):
 @pytest.mark.parametrize("capture", capture_params())
 def test_protocols_as_fields(capture):
     check_fields(capture, PROTOCOLS_AS_FIELDS)
+
+
+@pytest.mark.parametrize("capture", capture_params())
+def test_column_fields(capture):
+    check_fields(capture, COLUMNS)
+
+
+@pytest.mark.parametrize("capture", capture_params())
+def test_column_fields_only(capture):
+    """Columns alone: no field of the tree is asked for."""
+    check_fields(capture, ["_ws.col.Info", "_ws.col.Protocol"])
+
+
+@pytest.mark.parametrize("capture", capture_params())
+def test_custom_column_fields(capture):
+    check_fields(capture, ["frame.number", "_ws.col.TTL", "_ws.col.Src", "_ws.col.Info",
+                           "_ws.col.Time"], CUSTOM_COLUMNS)
+
+
+def test_field_twice():
+    """A deliberate difference: a field named twice is printed in both places
+    (tshark 4.0 fills only the last), each equal to tshark's single column."""
+    capture = DATA_DIR / "tcpdump__dns_tcp.pcap"
+    oracle = tshark("-T", "fields", "-e", "frame.number", "-e", "ip.len", "-r", capture)
+    assert oracle.returncode == 0, tail(oracle.stderr)
+    result = run([CSHARK, "-T", "fields", "-e", "frame.number", "-e", "ip.len", "-e", "ip.len",
+                  "-r", capture])
+    assert result.returncode == 0, tail(result.stderr)
+    expected = [line + b"\t" + line.split(b"\t")[1] for line in oracle.stdout.splitlines()]
+    assert result.stdout.splitlines() == expected
+    assert any(line.split(b"\t")[1] for line in oracle.stdout.splitlines()), "no ip.len at all?"

@@ -11,14 +11,24 @@
 /* -T fields options (tshark's -E). */
 typedef struct {
     const char **names;
-    const cshark_field **handles; /* names resolved once, after cshark_init() */
+    const cshark_field **handles; /* names resolved once, after cshark_init();
+                                   * NULL for a column (_ws.col.TITLE)      */
     size_t count;
+    int columns;       /* some -e names a summary column              */
     char separator;    /* between fields, '\t'        */
     char aggregator;   /* between occurrences, ','    */
     char occurrence;   /* 'a'll, 'f'irst or 'l'ast    */
     char quote;        /* 0, '"' or '\''              */
     int header;        /* print the names first       */
 } cli_fields;
+
+/* tshark's -e _ws.col.TITLE: the text of the summary column TITLE. */
+#define COLUMN_FIELD_PREFIX "_ws.col."
+static inline const char *column_field_title(const char *name)
+{
+    size_t n = sizeof COLUMN_FIELD_PREFIX - 1;
+    return strncmp(name, COLUMN_FIELD_PREFIX, n) == 0 ? name + n : NULL;
+}
 
 extern const char *const summary_fields[];
 extern const size_t summary_field_count;

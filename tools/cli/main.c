@@ -91,10 +91,24 @@ static int prime_fields(cshark_capture *cap, int output, const cli_fields *f)
 {
     if (output == OUT_SUMMARY)
         return cshark_capture_set_fields(cap, summary_fields, summary_field_count);
-    for (size_t i = 0; i < f->count; i++)
-        if (cshark_field_type(f->names[i]) == CSHARK_TYPE_PROTOCOL)
-            return CSHARK_OK;
-    return cshark_capture_set_fields(cap, f->names, f->count);
+    /* Columns as tshark -T fields computes them: with a protocol tree (a
+     * few malformed packets' Info differs without one). */
+    int rc = f->columns ? cshark_capture_set_columns(cap, CSHARK_COLUMNS_ON) : CSHARK_OK;
+    const char **tree_names = calloc(f->count + 1, sizeof *tree_names);
+    size_t n = 0;
+    for (size_t i = 0; i < f->count; i++) {
+        if (!f->handles[i])
+            continue;
+        if (cshark_field_type(f->names[i]) == CSHARK_TYPE_PROTOCOL) {
+            free(tree_names);
+            return rc;
+        }
+        tree_names[n++] = f->names[i];
+    }
+    if (rc == CSHARK_OK)
+        rc = cshark_capture_set_fields(cap, tree_names, n);
+    free(tree_names);
+    return rc;
 }
 
 static char separator_char(const char *v)
@@ -293,9 +307,12 @@ int main(int argc, char **argv)
     /* Resolved once: a lookup by name per field and packet was a visible
      * share of the -T fields profile. */
     fields.handles = calloc(fields.count + 1, sizeof *fields.handles);
-    for (size_t i = 0; i < fields.count; i++)
-        if (cshark_field_lookup(fields.names[i], &fields.handles[i]) != CSHARK_OK)
+    for (size_t i = 0; i < fields.count; i++) {
+        if (column_field_title(fields.names[i]))
+            fields.columns = 1; /* any title, as tshark: unknown ones print nothing */
+        else if (cshark_field_lookup(fields.names[i], &fields.handles[i]) != CSHARK_OK)
             return fail(EXIT_USAGE, "%s", cshark_last_error());
+    }
 
     cshark_capture *cap;
     if ((path ? cshark_capture_open(&cap, path)

@@ -34,41 +34,64 @@ void print_fields_header(FILE *out, const cli_fields *f)
     putc_unlocked('\n', out);
 }
 
+/* One field's occurrences as tshark's -E occurrence= and aggregator= want
+ * them: all, or only the first or last. */
+typedef struct {
+    FILE *out;
+    const cli_fields *f;
+    const char *first, *last;
+    size_t shown;
+} occurrences;
+
+static void occurrence(occurrences *o, const char *v)
+{
+    if (!v)
+        return; /* occurrences without a value (no bytes to show) do not count */
+    if (!o->first)
+        o->first = v;
+    o->last = v;
+    if (o->f->occurrence != 'a')
+        return;
+    if (o->shown++ == 0 && o->f->quote)
+        putc_unlocked(o->f->quote, o->out);
+    else if (o->shown > 1)
+        putc_unlocked(o->f->aggregator, o->out);
+    escaped(o->out, v);
+}
+
+static void occurrences_end(occurrences *o)
+{
+    if (o->f->occurrence != 'a' && o->first) {
+        if (o->f->quote)
+            putc_unlocked(o->f->quote, o->out);
+        escaped(o->out, o->f->occurrence == 'f' ? o->first : o->last);
+        o->shown = 1;
+    }
+    if (o->shown && o->f->quote)
+        putc_unlocked(o->f->quote, o->out);
+}
+
 void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f)
 {
+    size_t ncols = f->columns ? cshark_packet_column_count(pkt) : 0;
     for (size_t i = 0; i < f->count; i++) {
         if (i)
             putc_unlocked(f->separator, out);
-        const cshark_item *const *items;
-        size_t n = 0;
-        cshark_packet_fields_of(pkt, f->handles[i], &items, &n);
-
-        /* Occurrences without a value (no bytes to show) do not count. */
-        const char *first = NULL, *last = NULL;
-        size_t shown = 0;
-        for (size_t k = 0; k < n; k++) {
-            const char *v = cshark_item_field_value(items[k]);
-            if (!v)
-                continue;
-            if (!first)
-                first = v;
-            last = v;
-            if (f->occurrence != 'a')
-                continue;
-            if (shown++ == 0 && f->quote)
-                putc_unlocked(f->quote, out);
-            else if (shown > 1)
-                putc_unlocked(f->aggregator, out);
-            escaped(out, v);
+        occurrences o = { .out = out, .f = f };
+        if (f->handles[i]) {
+            const cshark_item *const *items;
+            size_t n = 0;
+            cshark_packet_fields_of(pkt, f->handles[i], &items, &n);
+            for (size_t k = 0; k < n; k++)
+                occurrence(&o, cshark_item_field_value(items[k]));
+        } else {
+            /* Every visible column of that title, in column order. */
+            const char *title = column_field_title(f->names[i]);
+            for (size_t c = 0; c < ncols; c++)
+                if (strcmp(cshark_packet_column_title(pkt, c), title) == 0)
+                    occurrence(&o, cshark_packet_column(pkt, c));
         }
-        if (f->occurrence != 'a' && first) {
-            if (f->quote)
-                putc_unlocked(f->quote, out);
-            escaped(out, f->occurrence == 'f' ? first : last);
-            shown = 1;
-        }
-        if (shown && f->quote)
-            putc_unlocked(f->quote, out);
+        occurrences_end(&o);
     }
     putc_unlocked('\n', out);
 }
