@@ -20,6 +20,7 @@ typedef struct {
     char occurrence;   /* 'a'll, 'f'irst or 'l'ast    */
     char quote;        /* 0, '"' or '\''              */
     int header;        /* print the names first       */
+    int bom;           /* start with a UTF-8 BOM      */
 } cli_fields;
 
 /* tshark's -e _ws.col.TITLE: the text of the summary column TITLE. */
@@ -50,7 +51,7 @@ int live_configure(cshark_capture *cap, const live_opts *l);
 void live_catch_signals(cshark_capture *cap);
 void live_report(cshark_capture *cap);
 void print_tree(FILE *out, cshark_packet *pkt);
-void print_fields_header(FILE *out, const cli_fields *f);
+void print_fields_preamble(FILE *out, const cli_fields *f);
 void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f);
 void print_json(FILE *out, cshark_packet *pkt);
 

@@ -43,7 +43,8 @@ static void usage(FILE *out)
           "                     each packet's PDML items\n"
           "  -e NAME            a field for -T fields (repeatable)\n"
           "  -E KEY=VALUE       -T fields format: header=y|n, separator=/t|/s|C,\n"
-          "                     occurrence=a|f|l, aggregator=,|/s|C, quote=d|s|n\n"
+          "                     occurrence=a|f|l, aggregator=,|/s|C, quote=d|s|n,\n"
+          "                     bom=y|n\n"
           "  -o NAME:VALUE      override a preference (repeatable)\n"
           "  -d LAYER==SELECTOR,PROTO  decode as (repeatable)\n"
           "  --disable-protocol P, --enable-protocol P\n"
@@ -111,37 +112,46 @@ static int prime_fields(cshark_capture *cap, int output, const cli_fields *f)
     return rc;
 }
 
-static char separator_char(const char *v)
+/* tshark's reading of -E values: the first character decides; "/t" (the
+ * separator only) and "/s" name a tab and a space, any other "/x" is a
+ * backslash. */
+static char separator_char(const char *v, int tab)
 {
-    if (strcmp(v, "/t") == 0)
+    if (v[0] != '/')
+        return v[0];
+    if (tab && v[1] == 't')
         return '\t';
-    if (strcmp(v, "/s") == 0)
-        return ' ';
-    return v[0] && !v[1] ? v[0] : 0;
+    return v[1] == 's' ? ' ' : '\\';
 }
 
 /* -E KEY=VALUE; returns 0 when understood. */
 static int fields_option(cli_fields *f, const char *opt)
 {
     const char *eq = strchr(opt, '=');
-    if (!eq)
+    if (!eq || !eq[1])
         return -1;
     size_t klen = (size_t)(eq - opt);
     const char *v = eq + 1;
-    if (strncmp(opt, "header", klen) == 0 && klen == 6)
-        return (f->header = (v[0] == 'y')), (v[0] == 'y' || v[0] == 'n') ? 0 : -1;
-    if (strncmp(opt, "separator", klen) == 0 && klen == 9)
-        return (f->separator = separator_char(v)) ? 0 : -1;
-    if (strncmp(opt, "aggregator", klen) == 0 && klen == 10)
-        return (f->aggregator = separator_char(v)) ? 0 : -1;
-    if (strncmp(opt, "occurrence", klen) == 0 && klen == 10) {
-        f->occurrence = v[0];
-        return strchr("afl", v[0]) && v[0] && !v[1] ? 0 : -1;
+#define KEY(k) (klen == sizeof k - 1 && strncmp(opt, k, klen) == 0)
+    if (KEY("header") || KEY("bom")) {
+        if (v[0] != 'y' && v[0] != 'n')
+            return -1;
+        *(KEY("header") ? &f->header : &f->bom) = v[0] == 'y';
+        return 0;
     }
-    if (strncmp(opt, "quote", klen) == 0 && klen == 5) {
+    if (KEY("separator"))
+        return (f->separator = separator_char(v, 1)), 0;
+    if (KEY("aggregator"))
+        return (f->aggregator = separator_char(v, 0)), 0;
+    if (KEY("occurrence"))
+        return strchr("afl", v[0]) ? (f->occurrence = v[0]), 0 : -1;
+    if (KEY("quote")) {
+        if (!strchr("dsn", v[0]))
+            return -1;
         f->quote = v[0] == 'd' ? '"' : v[0] == 's' ? '\'' : 0;
-        return strchr("dsn", v[0]) && v[0] && !v[1] ? 0 : -1;
+        return 0;
     }
+#undef KEY
     return -1;
 }
 
@@ -335,8 +345,8 @@ int main(int argc, char **argv)
     static char outbuf[1 << 16];
     /* Live output is read as it comes: a line at a time. */
     setvbuf(stdout, outbuf, live.count ? _IOLBF : _IOFBF, sizeof outbuf);
-    if (output == OUT_FIELDS && fields.header)
-        print_fields_header(stdout, &fields);
+    if (output == OUT_FIELDS)
+        print_fields_preamble(stdout, &fields);
 
     if (live.count)
         live_catch_signals(cap);

@@ -20,16 +20,17 @@ static void escaped(FILE *out, const char *s)
     }
 }
 
-void print_fields_header(FILE *out, const cli_fields *f)
+/* What comes before the first packet: -E bom=y, -E header=y. */
+void print_fields_preamble(FILE *out, const cli_fields *f)
 {
-    for (size_t i = 0; i < f->count; i++) {
+    if (f->bom)
+        fputs_unlocked("\xef\xbb\xbf", out);
+    if (!f->header)
+        return;
+    for (size_t i = 0; i < f->count; i++) { /* unquoted, as tshark 4.0 */
         if (i)
             putc_unlocked(f->separator, out);
-        if (f->quote)
-            putc_unlocked(f->quote, out);
         fputs_unlocked(f->names[i], out);
-        if (f->quote)
-            putc_unlocked(f->quote, out);
     }
     putc_unlocked('\n', out);
 }
