@@ -37,6 +37,7 @@ static void usage(FILE *out)
           "  -2                 two passes, for filters that look forward\n"
           "  --check-filter FILTER  check a display filter and exit\n"
           "  -V                 print each packet's protocol tree (as tshark -V)\n"
+          "  -l                 flush the output after each packet (as tshark -l)\n"
           "  -T summary|text|fields|json\n"
           "                     output: one line per packet (default), the tree,\n"
           "                     the -e fields (tshark -T fields), or JSON Lines of\n"
@@ -162,7 +163,7 @@ int main(int argc, char **argv)
     live_opts live = { 0 };
     live.interfaces = calloc((size_t)argc, sizeof *live.interfaces);
     enum output output = OUT_SUMMARY;
-    int verbose = 0, resolve = 0;
+    int verbose = 0, resolve = 0, flush_each = 0;
     unsigned init_flags = 0;
     cli_fields fields = { .separator = '\t', .aggregator = ',', .occurrence = 'a' };
     fields.names = calloc((size_t)argc, sizeof *fields.names);
@@ -185,7 +186,7 @@ int main(int argc, char **argv)
     int c;
     /* Like tshark: the user's locale for the engine's text. */
     setlocale(LC_ALL, "");
-    while ((c = getopt_long(argc, argv, "r:c:VT:e:E:Y:2o:d:nNvhi:f:s:pIB:a:w:b:M:D", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:c:VT:e:E:Y:2o:d:nNvhi:f:s:pIB:a:w:b:M:Dl", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             path = optarg;
@@ -217,6 +218,9 @@ int main(int argc, char **argv)
         case 'E':
             if (fields_option(&fields, optarg) != 0)
                 return fail(EXIT_USAGE, "bad -E option \"%s\"", optarg);
+            break;
+        case 'l':
+            flush_each = 1;
             break;
         case 'n':
             resolve = 0;
@@ -358,6 +362,8 @@ int main(int argc, char **argv)
         case OUT_FIELDS: print_fields(stdout, pkt, &fields); break;
         case OUT_JSON: print_json(stdout, pkt); break;
         }
+        if (flush_each)
+            fflush(stdout);
     }
     fflush(stdout);
     int status = 0;
