@@ -348,13 +348,15 @@ int cshark_capture_set_display_filter(cshark_capture *cap, const char *filter)
 {
     SETTABLE(cap);
     dfilter_t *df = NULL;
+    int full_tree = 0;
     if (filter) {
-        int rc = cs_filter_compile(filter, &df, NULL);
+        int rc = cs_filter_compile(filter, &df, NULL, &full_tree);
         if (rc != CSHARK_OK)
             return rc;
     }
     dfilter_free(cap->dfcode);
     cap->dfcode = df;
+    cap->full_tree_filter = full_tree;
     return CSHARK_OK;
 }
 
@@ -391,12 +393,14 @@ int cshark_capture_set_fields(cshark_capture *cap, const char *const *names, siz
     SETTABLE(cap);
     CS_CHECK_ARG(names || !count, "names");
     GArray *ids = g_array_new(FALSE, FALSE, sizeof(int));
+    int full_tree = 0;
     for (size_t i = 0; i < count; i++) {
         int rc = cshark_check_field(names[i]);
         if (rc != CSHARK_OK) {
             g_array_free(ids, TRUE);
             return rc;
         }
+        full_tree |= cs_field_needs_full_tree(names[i], strlen(names[i]));
         /* Every registration sharing the name, as lookups match them all. */
         header_field_info *hf = proto_registrar_get_byname(names[i]);
         while (hf->same_name_prev_id != -1)
@@ -407,6 +411,7 @@ int cshark_capture_set_fields(cshark_capture *cap, const char *const *names, siz
     if (cap->fields)
         g_array_free(cap->fields, TRUE);
     cap->fields = ids;
+    cap->full_tree_fields = full_tree;
     return CSHARK_OK;
 }
 

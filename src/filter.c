@@ -28,9 +28,49 @@ static void describe_deprecated(dfilter_t *df)
     g_free(name);
 }
 
-int cs_filter_compile(const char *text, dfilter_t **out, const char **warning)
+/* Items the engine adds only while it builds other items: the string and
+ * length checks of proto.c (trailing stray characters, type/length
+ * mismatches, number/date/byte-string decoding errors, some of them thrown
+ * as malformed packets), and the expert summary that lists them. A tree
+ * that builds only the fields of interest skips the items they come from,
+ * so asking for these needs the whole tree, as tshark -V, -T fields and
+ * PyShark's PDML see it. */
+static const char *const side_effect_protocols[] = {
+    "_ws.expert", "_ws.malformed", "_ws.string", "_ws.type_length",
+    "_ws.number_string", "_ws.byte_array_string", "_ws.date_time_string",
+};
+
+int cs_field_needs_full_tree(const char *name, size_t len)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(side_effect_protocols); i++) {
+        size_t n = strlen(side_effect_protocols[i]);
+        if (len >= n && strncmp(name, side_effect_protocols[i], n) == 0 &&
+            (len == n || name[n] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether a filter names one of those: every name-like token of its text (a
+ * quoted string that happens to look like one only costs speed). */
+static int filter_needs_full_tree(const char *text)
+{
+    static const char name_chars[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+    for (const char *p = text; *p;) {
+        size_t n = strspn(p, name_chars);
+        if (n && cs_field_needs_full_tree(p, n))
+            return 1;
+        p += n ? n : 1;
+    }
+    return 0;
+}
+
+int cs_filter_compile(const char *text, dfilter_t **out, const char **warning, int *full_tree)
 {
     *out = NULL;
+    if (full_tree)
+        *full_tree = 0;
     if (warning)
         *warning = NULL;
     char *err = NULL;
@@ -55,6 +95,8 @@ int cs_filter_compile(const char *text, dfilter_t **out, const char **warning)
         *out = NULL;
         return CSHARK_EFILTER;
     }
+    if (full_tree)
+        *full_tree = filter_needs_full_tree(expanded);
     g_free(expanded);
     describe_deprecated(*out);
     if (warning && warning_buf[0])
@@ -70,7 +112,7 @@ int cshark_check_filter(const char *filter, const char **warning)
     if (!cs_engine_ready())
         return CSHARK_ESTATE;
     dfilter_t *df;
-    int rc = cs_filter_compile(filter, &df, warning);
+    int rc = cs_filter_compile(filter, &df, warning, NULL);
     dfilter_free(df);
     return rc;
 }

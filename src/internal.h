@@ -122,7 +122,12 @@ void cs_packets_freeze(cs_session *s);   /* before the session's epan ends  */
 
 /* ---- filter.c, options.c ------------------------------------------------- */
 
-int cs_filter_compile(const char *text, dfilter_t **out, const char **warning);
+/* FULL_TREE (may be NULL) tells whether the filter names an item that only a
+ * whole tree has (see cs_field_needs_full_tree). */
+int cs_filter_compile(const char *text, dfilter_t **out, const char **warning, int *full_tree);
+/* Whether the field or protocol NAME (LEN bytes) is one the engine adds only
+ * while building other items, so that a primed tree can miss it. */
+int cs_field_needs_full_tree(const char *name, size_t len);
 
 typedef struct {
     GArray *undo;   /* what each change replaced, in order */
@@ -152,6 +157,8 @@ struct cshark_capture {
     guint64 packet_limit, record_limit; /* 0: none                            */
     dfilter_t *dfcode;
     GArray *fields;              /* hfids of the fields of interest, or NULL  */
+    int full_tree_fields;        /* ... but one of them needs the whole tree  */
+    int full_tree_filter;        /* the filter names such an item             */
     cs_options options;
     int started;                 /* options are frozen once a packet is read  */
     int resolve_names;

@@ -236,7 +236,10 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
                                                     cs_columns_need_tree(cap->columns),
                                              FALSE, &cap->current);
         else
-            p = cap->current = cs_packet_new(s, TRUE, cap->fields == NULL, &cap->current);
+            p = cap->current = cs_packet_new(s, TRUE,
+                                             cap->fields == NULL || cap->full_tree_fields ||
+                                                 cap->full_tree_filter,
+                                             &cap->current);
 
         /* A record without a time stamp leaves rec->ts as it was, and the
          * engine then uses it (tshark reuses one record): a fresh packet must

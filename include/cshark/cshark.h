@@ -172,7 +172,12 @@ int cshark_capture_set_resolve_names(cshark_capture *capture, int on);
  * fields such as frame.time_delta_displayed follow the delivered set.
  * Compiled now: an invalid filter fails here (CSHARK_EFILTER, message as tshark
  * prints it, with the filter and a caret line under the fault), never later.
- * NULL or "" removes it. */
+ * NULL or "" removes it. The filter sees the tree PyShark's PDML and tshark
+ * -V see: with fields of interest, a filter that names the engine's own
+ * expert items (_ws.expert, _ws.malformed, _ws.string, _ws.type_length, ...)
+ * makes the whole tree be built, as some of those items are raised only
+ * while other items are built (tshark's summary output, which primes its
+ * tree, misses those: -Y _ws.string.trailing_stray_characters finds none). */
 int cshark_capture_set_display_filter(cshark_capture *capture, const char *filter);
 
 /* Two passes, as `tshark -2`: every record is dissected once first, so that
@@ -191,7 +196,14 @@ int cshark_capture_set_record_limit(cshark_capture *capture, uint64_t count);
  * holds just those items (plus what the display filter needs), attached to
  * their nearest built ancestor; their show, value and typed values are
  * exact, but a showname the dissector would have written in its own words
- * falls back to "Name: value", and a protocol's item has no summary text. */
+ * falls back to "Name: value", and a protocol's item has no summary text.
+ * Naming one of the engine's own expert items (see the display filter above)
+ * builds the whole tree, so that they are all there.
+ * Several occurrences of a field come in the order the dissector added them,
+ * which is the full tree's order except where a dissector fills an earlier
+ * subtree after a later one (one packet in the shared corpus: the Exif
+ * next_ifd_offset of a JPEG, "0,280,0" where the tree and tshark say
+ * "280,0,0"). */
 int cshark_capture_set_fields(cshark_capture *capture, const char *const *names, size_t count);
 
 /* Summary columns, computed by the engine's own column code: the packet list

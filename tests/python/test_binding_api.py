@@ -119,6 +119,17 @@ def test_fields_of_interest():
         cshark.FileCapture(CONNCHECK, fields=['no.such.field'])
 
 
+def test_fields_of_interest_expert_items():
+    # Raised only while a string item is built: fields= alone must not lose
+    # them (22 packets in tshark -T fields, 0 in a primed tree).
+    fuzz = str(DATA_DIR / 'ndpi__fuzz-2006-06-26-2594.pcap')
+    name = '_ws.string.trailing_stray_characters'
+    expected = [n for n, v in tshark_fields(fuzz, ['frame.number', name]) if v]
+    assert len(expected) == 22
+    got = [p.number for p in cshark.FileCapture(fuzz, fields=[name]) if p.get(name) is not None]
+    assert got == expected
+
+
 def test_debug_logs_filter_warnings(capsys):
     # PyShark's debug=True: the capture's logger writes to stdout. Quiet
     # without it (the logger is made on first use).

@@ -137,3 +137,13 @@ def test_bad_format_option(option):
     result = run([CSHARK, *args])
     assert result.returncode != 0 and result.stdout == b""
     assert option.encode() in result.stderr, tail(result.stderr)
+
+
+@pytest.mark.parametrize("capture", capture_params())
+def test_expert_fields_alone(capture):
+    """Expert items that the engine raises while building other items (a
+    string's trailing stray characters) exist only in a whole tree: asked
+    for alone (no protocol among them, which would build the whole tree
+    anyway), they still come out as tshark prints them."""
+    check_fields(capture, ["frame.number", "_ws.expert.message", "_ws.expert.severity",
+                           "_ws.string.trailing_stray_characters"])
