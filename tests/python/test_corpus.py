@@ -1,0 +1,110 @@
+"""The shared corpus (../shared/corpus beside the repository, or
+$CSHARK_CORPUS), when it is there: every capture's -T json against tshark's
+PDML, and every field name that the corpus dissects through the -T fields
+fast path against tshark -T fields, 150 fields at a time. Skipped without
+the corpus; tests/data holds the captures the other suites need.
+
+Two differences are known and asserted as such: a field named twice with -e
+(tshark fills only the last place; frame.number leads every chunk, so it is
+left out of them), and the order of the occurrences of a field that a
+dissector adds to an earlier subtree after a later one (cshark.h, at
+cshark_capture_set_fields)."""
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TSHARK, packet_difference, pdml_packets, require_cshark, run, tail
+
+CSHARK = require_cshark()
+CORPUS = Path(os.environ.get("CSHARK_CORPUS", ROOT.parent / "shared" / "corpus"))
+# Truncated on purpose (tests/data/bad has it): both tools stop with an error.
+TRUNCATED = "ndpi__fuzz-2021-10-13.pcap"
+# Occurrences in creation order in a primed tree (one packet of the corpus).
+CREATION_ORDER = {"image-jfif.next_ifd_offset"}
+
+if not CORPUS.is_dir():
+    pytest.skip(f"no corpus at {CORPUS}", allow_module_level=True)
+
+
+def corpus_captures():
+    return sorted(p for p in CORPUS.iterdir()
+                  if p.suffix in (".pcap", ".pcapng") and p.name != TRUNCATED)
+
+
+@pytest.fixture(scope="module")
+def joined(tmp_path_factory):
+    """The corpus as one file, as bench/run.py joins it."""
+    mergecap = shutil.which("mergecap")
+    if not mergecap:
+        pytest.skip("mergecap (wireshark-common) is not installed")
+    out = tmp_path_factory.mktemp("corpus") / "all.pcapng"
+    result = run([mergecap, "-a", "-w", out, *corpus_captures()])
+    assert result.returncode == 0, tail(result.stderr)
+    return out
+
+
+@pytest.mark.parametrize("capture", corpus_captures(), ids=lambda p: p.name)
+def test_json_equals_pdml(capture):
+    oracle = run([TSHARK, "-n", "-T", "pdml", "-r", capture])
+    assert oracle.returncode == 0, tail(oracle.stderr)
+    result = run([CSHARK, "-n", "-T", "json", "-r", capture])
+    assert result.returncode == 0, tail(result.stderr)
+    expected = list(pdml_packets(oracle.stdout))
+    actual = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(actual) == len(expected)
+    for exp, act in zip(expected, actual):
+        diff = packet_difference(exp, act)
+        assert diff is None, f"frame {exp['number']}: {diff}"
+
+
+def field_names(joined):
+    """Every <field> name in the joined corpus's PDML but geninfo's and the
+    protocols' (a protocol among the -e names builds the whole tree: that
+    would not test the fast path)."""
+    pdml = run([TSHARK, "-n", "-T", "pdml", "-r", joined]).stdout
+    names = {n.decode() for n in re.findall(rb'<field name="([^"]+)"', pdml)}
+    listing = run([TSHARK, "-G", "protocols"]).stdout.decode().splitlines()
+    protocols = {line.split("\t")[2] for line in listing if line.count("\t") >= 2}
+    assert "_ws.expert" in protocols
+    return sorted(names - protocols - {"num", "len", "caplen", "timestamp", "frame.number"})
+
+
+def same_row(expected, actual, names):
+    """Rows equal but for the order of CREATION_ORDER fields' occurrences."""
+    exp, act = expected.split(b"\t"), actual.split(b"\t")
+    if len(exp) != len(act):
+        return False
+    for name, e, a in zip(names, exp, act):
+        if e != a and not (name in CREATION_ORDER and sorted(e.split(b",")) == sorted(a.split(b","))):
+            return False
+    return True
+
+
+def test_every_field_fast_path(joined):
+    names = field_names(joined)
+    assert len(names) > 5000, f"only {len(names)} field names?"
+    # The engine's own items (_ws.*) on their own, so that no other field of
+    # the chunk builds the items they come from; then the rest.
+    own = [n for n in names if n.startswith("_ws.")]
+    rest = [n for n in names if not n.startswith("_ws.")]
+    for chunk in [own] + [rest[i:i + 150] for i in range(0, len(rest), 150)]:
+        args = ["-T", "fields", "-e", "frame.number", *[a for n in chunk for a in ("-e", n)],
+                "-r", joined]
+        oracle = run([TSHARK, "-n", *args])
+        assert oracle.returncode == 0, tail(oracle.stderr)
+        result = run([CSHARK, *args])
+        assert result.returncode == 0, tail(result.stderr)
+        if result.stdout == oracle.stdout:
+            continue
+        exp_lines, act_lines = oracle.stdout.splitlines(), result.stdout.splitlines()
+        assert len(act_lines) == len(exp_lines), f"fields {chunk[0]}..{chunk[-1]}: line count"
+        for exp, act in zip(exp_lines, act_lines):
+            if exp != act:
+                frame = exp.split(b"\t")[0].decode()
+                assert same_row(exp, act, ["frame.number", *chunk]), \
+                    f"fields {chunk[0]}..{chunk[-1]}, frame {frame}"
