@@ -24,6 +24,11 @@ CSHARK = require_cshark()
 CORPUS = Path(os.environ.get("CSHARK_CORPUS", ROOT.parent / "shared" / "corpus"))
 # Truncated on purpose (tests/data/bad has it): both tools stop with an error.
 TRUNCATED = "ndpi__fuzz-2021-10-13.pcap"
+# A frame whose tree the engine makes differently from run to run: its EAP
+# 3GPP identity parser sscanf()s one byte past a g_strsplit_set() piece
+# (valgrind shows the read in tshark too), and whether the garbage byte ends
+# the dissection in an exception depends on the heap. Left out.
+UNSTABLE = {"ndpi__fuzz-2020-02-16-11740.pcap": 359}
 # Occurrences in creation order in a primed tree (one packet of the corpus).
 CREATION_ORDER = {"image-jfif.next_ifd_offset"}
 
@@ -43,7 +48,8 @@ def joined(tmp_path_factory):
     if not mergecap:
         pytest.skip("mergecap (wireshark-common) is not installed")
     out = tmp_path_factory.mktemp("corpus") / "all.pcapng"
-    result = run([mergecap, "-a", "-w", out, *corpus_captures()])
+    captures = [p for p in corpus_captures() if p.name not in UNSTABLE]
+    result = run([mergecap, "-a", "-w", out, *captures])
     assert result.returncode == 0, tail(result.stderr)
     return out
 
@@ -58,6 +64,8 @@ def test_json_equals_pdml(capture):
     actual = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert len(actual) == len(expected)
     for exp, act in zip(expected, actual):
+        if UNSTABLE.get(capture.name) == exp["number"]:
+            continue
         diff = packet_difference(exp, act)
         assert diff is None, f"frame {exp['number']}: {diff}"
 
