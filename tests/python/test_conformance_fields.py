@@ -27,8 +27,12 @@ FIELDS = [
     "icmp.type", "icmpv6.type", "arp.opcode", "arp.src.proto_ipv4",
     "dhcp.option.dhcp", "dhcpv6.msgtype", "snmp.name", "nbns.name",
     "wlan.sa", "wlan.fc.type_subtype", "smb.cmd", "smb2.cmd",
-    "data.data", "_ws.malformed", "_ws.expert.message",
+    "data.data",
 ]
+# No protocol and none of the engine's own items among FIELDS, so that
+# test_fields runs the fast path (only these fields built); either would
+# build the whole tree, which test_engine_items runs.
+ENGINE_ITEMS = ["frame.number", "ip.src", "_ws.malformed", "_ws.expert.message"]
 
 PROTOCOLS_AS_FIELDS = ["ip", "tcp"]
 
@@ -60,6 +64,11 @@ def check_fields(capture, fields, options=()):
 @pytest.mark.parametrize("capture", capture_params())
 def test_fields(capture):
     check_fields(capture, FIELDS)
+
+
+@pytest.mark.parametrize("capture", capture_params())
+def test_engine_items(capture):
+    check_fields(capture, ENGINE_ITEMS)
 
 
 @pytest.mark.parametrize("capture", capture_params())
