@@ -111,15 +111,24 @@ void cs_session_unref(cs_session *s)
     g_free(s);
 }
 
-cs_session *cs_session_new(wtap *wth, const cs_live *live)
+void cs_session_retire_live(void)
 {
-    if (live_session) {
-        /* Packets kept from an earlier capture: make them independent of its
-         * dissection state before the engine's globals are reset. */
-        cs_packets_freeze(live_session);
-        session_end_epan(live_session);
-    }
+    if (!live_session)
+        return;
+    /* Packets kept from an earlier capture: make them independent of its
+     * dissection state before the engine's globals are reset, with the
+     * names they were dissected with. */
+    cs_engine_use_resolution(live_session->resolve);
+    cs_packets_freeze(live_session);
+    session_end_epan(live_session);
+}
+
+cs_session *cs_session_new(wtap *wth, const cs_live *live, cs_resolve resolve)
+{
+    cs_session_retire_live();
+    cs_engine_use_resolution(resolve);
     cs_session *s = g_new0(cs_session, 1);
+    s->resolve = resolve;
     s->refs = 1;
     s->reading = 1;
     s->prov.wth = wth;
@@ -340,8 +349,18 @@ static int settable(cshark_capture *cap)
 int cshark_capture_set_resolve_names(cshark_capture *cap, int on)
 {
     SETTABLE(cap);
-    cap->resolve_names = !!on;
+    cap->resolve = on ? CS_RESOLVE_PREFS : CS_RESOLVE_OFF;
     return CSHARK_OK;
+}
+
+int cshark_capture_set_name_resolution(cshark_capture *cap, const char *flags)
+{
+    SETTABLE(cap);
+    if (!flags) {
+        cap->resolve = CS_RESOLVE_PREFS;
+        return CSHARK_OK;
+    }
+    return cs_resolve_parse(flags, &cap->resolve);
 }
 
 int cshark_capture_set_display_filter(cshark_capture *cap, const char *filter)

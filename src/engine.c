@@ -21,7 +21,7 @@ static int engine_state = ENGINE_NEW;
 int cs_proto_data = -1;
 
 static e_addr_resolve resolve_prefs;   /* what the preferences asked for */
-static int resolve_current = -1;
+static cs_resolve resolve_current = CS_RESOLVE_UNSET;
 
 /* The engine reports problems (a preference it cannot parse, a key log it
  * cannot open) through these callbacks; report_failure() calls them without a
@@ -120,7 +120,7 @@ int cshark_init(unsigned flags)
                         epan_get_version());
     epan_load_settings();
     resolve_prefs = gbl_resolv_flags;
-    cs_engine_set_resolve_names(0);
+    cs_engine_use_resolution(CS_RESOLVE_OFF);
     prefs_apply_all();
 
     cs_proto_data = proto_get_id_by_filter_name("data");
@@ -139,16 +139,51 @@ int cs_engine_ready(void)
     return 0;
 }
 
-void cs_engine_set_resolve_names(int on)
+/* A letter's bit in a cs_resolve: its place among the ASCII letters, so any
+ * letter the engine's string_to_name_resolve() knows has one. */
+static int letter_bit(char c)
 {
-    on = !!on;
-    if (on == resolve_current)
+    if (c >= 'a' && c <= 'z')
+        return c - 'a';
+    if (c >= 'A' && c <= 'Z')
+        return 26 + c - 'A';
+    return -1;
+}
+
+int cs_resolve_parse(const char *flags, cs_resolve *out)
+{
+    /* The engine's own parser decides which letters exist (tshark -N's). */
+    e_addr_resolve scratch;
+    char bad = string_to_name_resolve(flags, &scratch);
+    if (bad != '\0')
+        return cs_error(CSHARK_EOPTION,
+                        "name resolution flags \"%s\": -N specifies unknown resolving "
+                        "option '%c'; valid options are d, m, n, N, t and v", flags, bad);
+    cs_resolve r = CS_RESOLVE_OFF;
+    for (const char *c = flags; *c; c++)
+        r |= (cs_resolve)1 << letter_bit(*c);
+    *out = r;
+    return CSHARK_OK;
+}
+
+void cs_engine_use_resolution(cs_resolve r)
+{
+    if (r == resolve_current)
         return;
-    if (on)
+    if (r == CS_RESOLVE_PREFS) {
         gbl_resolv_flags = resolve_prefs;
-    else
-        disable_name_resolution();
-    resolve_current = on;
+    } else if (r == CS_RESOLVE_OFF) {
+        disable_name_resolution(); /* tshark -n */
+    } else {
+        /* tshark -N LETTERS: the letters replace the preferences' choice. */
+        char letters[53], *o = letters;
+        for (int bit = 0; bit < 52; bit++)
+            if (r & ((cs_resolve)1 << bit))
+                *o++ = (char)(bit < 26 ? 'a' + bit : 'A' + bit - 26);
+        *o = '\0';
+        string_to_name_resolve(letters, &gbl_resolv_flags);
+    }
+    resolve_current = r;
 }
 
 void cshark_shutdown(void)

@@ -34,8 +34,17 @@ int cs_error(int code, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Ids the PDML writer treats specially; valid after cshark_init(). */
 extern int cs_proto_data;
 int cs_engine_ready(void); /* 1 when usable, else sets the error */
-/* Switch the process-global name resolution flags to what a capture wants. */
-void cs_engine_set_resolve_names(int on);
+/* Name resolution as a capture asked for it: OFF (tshark -n), PREFS (as the
+ * preferences say), or one bit per tshark -N letter. */
+typedef uint64_t cs_resolve;
+#define CS_RESOLVE_OFF ((cs_resolve)0)
+#define CS_RESOLVE_PREFS ((cs_resolve)1 << 62)
+#define CS_RESOLVE_UNSET ((cs_resolve)1 << 63)
+/* Parse tshark -N letters into OUT; CSHARK_EOPTION naming a bad letter. */
+int cs_resolve_parse(const char *flags, cs_resolve *out);
+/* Switch the process-global name resolution flags to R (labels of addresses
+ * and ports are made with the flags in force when they are formatted). */
+void cs_engine_use_resolution(cs_resolve r);
 
 /* ---- names.c ----------------------------------------------------------- */
 
@@ -110,6 +119,7 @@ typedef struct cs_session {
     cshark_packet *spare;      /* a freed kept packet, reused by the capture */
     int reading;               /* its capture still reads into it           */
     int refs;
+    cs_resolve resolve;        /* its capture's name resolution             */
 } cs_session;
 
 void cs_session_unref(cs_session *s);
@@ -161,7 +171,7 @@ struct cshark_capture {
     int full_tree_filter;        /* the filter names such an item             */
     cs_options options;
     int started;                 /* options are frozen once a packet is read  */
-    int resolve_names;
+    cs_resolve resolve;          /* name resolution                           */
     int two_pass;
     int pipe;                    /* read sequentially: no second pass         */
     int failed;                  /* sticky read error                         */
@@ -176,7 +186,10 @@ struct cshark_capture {
     cs_columns *columns;         /* built at start when columns_mode is set   */
 };
 
-cs_session *cs_session_new(wtap *wth, const cs_live *live);
+/* Before a new session: format the strings of the packets kept from the
+ * session that is still alive, under its own name resolution, and end it. */
+void cs_session_retire_live(void);
+cs_session *cs_session_new(wtap *wth, const cs_live *live, cs_resolve resolve);
 /* A capture of a source other than a file, owning FEED once it succeeds. */
 int cs_capture_new_source(cshark_capture **capture, const char *name, cs_feed *feed);
 

@@ -103,13 +103,16 @@ static int first_pass(cshark_capture *cap)
 static int start(cshark_capture *cap)
 {
     cap->started = 1;
+    /* Packets kept from the session before this one are formatted under
+     * that capture's settings, not this one's. */
+    cs_session_retire_live();
     /* Preferences first, then the session, as tshark applies -o before it
      * opens the file: some preferences shape the session's tables. */
     cs_options_apply(&cap->options);
-    cs_engine_set_resolve_names(cap->resolve_names);
+    cs_engine_use_resolution(cap->resolve);
     if (cap->columns_mode != CSHARK_COLUMNS_OFF)
         cap->columns = cs_columns_new();
-    cap->session = cs_session_new(cap->wth, cap->live);
+    cap->session = cs_session_new(cap->wth, cap->live, cap->resolve);
     if (cap->live) {
         int rc = cs_live_activate(cap->live);
         if (rc != CSHARK_OK)
@@ -186,7 +189,7 @@ static void reset_session(cshark_capture *cap)
         cs_packet_destroy(cap->current);
     cap->current = NULL;
     cs_session_stop_reading(old);
-    cs_session *s = cs_session_new(cap->wth, cap->live);
+    cs_session *s = cs_session_new(cap->wth, cap->live, cap->resolve);
     s->ref_frame = old->ref_frame;
     s->prov.ref = old->prov.ref ? &s->ref_frame : NULL;
     s->prev_dis_frame = old->prev_dis_frame;
@@ -220,7 +223,7 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
         return cap->failed;
     if (cap->packet_limit && cap->delivered >= cap->packet_limit)
         return CSHARK_DONE;
-    cs_engine_set_resolve_names(cap->resolve_names);
+    cs_engine_use_resolution(cap->resolve);
 
     for (;;) {
         if (cap->reset_every && !cap->two_pass && cap->since_reset >= cap->reset_every)

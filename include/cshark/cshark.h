@@ -167,6 +167,16 @@ int cshark_capture_open(cshark_capture **capture, const char *path);
  * On: as the loaded preferences say. */
 int cshark_capture_set_resolve_names(cshark_capture *capture, int on);
 
+/* Name resolution by `tshark -N FLAGS` letters, which replace what the
+ * preferences say: m MAC vendor names, n network addresses (from hosts files
+ * and, with d, from the capture's own DNS answers), N external resolvers
+ * (DNS queries leave the machine), t transport port names, d addresses in the
+ * capture's DNS packets, v VLAN names. "" resolves nothing (the default);
+ * NULL is as cshark_capture_set_resolve_names(capture, 1). An unknown letter
+ * fails with CSHARK_EOPTION, naming it. The names a packet's strings show are
+ * its own capture's, even when they are read after another capture started. */
+int cshark_capture_set_name_resolution(cshark_capture *capture, const char *flags);
+
 /* Display filter, as `tshark -Y FILTER` (PyShark's display_filter): only
  * matching packets are delivered, with their original frame numbers, and
  * fields such as frame.time_delta_displayed follow the delivered set.

@@ -104,6 +104,7 @@ START_TEST(null_arguments)
     ck_assert_int_eq(cshark_check_field(NULL), CSHARK_EINVAL);
     ck_assert_int_eq(cshark_packet_keep(NULL), CSHARK_EINVAL);
     ck_assert_int_eq(cshark_capture_set_resolve_names(NULL, 1), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_set_name_resolution(NULL, "m"), CSHARK_EINVAL);
     cshark_capture_close(NULL);
     cshark_packet_free(NULL);
     ck_assert_ptr_null(cshark_item_show(NULL));
@@ -125,6 +126,7 @@ START_TEST(options_after_start)
 {
     read_frame("ndpi__http_auth.pcap", 1);
     ck_assert_int_eq(cshark_capture_set_resolve_names(tcap, 1), CSHARK_ESTATE);
+    ck_assert_int_eq(cshark_capture_set_name_resolution(tcap, "m"), CSHARK_ESTATE);
 }
 END_TEST
 

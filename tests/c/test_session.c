@@ -226,6 +226,56 @@ START_TEST(options_are_scoped_to_their_capture)
 }
 END_TEST
 
+/* showname of the first FIELD of PKT. */
+static const char *showname_of(cshark_packet *pkt, const char *field)
+{
+    const cshark_item *it;
+    ck_assert_int_eq(cshark_packet_field(pkt, field, &it), CSHARK_OK);
+    return cshark_item_showname(it);
+}
+
+START_TEST(name_resolution_letters)
+{
+    /* tshark -n -N mt -T pdml on frame 1: vendor and port names. */
+    cshark_capture *cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_name_resolution(cap, "mt"), CSHARK_OK);
+    cshark_packet *kept;
+    ck_assert_int_eq(cshark_capture_next(cap, &kept), CSHARK_PACKET);
+    ck_assert_str_eq(showname_of(kept, "eth.src"), "Source: Apple_21:3c:2b (28:cf:e9:21:3c:2b)");
+    ck_assert_int_eq(cshark_packet_keep(kept), CSHARK_OK);
+    close_tcap();
+
+    /* The next capture, without names (tshark -n), then the kept packet's
+     * strings, read after it: each keeps its own capture's names. */
+    cshark_packet *pkt = read_frame(HTTP, 1);
+    const char *other_port = showname_of(pkt, "tcp.dstport");
+    ck_assert_str_eq(other_port, "Destination Port: 80");
+    ck_assert_str_eq(showname_of(pkt, "eth.src"), "Source: 28:cf:e9:21:3c:2b");
+    ck_assert_str_eq(showname_of(kept, "tcp.dstport"), "Destination Port: http (80)");
+    close_tcap();
+    cshark_packet_free(kept);
+
+    /* NULL: as the preferences say (MAC names on by default); "": none. */
+    cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_name_resolution(cap, NULL), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_str_eq(showname_of(pkt, "eth.src"), "Source: Apple_21:3c:2b (28:cf:e9:21:3c:2b)");
+    ck_assert_str_eq(showname_of(pkt, "tcp.dstport"), "Destination Port: 80");
+    close_tcap();
+    cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_name_resolution(cap, "m"), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_name_resolution(cap, ""), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_str_eq(showname_of(pkt, "eth.src"), "Source: 28:cf:e9:21:3c:2b");
+
+    /* A letter tshark does not know is named, in tshark's words. */
+    close_tcap();
+    cap = open_data(HTTP);
+    ck_assert_int_eq(cshark_capture_set_name_resolution(cap, "mq"), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "unknown resolving option 'q'"));
+}
+END_TEST
+
 START_TEST(wlan_decryption)
 {
     /* WPA2 passphrase "wireshark", SSID "ikeriri-5g": frame 12 decrypts to IP. */
@@ -283,6 +333,7 @@ Suite *session_suite(void)
     tcase_add_test(tc, fields_of_interest);
     tcase_add_test(tc, summary_columns);
     tcase_add_test(tc, options_are_scoped_to_their_capture);
+    tcase_add_test(tc, name_resolution_letters);
     tcase_add_test(tc, wlan_decryption);
     tcase_add_test(tc, bad_options_name_themselves);
     suite_add_tcase(s, tc);

@@ -273,6 +273,25 @@ def test_read_ahead_gives_the_packets_of_a_read_in_turn():
     # Not with name resolution: a name learned from a later packet could
     # show in an earlier one's strings.
     assert not cshark.FileCapture(DNS_TCP, custom_parameters=['-N', 'n'])._read_ahead
+    assert cshark.FileCapture(DNS_TCP, custom_parameters=['-N', ''])._read_ahead
+
+
+def test_name_resolution_letters_stay_with_their_capture():
+    """custom_parameters -N takes tshark's letters; a packet read from a
+    capture with names keeps them after another capture, without, has read
+    (values from tshark -n -N mt -T pdml and tshark -n -T pdml, frame 1)."""
+    named = cshark.FileCapture(HTTP, custom_parameters={'-N': 'mt'})
+    first = named[0]
+    plain = cshark.FileCapture(HTTP)
+    other = plain[0]
+    assert other.eth.src.showname == 'Source: 28:cf:e9:21:3c:2b'
+    assert other.tcp.dstport.showname == 'Destination Port: 80'
+    assert first.eth.src.showname == 'Source: Apple_21:3c:2b (28:cf:e9:21:3c:2b)'
+    assert first.tcp.dstport.showname == 'Destination Port: http (80)'
+    named.close()
+    plain.close()
+    with pytest.raises(cshark.OptionError, match="unknown resolving option 'q'"):
+        cshark.FileCapture(HTTP, custom_parameters={'-N': 'mq'})[0]
 
 
 def test_read_ahead_stats_count_what_python_has():

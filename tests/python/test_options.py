@@ -33,19 +33,19 @@ WPA_WRONG_SSID = ["-o", "wlan.enable_decryption:TRUE",
 def tshark_command(flags, *args):
     """tshark with FLAGS, as cshark would dissect with them.
 
-    cshark resolves no names unless given -N, like tshark -n.  With -N it
-    resolves what the preferences ask for, which is what tshark does when
-    given neither -n nor -N: with the default preferences (the tests run
-    with WIRESHARK_CONFIG_DIR pointing nowhere) that is MAC vendor names
-    (nameres.mac_name) and names learnt from DNS packets, with
-    nameres.network_name and nameres.transport_name off, so no DNS query
-    leaves the machine and the result does not depend on the network
-    (strace shows tshark opening no AF_INET socket in this mode).  tshark
-    4.0.17's default output equals its -N m output on these captures; -N mt
-    would add port names, which the preferences leave off.
+    cshark resolves no names unless told, like tshark -n.  With
+    --resolve-names it resolves what the preferences ask for, which is what
+    tshark does when given neither -n nor -N: with the default preferences
+    (the tests run with WIRESHARK_CONFIG_DIR pointing nowhere) that is MAC
+    vendor names (nameres.mac_name) and names learnt from DNS packets, with
+    nameres.network_name and nameres.transport_name off.  -N LETTERS means
+    what it means to tshark, after its -n.  No case uses the letter N
+    (external resolvers): without it no DNS query leaves the machine and the
+    result does not depend on the network (strace shows tshark -N mntdv
+    opening no AF_INET socket).
     """
-    if "-N" in flags:
-        return [TSHARK, *[f for f in flags if f != "-N"], *args]
+    if "--resolve-names" in flags:
+        return [TSHARK, *[f for f in flags if f != "--resolve-names"], *args]
     return [TSHARK, "-n", *flags, *args]
 
 
@@ -85,10 +85,20 @@ TREE_CASES = [
      "rtshark__test_tls.pcap", {"http2", "http2.header.name"}, set()),
     ("wpa-passphrase", WPA_FLAGS,
      WPA_CAPTURE, {"llc", "ip", "udp", "dhcp", "arp"}, set()),
-    ("resolve-names-eth", ["-N"],
+    ("resolve-names-eth", ["--resolve-names"],
      "ndpi__http_auth.pcap", set(), set()),
-    ("resolve-names-dns", ["-N"],
+    ("resolve-names-dns", ["--resolve-names"],
      "tcpdump__dns_tcp.pcap", set(), set()),
+    # tshark -N letters: MAC vendors and port names; addresses from the
+    # capture's DNS answers; everything but external resolvers.
+    ("resolve-mac-and-ports", ["-N", "mt"],
+     "ndpi__http_auth.pcap", set(), set()),
+    ("resolve-from-dns-packets", ["-N", "dn"],
+     "tcpdump__dns_tcp.pcap", set(), set()),
+    ("resolve-all-local", ["-N", "mntdv"],
+     "tcpdump__dns_tcp.pcap", set(), set()),
+    ("resolve-last-option-wins", ["-N", "mt", "-n", "-N", "t"],
+     "ndpi__http_auth.pcap", set(), set()),
 ]
 
 
@@ -140,7 +150,9 @@ FILTER_CASES = [
     ("tls-keylog", ["-o", f"tls.keylog_file:{KEYLOG}"], "http2.header",
      "rtshark__test_tls.pcap"),
     ("wpa-passphrase", WPA_FLAGS, "ip", WPA_CAPTURE),
-    ("resolve-names", ["-N"], 'eth.src_resolved contains "Apple"', "ndpi__http_auth.pcap"),
+    ("resolve-names", ["--resolve-names"], 'eth.src_resolved contains "Apple"',
+     "ndpi__http_auth.pcap"),
+    ("resolve-mac", ["-N", "m"], 'eth.src_resolved contains "Apple"', "ndpi__http_auth.pcap"),
 ]
 
 
@@ -178,6 +190,7 @@ ERROR_CASES = [
     ("decode-as-no-proto", ["-d", "tcp.port==80"], "tcp.port==80", True),
     # tshark 4.0.17 ignores an unknown name here; cshark refuses it.
     ("disable-unknown-proto", ["--disable-protocol", "nosuchproto"], "nosuchproto", False),
+    ("unknown-resolve-letter", ["-N", "mx"], "-N specifies unknown resolving option 'x'", True),
 ]
 
 GOOD = DATA_DIR / "tcpdump__dns_tcp.pcap"

@@ -9,7 +9,7 @@
 
 enum { EXIT_USAGE = 1, EXIT_CAPTURE = 2 };
 enum output { OUT_SUMMARY, OUT_TREE, OUT_FIELDS, OUT_JSON };
-enum { OPT_CHECK = 256, OPT_DISABLE, OPT_ENABLE, OPT_PERSONAL };
+enum { OPT_CHECK = 256, OPT_DISABLE, OPT_ENABLE, OPT_PERSONAL, OPT_RESOLVE };
 
 /* A dissection option from the command line: -o, -d, --disable/enable-protocol. */
 typedef struct {
@@ -50,7 +50,10 @@ static void usage(FILE *out)
           "  -d LAYER==SELECTOR,PROTO  decode as (repeatable)\n"
           "  --disable-protocol P, --enable-protocol P\n"
           "  -n                 no name resolution (the default)\n"
-          "  -N, --resolve-names  resolve names as the Wireshark preferences say\n"
+          "  -N FLAGS           resolve names as tshark -N: m MAC vendors, n network\n"
+          "                     addresses, N external resolvers (DNS), t ports,\n"
+          "                     d from the capture's DNS packets, v VLAN names\n"
+          "  --resolve-names    resolve names as the Wireshark preferences say\n"
           "  --no-personal-config  ignore ~/.config/wireshark\n"
           "  -v, --version      print versions and exit\n"
           "  -h, --help         this help\n",
@@ -66,10 +69,10 @@ static int fail(int code, const char *fmt, const char *arg)
 }
 
 /* Everything that shapes dissection, in the order given. */
-static int configure(cshark_capture *cap, int resolve, const char *filter, int two_pass,
+static int configure(cshark_capture *cap, const char *resolve, const char *filter, int two_pass,
                      long limit, const dissect_opt *opts, size_t nopts)
 {
-    int rc = cshark_capture_set_resolve_names(cap, resolve);
+    int rc = cshark_capture_set_name_resolution(cap, resolve);
     for (size_t i = 0; rc == CSHARK_OK && i < nopts; i++) {
         switch (opts[i].kind) {
         case 'o': rc = cshark_capture_set_pref(cap, opts[i].arg); break;
@@ -163,7 +166,8 @@ int main(int argc, char **argv)
     live_opts live = { 0 };
     live.interfaces = calloc((size_t)argc, sizeof *live.interfaces);
     enum output output = OUT_SUMMARY;
-    int verbose = 0, resolve = 0, flush_each = 0;
+    int verbose = 0, flush_each = 0;
+    const char *resolve = ""; /* -N letters; NULL: as the preferences say */
     unsigned init_flags = 0;
     cli_fields fields = { .separator = '\t', .aggregator = ',', .occurrence = 'a' };
     fields.names = calloc((size_t)argc, sizeof *fields.names);
@@ -171,7 +175,7 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'v' },
-        { "resolve-names", no_argument, NULL, 'N' },
+        { "resolve-names", no_argument, NULL, OPT_RESOLVE },
         { "no-personal-config", no_argument, NULL, OPT_PERSONAL },
         { "check-filter", required_argument, NULL, OPT_CHECK },
         { "disable-protocol", required_argument, NULL, OPT_DISABLE },
@@ -186,7 +190,7 @@ int main(int argc, char **argv)
     int c;
     /* Like tshark: the user's locale for the engine's text. */
     setlocale(LC_ALL, "");
-    while ((c = getopt_long(argc, argv, "r:c:VT:e:E:Y:2o:d:nNvhi:f:s:pIB:a:w:b:M:Dl", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:c:VT:e:E:Y:2o:d:nN:vhi:f:s:pIB:a:w:b:M:Dl", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             path = optarg;
@@ -222,11 +226,15 @@ int main(int argc, char **argv)
         case 'l':
             flush_each = 1;
             break;
+        /* The last of -n, -N and --resolve-names counts, as in tshark. */
         case 'n':
-            resolve = 0;
+            resolve = "";
             break;
         case 'N':
-            resolve = 1;
+            resolve = optarg;
+            break;
+        case OPT_RESOLVE:
+            resolve = NULL;
             break;
         case OPT_PERSONAL:
             init_flags |= CSHARK_INIT_NO_PERSONAL_CONFIG;

@@ -312,6 +312,7 @@ SET_STR(set_display_filter, cshark_capture_set_display_filter)
 SET_STR(set_pref, cshark_capture_set_pref)
 SET_STR(decode_as, cshark_capture_decode_as)
 SET_STR(set_capture_filter, cshark_capture_set_capture_filter)
+SET_STR(set_name_resolution, cshark_capture_set_name_resolution)
 SET_INT(set_two_pass, cshark_capture_set_two_pass, int)
 SET_INT(set_columns, cshark_capture_set_columns, int)
 SET_INT(set_packet_limit, cshark_capture_set_packet_limit, uint64_t)
@@ -418,6 +419,7 @@ static PyMethodDef capture_methods[] = {
     { "set_protocol", (PyCFunction)capture_set_protocol, METH_VARARGS, NULL },
     { "add_wlan_key", (PyCFunction)capture_add_wlan_key, METH_VARARGS, NULL },
     { "set_resolve_names", (PyCFunction)capture_set_resolve_names, METH_O, NULL },
+    { "set_name_resolution", (PyCFunction)capture_set_name_resolution, METH_O, NULL },
     { "set_capture_filter", (PyCFunction)capture_set_capture_filter, METH_O, NULL },
     { "set_snaplen", (PyCFunction)capture_set_snaplen, METH_O, NULL },
     { "set_promiscuous", (PyCFunction)capture_set_promiscuous, METH_O, NULL },

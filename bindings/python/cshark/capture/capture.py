@@ -120,7 +120,7 @@ _WITH_VALUE = {
     '-d': lambda v: ('decode_as', v),
     '-Y': lambda v: ('set_display_filter', v),
     '-c': lambda v: ('set_record_limit', int(v)),
-    '-N': lambda v: ('set_resolve_names', 1),
+    '-N': lambda v: ('set_name_resolution', v),
     '--disable-protocol': lambda v: ('set_protocol', v.strip(), False),
     '--enable-protocol': lambda v: ('set_protocol', v.strip(), True),
     '-f': lambda v: ('set_capture_filter', v),
