@@ -161,7 +161,8 @@ int cs_resolve_parse(const char *flags, cs_resolve *out)
                         "option '%c'; valid options are d, m, n, N, t and v", flags, bad);
     cs_resolve r = CS_RESOLVE_OFF;
     for (const char *c = flags; *c; c++)
-        r |= (cs_resolve)1 << letter_bit(*c);
+        if (letter_bit(*c) >= 0) /* all of 4.0's are letters */
+            r |= (cs_resolve)1 << letter_bit(*c);
     *out = r;
     return CSHARK_OK;
 }

@@ -109,7 +109,6 @@ static int start(cshark_capture *cap)
     /* Preferences first, then the session, as tshark applies -o before it
      * opens the file: some preferences shape the session's tables. */
     cs_options_apply(&cap->options);
-    cs_engine_use_resolution(cap->resolve);
     if (cap->columns_mode != CSHARK_COLUMNS_OFF)
         cap->columns = cs_columns_new();
     cap->session = cs_session_new(cap->wth, cap->live, cap->resolve);
