@@ -33,6 +33,7 @@ ROWS = [
     ("tshark-pdml", ["tshark", "-n", "-T", "pdml", "-r", "{F}"], None, None),
     ("walk", ["{B}/bench/bench_walk", "{F}"], "tshark-pdml", 3.0),
     ("cshark-json", ["{B}/cshark", "-n", "-T", "json", "-r", "{F}"], "tshark-pdml", 2.0),
+    ("cshark-pdml", ["{B}/cshark", "-n", "-T", "pdml", "-r", "{F}"], "tshark-pdml", None),
     ("tshark-summary", ["tshark", "-n", "-r", "{F}"], None, None),
     ("cshark-summary", ["{B}/cshark", "-n", "-r", "{F}"], "tshark-summary", None),
     # The fields-of-interest fast path (issue 3): -T fields primes its -e list,

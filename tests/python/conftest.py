@@ -10,6 +10,7 @@ CSHARK is unset.
 
 import io
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -153,6 +154,49 @@ def pdml_packets(pdml):
         element.clear()
         while element.getprevious() is not None:
             del element.getparent()[0]
+
+
+# The two known differences of cshark -T pdml (README), and the run time.
+COMMENT = re.compile(rb"<!-- You can find pdml2html\.xsl in [^\n]*-->\n")
+TIME = re.compile(rb' time="[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}"')
+
+
+def attribute_values_normalised(pdml):
+    """PDML with CR LF, TAB, LF and CR inside attribute values made one space
+    each (XML attribute-value normalisation); the rest as it is. Quotes inside
+    values are escaped (&quot;), so a '"' inside a tag opens or closes one."""
+    out = bytearray()
+    in_tag = in_value = False
+    i, n = 0, len(pdml)
+    while i < n:
+        c = pdml[i]
+        if in_value:
+            if c == 0x22:  # "
+                in_value = False
+            elif c == 0x0D and i + 1 < n and pdml[i + 1] == 0x0A:
+                out += b" "
+                i += 2
+                continue
+            elif c in (0x09, 0x0A, 0x0D):
+                out += b" "
+                i += 1
+                continue
+        elif in_tag:
+            if c == 0x22:
+                in_value = True
+            elif c == 0x3E:  # >
+                in_tag = False
+        elif c == 0x3C:  # <
+            in_tag = True
+        out.append(c)
+        i += 1
+    return bytes(out)
+
+
+def comparable_pdml(pdml):
+    """tshark's or cshark's -T pdml output, made comparable: no data-directory
+    comment, no time of the run, attribute values normalised."""
+    return TIME.sub(b' time="T"', attribute_values_normalised(COMMENT.sub(b"", pdml, count=1)))
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The shared corpus (../shared/corpus beside the repository, or
-$CSHARK_CORPUS), when it is there: every capture's -T json against tshark's
-PDML, and every field name that the corpus dissects through the -T fields
+$CSHARK_CORPUS), when it is there: every capture's -T json and -T pdml
+against tshark's PDML, and every field name that the corpus dissects through the -T fields
 fast path against tshark -T fields, 150 fields at a time. Skipped without
 the corpus; tests/data holds the captures the other suites need.
 
@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TSHARK, packet_difference, pdml_packets, require_cshark, run, tail
+from conftest import (ROOT, TSHARK, comparable_pdml, packet_difference, pdml_packets,
+                      require_cshark, run, tail)
 
 CSHARK = require_cshark()
 CORPUS = Path(os.environ.get("CSHARK_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -68,6 +69,16 @@ def test_json_equals_pdml(capture):
             continue
         diff = packet_difference(exp, act)
         assert diff is None, f"frame {exp['number']}: {diff}"
+    # -T pdml, byte for byte but for the differences the README lists.
+    result = run([CSHARK, "-n", "-T", "pdml", "-r", capture])
+    assert result.returncode == 0, tail(result.stderr)
+    expected = comparable_pdml(oracle.stdout).split(b"<packet>\n")
+    actual = comparable_pdml(result.stdout).split(b"<packet>\n")
+    assert len(actual) == len(expected)
+    for number, (exp, act) in enumerate(zip(expected, actual)):  # 0: the preamble
+        if UNSTABLE.get(capture.name) != number:
+            assert exp == act, f"-T pdml, frame {number}: first difference at byte " \
+                f"{next(i for i, (x, y) in enumerate(zip(exp + b'$', act + b'#')) if x != y)}"
 
 
 def field_names(joined):

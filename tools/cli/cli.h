@@ -54,6 +54,9 @@ void print_tree(FILE *out, cshark_packet *pkt);
 void print_fields_preamble(FILE *out, const cli_fields *f);
 void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f);
 void print_json(FILE *out, cshark_packet *pkt);
+void print_pdml_preamble(FILE *out, const char *path); /* path NULL: live */
+void print_pdml(FILE *out, cshark_packet *pkt);
+void print_pdml_finale(FILE *out);
 
 /* json_writer.c: JSON text in a growing buffer. */
 typedef struct {
@@ -74,5 +77,7 @@ static inline void jb_put(jbuf *b, const char *s, size_t n)
 }
 void jb_uint(jbuf *b, unsigned long v);
 void jb_string(jbuf *b, const char *s, size_t n); /* quoted and escaped */
+/* KEY then VALUE in double quotes, unescaped; nothing when VALUE is NULL. */
+void jb_plain_attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n);
 
 #endif

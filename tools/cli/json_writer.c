@@ -1,4 +1,4 @@
-/* JSON text built in a memory buffer: a packet's line is assembled there and
+/* Output built in a memory buffer (JSON, PDML): a packet is assembled there and
  * written with one fwrite (per-character stdio calls dominated the profile).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdint.h>
@@ -163,4 +163,16 @@ void jb_string(jbuf *b, const char *s, size_t n)
     }
     jb_put(b, (const char *)run, (size_t)(p - run));
     jb_put(b, "\"", 1);
+}
+
+void jb_plain_attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n)
+{
+    if (!value)
+        return;
+    jb_reserve(b, klen + n + 2);
+    memcpy(b->data + b->len, key, klen);
+    b->data[b->len + klen] = '"';
+    memcpy(b->data + b->len + klen + 1, value, n);
+    b->data[b->len + klen + 1 + n] = '"';
+    b->len += klen + n + 2;
 }

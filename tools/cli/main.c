@@ -8,7 +8,7 @@
 #include "cli.h"
 
 enum { EXIT_USAGE = 1, EXIT_CAPTURE = 2 };
-enum output { OUT_SUMMARY, OUT_TREE, OUT_FIELDS, OUT_JSON };
+enum output { OUT_SUMMARY, OUT_TREE, OUT_FIELDS, OUT_JSON, OUT_PDML };
 enum { OPT_CHECK = 256, OPT_DISABLE, OPT_ENABLE, OPT_PERSONAL, OPT_RESOLVE };
 
 /* A dissection option from the command line: -o, -d, --disable/enable-protocol. */
@@ -38,10 +38,10 @@ static void usage(FILE *out)
           "  --check-filter FILTER  check a display filter and exit\n"
           "  -V                 print each packet's protocol tree (as tshark -V)\n"
           "  -l                 flush the output after each packet (as tshark -l)\n"
-          "  -T summary|text|fields|json\n"
+          "  -T summary|text|fields|json|pdml\n"
           "                     output: one line per packet (default), the tree,\n"
-          "                     the -e fields (tshark -T fields), or JSON Lines of\n"
-          "                     each packet's PDML items\n"
+          "                     the -e fields (tshark -T fields), JSON Lines of\n"
+          "                     each packet's PDML items, or PDML (tshark -T pdml)\n"
           "  -e NAME            a field for -T fields (repeatable)\n"
           "  -E KEY=VALUE       -T fields format: header=y|n, separator=/t|/s|C,\n"
           "                     occurrence=a|f|l, aggregator=,|/s|C, quote=d|s|n,\n"
@@ -210,10 +210,12 @@ int main(int argc, char **argv)
                 output = OUT_FIELDS;
             else if (strcmp(optarg, "json") == 0)
                 output = OUT_JSON;
+            else if (strcmp(optarg, "pdml") == 0)
+                output = OUT_PDML;
             else if (strcmp(optarg, "text") == 0 || strcmp(optarg, "summary") == 0)
                 output = OUT_SUMMARY;
             else
-                return fail(EXIT_USAGE, "unknown output format \"%s\" (use text, fields or json)",
+                return fail(EXIT_USAGE, "unknown output format \"%s\" (use text, fields, json or pdml)",
                             optarg);
             break;
         case 'e':
@@ -359,6 +361,8 @@ int main(int argc, char **argv)
     setvbuf(stdout, outbuf, live.count ? _IOLBF : _IOFBF, sizeof outbuf);
     if (output == OUT_FIELDS)
         print_fields_preamble(stdout, &fields);
+    else if (output == OUT_PDML)
+        print_pdml_preamble(stdout, path);
 
     if (live.count)
         live_catch_signals(cap);
@@ -369,10 +373,13 @@ int main(int argc, char **argv)
         case OUT_TREE: print_tree(stdout, pkt); break;
         case OUT_FIELDS: print_fields(stdout, pkt, &fields); break;
         case OUT_JSON: print_json(stdout, pkt); break;
+        case OUT_PDML: print_pdml(stdout, pkt); break;
         }
         if (flush_each)
             fflush(stdout);
     }
+    if (output == OUT_PDML)
+        print_pdml_finale(stdout);
     fflush(stdout);
     int status = 0;
     if (rc < 0)

@@ -17,21 +17,9 @@ static void attr(jbuf *b, const char *key, size_t klen, const char *value, size_
 
 #define ATTR(b, key, value, n) attr((b), key, sizeof(key) - 1, (value), (n))
 
-/* A value that never needs escaping: field names (Wireshark allows only
- * letters, digits, '-', '_' and '.'), hex bytes and masked values. */
-static void plain_attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n)
-{
-    if (!value)
-        return;
-    jb_reserve(b, klen + n + 2);
-    memcpy(b->data + b->len, key, klen);
-    b->data[b->len + klen] = '"';
-    memcpy(b->data + b->len + klen + 1, value, n);
-    b->data[b->len + klen + 1 + n] = '"';
-    b->len += klen + n + 2;
-}
-
-#define PLAIN_ATTR(b, key, value, n) plain_attr((b), key, sizeof(key) - 1, (value), (n))
+/* Field names (letters, digits, '-', '_', '.'), hex bytes and masked values
+ * never need escaping. */
+#define PLAIN_ATTR(b, key, value, n) jb_plain_attr((b), key, sizeof(key) - 1, (value), (n))
 
 static void item(jbuf *b, const cshark_item *it)
 {

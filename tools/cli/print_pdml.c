@@ -1,0 +1,232 @@
+/* -T pdml: the packets as tshark -T pdml writes them (epan/print.c), from the
+ * items' PDML attributes. Two things differ, both invisible to an XML parser:
+ * TAB, CR and LF inside an attribute are written as the space a parser reads
+ * there (the packet view holds attributes as parsed), and the preamble has no
+ * comment naming Wireshark's data directory.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+#define LIT(b, s) jb_put((b), (s), sizeof(s) - 1)
+
+/* print.c's print_escaped_xml. Control characters are "\xN" text in the
+ * view already, so only the markup characters remain; runs without them
+ * (nearly everything: PDML is mostly hex) are copied whole. */
+static void escaped(jbuf *b, const char *s, size_t n)
+{
+    static const char *const entity[256] = {
+        ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#x27;",
+    };
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = entity[(unsigned char)s[i]];
+        if (!e)
+            continue;
+        jb_put(b, s + run, i - run);
+        jb_put(b, e, strlen(e));
+        run = i + 1;
+    }
+    jb_put(b, s + run, n - run);
+}
+
+static void attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n)
+{
+    if (!value)
+        return;
+    jb_put(b, key, klen);
+    escaped(b, value, n);
+    LIT(b, "\"");
+}
+
+#define ATTR(b, key, value, n) attr((b), key, sizeof(key) - 1, (value), (n))
+
+#define PLAIN_ATTR(b, key, value, n) jb_plain_attr((b), key, sizeof(key) - 1, (value), (n))
+
+static void int_attr(jbuf *b, const char *key, size_t klen, int v)
+{
+    if (v < 0)
+        return;
+    jb_put(b, key, klen);
+    jb_uint(b, (unsigned long)v);
+    LIT(b, "\"");
+}
+
+#define INT_ATTR(b, key, v) int_attr((b), key, sizeof(key) - 1, (v))
+
+static void indent(jbuf *b, int level)
+{
+    jb_reserve(b, (size_t)level * 2);
+    memset(b->data + b->len, ' ', (size_t)level * 2);
+    b->len += (size_t)level * 2;
+}
+
+/* LEVEL is the item's indent; CLOSE its closing tag's, which print.c puts
+ * one level out for the item inside a fake-field-wrapper. */
+static void item(jbuf *b, const cshark_item *it, int level, int close)
+{
+    cshark_item_kind kind = cshark_item_kind_of(it);
+    const cshark_item *c = cshark_item_child(it);
+    indent(b, level);
+    if (kind == CSHARK_ITEM_WRAPPER) {
+        LIT(b, "<proto name=\"fake-field-wrapper\">\n");
+        for (; c; c = cshark_item_next(c))
+            item(b, c, level + 1, level);
+        indent(b, level);
+        LIT(b, "</proto>\n");
+        return;
+    }
+    cshark_pdml a;
+    cshark_item_pdml(it, &a);
+    int proto = kind == CSHARK_ITEM_PROTO;
+    if (proto)
+        LIT(b, "<proto");
+    else
+        LIT(b, "<field");
+    ATTR(b, " name=\"", a.name, a.name_len);
+    if (kind == CSHARK_ITEM_TEXT) {
+        /* A text line: its label is its show, and no showname. */
+        ATTR(b, " show=\"", a.show, a.show_len);
+        INT_ATTR(b, " size=\"", a.size);
+        INT_ATTR(b, " pos=\"", a.pos);
+    } else {
+        ATTR(b, " showname=\"", a.showname, a.showname_len);
+        if (a.hidden)
+            LIT(b, " hide=\"yes\"");
+        INT_ATTR(b, " size=\"", a.size);
+        INT_ATTR(b, " pos=\"", a.pos);
+        ATTR(b, " show=\"", a.show, a.show_len);
+    }
+    /* Hex digits: nothing to escape. */
+    PLAIN_ATTR(b, " value=", a.value, a.value_len);
+    PLAIN_ATTR(b, " unmaskedvalue=", a.unmaskedvalue, a.unmaskedvalue_len);
+    if (!c) {
+        LIT(b, "/>\n");
+        return;
+    }
+    LIT(b, ">\n");
+    for (; c; c = cshark_item_next(c))
+        item(b, c, level + 1, level + 1);
+    indent(b, close);
+    if (proto)
+        LIT(b, "</proto>\n");
+    else
+        LIT(b, "</field>\n");
+}
+
+/* The name of the child of LAYER named NAME, or NULL. */
+static const cshark_item *child_named(const cshark_item *layer, const char *name)
+{
+    for (const cshark_item *c = cshark_item_child(layer); c; c = cshark_item_next(c))
+        if (strcmp(cshark_item_name(c), name) == 0)
+            return c;
+    return NULL;
+}
+
+static void hex(jbuf *b, unsigned long v)
+{
+    char tmp[16];
+    int n = snprintf(tmp, sizeof tmp, "%lx", v);
+    jb_put(b, tmp, (size_t)n);
+}
+
+/* print.c's print_pdml_geninfo: the frame's numbers, each sized as the frame
+ * protocol; nothing without a frame protocol. */
+static void geninfo(jbuf *b, cshark_packet *pkt)
+{
+    const cshark_item *frame = NULL;
+    for (size_t i = 0; !frame && i < cshark_packet_layer_count(pkt); i++)
+        if (strcmp(cshark_item_name(cshark_packet_layer(pkt, i)), "frame") == 0)
+            frame = cshark_packet_layer(pkt, i);
+    if (!frame)
+        return;
+    int size = cshark_item_size(frame);
+    static const char *const names[] = { "num", "len", "caplen" };
+    static const char *const titles[] = { "Number", "Frame Length", "Captured Length" };
+    uint32_t values[] = { cshark_packet_number(pkt), cshark_packet_length(pkt),
+                          cshark_packet_captured_length(pkt) };
+    LIT(b, "  <proto name=\"geninfo\" pos=\"0\" showname=\"General information\" size=\"");
+    jb_uint(b, (unsigned long)size);
+    LIT(b, "\">\n");
+    for (int i = 0; i < 3; i++) {
+        LIT(b, "    <field name=\"");
+        jb_put(b, names[i], strlen(names[i]));
+        LIT(b, "\" pos=\"0\" show=\"");
+        jb_uint(b, values[i]);
+        LIT(b, "\" showname=\"");
+        jb_put(b, titles[i], strlen(titles[i]));
+        LIT(b, "\" value=\"");
+        hex(b, values[i]);
+        LIT(b, "\" size=\"");
+        jb_uint(b, (unsigned long)size);
+        LIT(b, "\"/>\n");
+    }
+    /* The arrival time in local time, as frame.time shows it (and as print.c
+     * formats it again); a frame without a time stamp shows the epoch. */
+    const cshark_item *t = child_named(frame, "frame.time");
+    int64_t secs;
+    int32_t nsecs;
+    cshark_packet_time(pkt, &secs, &nsecs);
+    LIT(b, "    <field name=\"timestamp\" pos=\"0\" show=\"");
+    if (t) {
+        const char *show = cshark_item_show(t);
+        escaped(b, show, strlen(show));
+    } else {
+        char date[64];
+        time_t zero = 0;
+        struct tm tm;
+        localtime_r(&zero, &tm);
+        size_t n = strftime(date, sizeof date, "%b %e, %Y %H:%M:%S.000000000 %Z", &tm);
+        jb_put(b, date, n);
+    }
+    char value[40];
+    int n = snprintf(value, sizeof value, "%d.%09d", (int)secs, nsecs);
+    LIT(b, "\" showname=\"Captured Time\" value=\"");
+    jb_put(b, value, (size_t)n);
+    LIT(b, "\" size=\"");
+    jb_uint(b, (unsigned long)size);
+    LIT(b, "\"/>\n  </proto>\n");
+}
+
+void print_pdml_preamble(FILE *out, const char *path)
+{
+    time_t now = time(NULL);
+    char when[32] = "Not representable";
+    struct tm tm;
+    if (localtime_r(&now, &tm))
+        strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm); /* asctime's */
+    jbuf b = { 0 };
+    LIT(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+            "<?xml-stylesheet type=\"text/xsl\" href=\"pdml2html.xsl\"?>\n"
+            "<pdml version=\"0\" creator=\"wireshark/");
+    jb_put(&b, cshark_engine_version(), strlen(cshark_engine_version()));
+    LIT(&b, "\" time=\"");
+    jb_put(&b, when, strlen(when));
+    LIT(&b, "\" capture_file=\"");
+    if (path)
+        escaped(&b, path, strlen(path));
+    LIT(&b, "\">\n");
+    fwrite_unlocked(b.data, 1, b.len, out);
+    free(b.data);
+}
+
+void print_pdml(FILE *out, cshark_packet *pkt)
+{
+    static jbuf b;
+    b.len = 0;
+    LIT(&b, "<packet>\n");
+    geninfo(&b, pkt);
+    size_t n = cshark_packet_layer_count(pkt);
+    for (size_t i = 0; i < n; i++)
+        item(&b, cshark_packet_layer(pkt, i), 1, 1);
+    LIT(&b, "</packet>\n\n\n"); /* print.c ends it with a blank line, tshark.c adds one */
+    fwrite_unlocked(b.data, 1, b.len, out);
+}
+
+void print_pdml_finale(FILE *out)
+{
+    fputs("</pdml>\n", out);
+}
