@@ -73,6 +73,18 @@ void cs_columns_detach(cshark_packet *p)
     p->columns = NULL;
 }
 
+size_t cshark_capture_column_count(const cshark_capture *cap)
+{
+    return cap && cap->columns ? (size_t)cap->columns->n : 0;
+}
+
+const char *cshark_capture_column_title(const cshark_capture *cap, size_t i)
+{
+    if (i >= cshark_capture_column_count(cap))
+        return NULL;
+    return cap->columns->cinfo.columns[cap->columns->index[i]].col_title;
+}
+
 size_t cshark_packet_column_count(const cshark_packet *p)
 {
     if (!p)

@@ -235,6 +235,13 @@ typedef enum {
 } cshark_columns_mode;
 int cshark_capture_set_columns(cshark_capture *capture, int mode);
 
+/* The columns' titles, known before any packet is (tshark -T psml writes them
+ * first, packets or not): 0 and NULL until the first cshark_capture_next()
+ * has been called, and with columns off. The strings live as long as the
+ * capture. */
+size_t cshark_capture_column_count(const cshark_capture *capture);
+const char *cshark_capture_column_title(const cshark_capture *capture, size_t index);
+
 /* Dissection options, PyShark's constructor parameters. The engine keeps them
  * in process-wide state: they are applied for this capture and undone when
  * it closes, so a capture opened later dissects as if they were never set.

@@ -152,6 +152,7 @@ START_TEST(summary_columns)
     /* Off by default: no columns. */
     cshark_packet *pkt = read_frame(HTTP, 1);
     ck_assert_uint_eq(cshark_packet_column_count(pkt), 0);
+    ck_assert_uint_eq(cshark_capture_column_count(tcap), 0);
     ck_assert_ptr_null(cshark_packet_column(pkt, 0));
     close_tcap();
 
@@ -163,11 +164,17 @@ START_TEST(summary_columns)
     ck_assert_int_eq(cshark_capture_set_pref(cap, "gui.column.format:"
                                              "\"No.\",\"%m\",\"Delta\",\"%Tt\","
                                              "\"Info\",\"%i\""), CSHARK_OK);
+    /* The titles are the capture's once reading has started. */
+    ck_assert_uint_eq(cshark_capture_column_count(cap), 0);
+    ck_assert_ptr_null(cshark_capture_column_title(cap, 0));
     for (int i = 0; i < 3; i++)
         ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
     ck_assert_int_eq(cshark_packet_keep(pkt), CSHARK_OK);
     cshark_packet *third = pkt;
     ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
+    ck_assert_uint_eq(cshark_capture_column_count(cap), 3);
+    ck_assert_str_eq(cshark_capture_column_title(cap, 1), "Delta");
+    ck_assert_ptr_null(cshark_capture_column_title(cap, 3));
     ck_assert_uint_eq(cshark_packet_column_count(pkt), 3);
     ck_assert_str_eq(cshark_packet_column_title(pkt, 1), "Delta");
     ck_assert_str_eq(cshark_packet_column(pkt, 0), "4");

@@ -1,6 +1,6 @@
 """The shared corpus (../shared/corpus beside the repository, or
 $CSHARK_CORPUS), when it is there: every capture's -T json and -T pdml
-against tshark's PDML, and every field name that the corpus dissects through the -T fields
+against tshark's PDML and -T psml against tshark's, and every field name that the corpus dissects through the -T fields
 fast path against tshark -T fields, 150 fields at a time. Skipped without
 the corpus; tests/data holds the captures the other suites need.
 
@@ -79,6 +79,20 @@ def test_json_equals_pdml(capture):
         if UNSTABLE.get(capture.name) != number:
             assert exp == act, f"-T pdml, frame {number}: first difference at byte " \
                 f"{next(i for i, (x, y) in enumerate(zip(exp + b'$', act + b'#')) if x != y)}"
+
+
+@pytest.mark.parametrize("capture", corpus_captures(), ids=lambda p: p.name)
+def test_psml_equals_tshark(capture):
+    oracle = run([TSHARK, "-n", "-T", "psml", "-r", capture])
+    assert oracle.returncode == 0, tail(oracle.stderr)
+    result = run([CSHARK, "-n", "-T", "psml", "-r", capture])
+    assert result.returncode == 0, tail(result.stderr)
+    expected = oracle.stdout.split(b"<packet>\n")
+    actual = result.stdout.split(b"<packet>\n")
+    assert len(actual) == len(expected)
+    for number, (exp, act) in enumerate(zip(expected, actual)):  # 0: the structure
+        if UNSTABLE.get(capture.name) != number:
+            assert act == exp, f"-T psml, frame {number}"
 
 
 def field_names(joined):

@@ -57,8 +57,11 @@ void print_json(FILE *out, cshark_packet *pkt);
 void print_pdml_preamble(FILE *out, const char *path); /* path NULL: live */
 void print_pdml(FILE *out, cshark_packet *pkt);
 void print_pdml_finale(FILE *out);
+void print_psml_preamble(FILE *out, cshark_capture *cap); /* after a first read */
+void print_psml(FILE *out, cshark_packet *pkt);
+void print_psml_finale(FILE *out);
 
-/* json_writer.c: JSON text in a growing buffer. */
+/* outbuf.c: output text in a growing buffer. */
 typedef struct {
     char *data;
     size_t len, cap;
@@ -77,6 +80,7 @@ static inline void jb_put(jbuf *b, const char *s, size_t n)
 }
 void jb_uint(jbuf *b, unsigned long v);
 void jb_string(jbuf *b, const char *s, size_t n); /* quoted and escaped */
+void jb_xml(jbuf *b, const char *s, size_t n); /* escaped as PDML/PSML text */
 /* KEY then VALUE in double quotes, unescaped; nothing when VALUE is NULL. */
 void jb_plain_attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n);
 

@@ -8,7 +8,7 @@
 #include "cli.h"
 
 enum { EXIT_USAGE = 1, EXIT_CAPTURE = 2 };
-enum output { OUT_SUMMARY, OUT_TREE, OUT_FIELDS, OUT_JSON, OUT_PDML };
+enum output { OUT_SUMMARY, OUT_TREE, OUT_FIELDS, OUT_JSON, OUT_PDML, OUT_PSML };
 enum { OPT_CHECK = 256, OPT_DISABLE, OPT_ENABLE, OPT_PERSONAL, OPT_RESOLVE };
 
 /* A dissection option from the command line: -o, -d, --disable/enable-protocol. */
@@ -38,10 +38,11 @@ static void usage(FILE *out)
           "  --check-filter FILTER  check a display filter and exit\n"
           "  -V                 print each packet's protocol tree (as tshark -V)\n"
           "  -l                 flush the output after each packet (as tshark -l)\n"
-          "  -T summary|text|fields|json|pdml\n"
+          "  -T summary|text|fields|json|pdml|psml\n"
           "                     output: one line per packet (default), the tree,\n"
           "                     the -e fields (tshark -T fields), JSON Lines of\n"
-          "                     each packet's PDML items, or PDML (tshark -T pdml)\n"
+          "                     each packet's PDML items, PDML (tshark -T pdml),\n"
+          "                     or the summary columns as tshark -T psml\n"
           "  -e NAME            a field for -T fields (repeatable)\n"
           "  -E KEY=VALUE       -T fields format: header=y|n, separator=/t|/s|C,\n"
           "                     occurrence=a|f|l, aggregator=,|/s|C, quote=d|s|n,\n"
@@ -212,10 +213,12 @@ int main(int argc, char **argv)
                 output = OUT_JSON;
             else if (strcmp(optarg, "pdml") == 0)
                 output = OUT_PDML;
+            else if (strcmp(optarg, "psml") == 0)
+                output = OUT_PSML;
             else if (strcmp(optarg, "text") == 0 || strcmp(optarg, "summary") == 0)
                 output = OUT_SUMMARY;
             else
-                return fail(EXIT_USAGE, "unknown output format \"%s\" (use text, fields, json or pdml)",
+                return fail(EXIT_USAGE, "unknown output format \"%s\" (use text, fields, json, pdml or psml)",
                             optarg);
             break;
         case 'e':
@@ -349,6 +352,10 @@ int main(int argc, char **argv)
         rc = cshark_capture_set_session_reset(cap, (uint64_t)reset);
     if (rc == CSHARK_OK && (output == OUT_FIELDS || output == OUT_SUMMARY))
         rc = prime_fields(cap, output, &fields);
+    /* The columns alone, with no tree unless the filter needs one: tshark
+     * -T psml's Info of a few malformed packets depends on it. */
+    if (rc == CSHARK_OK && output == OUT_PSML)
+        rc = cshark_capture_set_columns(cap, CSHARK_COLUMNS_ONLY);
     if (rc != CSHARK_OK) {
         int status = fail(EXIT_USAGE, "%s", cshark_last_error());
         cshark_capture_close(cap);
@@ -367,19 +374,28 @@ int main(int argc, char **argv)
     if (live.count)
         live_catch_signals(cap);
     cshark_packet *pkt;
+    int psml_started = 0;
     while ((rc = cshark_capture_next(cap, &pkt)) == CSHARK_PACKET) {
+        if (output == OUT_PSML && !psml_started++)
+            print_psml_preamble(stdout, cap);
         switch (output) {
         case OUT_SUMMARY: print_summary(stdout, pkt); break;
         case OUT_TREE: print_tree(stdout, pkt); break;
         case OUT_FIELDS: print_fields(stdout, pkt, &fields); break;
         case OUT_JSON: print_json(stdout, pkt); break;
         case OUT_PDML: print_pdml(stdout, pkt); break;
+        case OUT_PSML: print_psml(stdout, pkt); break;
         }
         if (flush_each)
             fflush(stdout);
     }
     if (output == OUT_PDML)
         print_pdml_finale(stdout);
+    if (output == OUT_PSML) {
+        if (!psml_started)
+            print_psml_preamble(stdout, cap);
+        print_psml_finale(stdout);
+    }
     fflush(stdout);
     int status = 0;
     if (rc < 0)

@@ -13,32 +13,12 @@
 
 #define LIT(b, s) jb_put((b), (s), sizeof(s) - 1)
 
-/* print.c's print_escaped_xml. Control characters are "\xN" text in the
- * view already, so only the markup characters remain; runs without them
- * (nearly everything: PDML is mostly hex) are copied whole. */
-static void escaped(jbuf *b, const char *s, size_t n)
-{
-    static const char *const entity[256] = {
-        ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#x27;",
-    };
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *e = entity[(unsigned char)s[i]];
-        if (!e)
-            continue;
-        jb_put(b, s + run, i - run);
-        jb_put(b, e, strlen(e));
-        run = i + 1;
-    }
-    jb_put(b, s + run, n - run);
-}
-
 static void attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n)
 {
     if (!value)
         return;
     jb_put(b, key, klen);
-    escaped(b, value, n);
+    jb_xml(b, value, n);
     LIT(b, "\"");
 }
 
@@ -173,7 +153,7 @@ static void geninfo(jbuf *b, cshark_packet *pkt)
     LIT(b, "    <field name=\"timestamp\" pos=\"0\" show=\"");
     if (t) {
         const char *show = cshark_item_show(t);
-        escaped(b, show, strlen(show));
+        jb_xml(b, show, strlen(show));
     } else {
         char date[64];
         time_t zero = 0;
@@ -207,7 +187,7 @@ void print_pdml_preamble(FILE *out, const char *path)
     jb_put(&b, when, strlen(when));
     LIT(&b, "\" capture_file=\"");
     if (path)
-        escaped(&b, path, strlen(path));
+        jb_xml(&b, path, strlen(path));
     LIT(&b, "\">\n");
     fwrite_unlocked(b.data, 1, b.len, out);
     free(b.data);

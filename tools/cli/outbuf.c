@@ -1,7 +1,9 @@
-/* Output built in a memory buffer (JSON, PDML): a packet is assembled there and
- * written with one fwrite (per-character stdio calls dominated the profile).
+/* Output built in a memory buffer, with JSON's and XML's escaping: a packet is
+ * assembled there and written with one fwrite (per-character stdio calls
+ * dominated the profile).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,4 +177,32 @@ void jb_plain_attr(jbuf *b, const char *key, size_t klen, const char *value, siz
     memcpy(b->data + b->len + klen + 1, value, n);
     b->data[b->len + klen + 1 + n] = '"';
     b->len += klen + n + 2;
+}
+
+/* print.c's print_escaped_xml: the five markup characters as entities, ASCII
+ * control characters but TAB, LF and CR as the text "\xN" (XML 1.0 allows
+ * them in no form); runs of other bytes are copied whole. */
+void jb_xml(jbuf *b, const char *s, size_t n)
+{
+    static char table[256][8];
+    if (!table['&'][0]) {
+        for (int c = 1; c < 0x80; c++)
+            if ((c < 0x20 || c == 0x7f) && c != '\t' && c != '\n' && c != '\r')
+                snprintf(table[c], sizeof table[c], "\\x%x", c);
+        strcpy(table['&'], "&amp;");
+        strcpy(table['<'], "&lt;");
+        strcpy(table['>'], "&gt;");
+        strcpy(table['"'], "&quot;");
+        strcpy(table['\''], "&#x27;");
+    }
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = table[(unsigned char)s[i]];
+        if (!e[0])
+            continue;
+        jb_put(b, s + run, i - run);
+        jb_put(b, e, strlen(e));
+        run = i + 1;
+    }
+    jb_put(b, s + run, n - run);
 }
