@@ -72,13 +72,8 @@ def test_json_equals_pdml(capture):
     # -T pdml, byte for byte but for the differences the README lists.
     result = run([CSHARK, "-n", "-T", "pdml", "-r", capture])
     assert result.returncode == 0, tail(result.stderr)
-    expected = comparable_pdml(oracle.stdout).split(b"<packet>\n")
-    actual = comparable_pdml(result.stdout).split(b"<packet>\n")
-    assert len(actual) == len(expected)
-    for number, (exp, act) in enumerate(zip(expected, actual)):  # 0: the preamble
-        if UNSTABLE.get(capture.name) != number:
-            assert exp == act, f"-T pdml, frame {number}: first difference at byte " \
-                f"{next(i for i, (x, y) in enumerate(zip(exp + b'$', act + b'#')) if x != y)}"
+    assert_same_packets("pdml", capture, comparable_pdml(oracle.stdout),
+                        comparable_pdml(result.stdout))
 
 
 @pytest.mark.parametrize("capture", corpus_captures(), ids=lambda p: p.name)
@@ -87,12 +82,19 @@ def test_psml_equals_tshark(capture):
     assert oracle.returncode == 0, tail(oracle.stderr)
     result = run([CSHARK, "-n", "-T", "psml", "-r", capture])
     assert result.returncode == 0, tail(result.stderr)
-    expected = oracle.stdout.split(b"<packet>\n")
-    actual = result.stdout.split(b"<packet>\n")
+    assert_same_packets("psml", capture, oracle.stdout, result.stdout)
+
+
+def assert_same_packets(kind, capture, expected, actual):
+    """Two XML documents (PDML or PSML) the same, packet by packet (the
+    preamble is packet 0), but for the capture's unstable frame."""
+    expected, actual = expected.split(b"<packet>\n"), actual.split(b"<packet>\n")
     assert len(actual) == len(expected)
-    for number, (exp, act) in enumerate(zip(expected, actual)):  # 0: the structure
-        if UNSTABLE.get(capture.name) != number:
-            assert act == exp, f"-T psml, frame {number}"
+    for number, (exp, act) in enumerate(zip(expected, actual)):
+        if UNSTABLE.get(capture.name) != number and exp != act:
+            at = next(i for i, (x, y) in enumerate(zip(exp + b"$", act + b"#")) if x != y)
+            pytest.fail(f"-T {kind}, frame {number}: first difference at byte {at}: "
+                        f"tshark {exp[at:at + 80]!r}, cshark {act[at:at + 80]!r}", pytrace=False)
 
 
 def field_names(joined):
