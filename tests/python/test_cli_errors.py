@@ -106,6 +106,15 @@ def test_unknown_field():
     assert_fails_naming(result, "no.such.field")
 
 
+def test_resolution_letters_left_out():
+    """-N then another option: tshark reads "-r" as letters and refuses '-';
+    cshark says what is missing."""
+    result = run([CSHARK, "-N", "-r", GOOD])
+    assert tshark("-N", "-r", GOOD).returncode != 0
+    assert_fails_naming(result, "-N needs tshark's name resolution letters")
+    assert result.returncode == 1
+
+
 def test_count_json():
     oracle = tshark("-c", "3", "-T", "pdml", "-r", GOOD)
     expected = list(pdml_packets(oracle.stdout))

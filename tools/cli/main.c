@@ -236,6 +236,9 @@ int main(int argc, char **argv)
             resolve = "";
             break;
         case 'N':
+            if (optarg[0] == '-') /* "-N -r FILE": the letters were left out */
+                return fail(EXIT_USAGE, "-N needs tshark's name resolution letters "
+                            "(e.g. -N mnt), not \"%s\"", optarg);
             resolve = optarg;
             break;
         case OPT_RESOLVE:
