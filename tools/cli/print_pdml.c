@@ -97,7 +97,7 @@ static void item(jbuf *b, const cshark_item *it, int level, int close)
         LIT(b, "</field>\n");
 }
 
-/* The name of the child of LAYER named NAME, or NULL. */
+/* The child of LAYER named NAME, or NULL. */
 static const cshark_item *child_named(const cshark_item *layer, const char *name)
 {
     for (const cshark_item *c = cshark_item_child(layer); c; c = cshark_item_next(c))
