@@ -11,10 +11,13 @@ from conftest import (BAD_DIR, COMMENT, TIME, capture_params, comparable_pdml,
 
 CSHARK = require_cshark()
 
+@pytest.mark.parametrize("mode", [pytest.param([], id="one-pass"),
+                                  # The second pass's trees: frames that look forward.
+                                  pytest.param(["-2"], id="two-pass")])
 @pytest.mark.parametrize("capture", capture_params())
-def test_pdml_equals_tshark(capture):
-    oracle, result = run_parallel([[TSHARK, "-n", "-T", "pdml", "-r", capture],
-                                   [CSHARK, "-T", "pdml", "-r", capture]])
+def test_pdml_equals_tshark(capture, mode):
+    oracle, result = run_parallel([[TSHARK, "-n", *mode, "-T", "pdml", "-r", capture],
+                                   [CSHARK, *mode, "-T", "pdml", "-r", capture]])
     assert oracle.returncode == 0, f"tshark failed on {capture.name}: {tail(oracle.stderr)}"
     assert result.returncode == 0, f"cshark exited {result.returncode}: {tail(result.stderr)}"
     assert COMMENT.search(oracle.stdout), "tshark's preamble has no comment line: update the test"
