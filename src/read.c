@@ -51,8 +51,11 @@ static void dissect(cshark_capture *cap, epan_dissect_t *edt, wtap_rec *rec, Buf
         s->prov.ref = &s->ref_frame;
     }
     /* Zero-copy: the tvb reads the record buffer, which stays untouched until
-     * the packet is released. */
-    tvbuff_t *tvb = tvb_new_real_data(ws_buffer_start_ptr(buf), fd->cap_len, fd->pkt_len);
+     * the packet is released. A damaged record can claim a length above
+     * G_MAXINT, which tvb_new_real_data throws on outside any handler (an
+     * abort): clip it as tshark's frame tvbuff does. */
+    gint reported = fd->pkt_len > G_MAXINT ? G_MAXINT : (gint)fd->pkt_len;
+    tvbuff_t *tvb = tvb_new_real_data(ws_buffer_start_ptr(buf), fd->cap_len, reported);
     if (with_taps)
         epan_dissect_run_with_taps(edt, cap->file_type, rec, tvb, fd,
                                    cs_columns_info(cap->columns));

@@ -89,6 +89,33 @@ START_TEST(truncated_mid_record)
 }
 END_TEST
 
+START_TEST(record_longer_than_2gib)
+{
+    /* A damaged length field: frame 1 of tcpdump__dns_tcp.pcap (pcap, little
+     * endian) claims 2 GiB, more than a tvb's int holds. tshark clips it and
+     * dissects (tshark -T fields -e frame.len: 2147483647); the library used
+     * to abort the process on it. */
+    static unsigned char content[4096];
+    FILE *f = fopen(data_file("tcpdump__dns_tcp.pcap"), "rb");
+    ck_assert_ptr_nonnull(f);
+    size_t len = fread(content, 1, sizeof content, f);
+    fclose(f);
+    ck_assert_uint_gt(len, 40);
+    ck_assert_uint_lt(len, sizeof content);
+    const unsigned char claim[4] = { 0x00, 0x00, 0x00, 0x80 }; /* 0x80000000 */
+    memcpy(content + 24 + 12, claim, sizeof claim);             /* record 1's orig_len */
+    const char *path = tmp_file("huge-length.pcap", content, len);
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_open(&tcap, path), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+    ck_assert_str_eq(show_of(pkt, "frame.len"), "2147483647");
+    ck_assert_str_eq(show_of(pkt, "frame.cap_len"), "74");
+    ck_assert_str_eq(show_of(pkt, "tcp.dstport"), "53");
+    ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+    ck_assert_str_eq(show_of(pkt, "frame.len"), "60");
+}
+END_TEST
+
 START_TEST(null_arguments)
 {
     cshark_capture *cap;
@@ -234,6 +261,7 @@ Suite *errors_suite(void)
     tcase_add_test(tc, not_a_capture);
     tcase_add_test(tc, unreadable_file);
     tcase_add_test(tc, truncated_mid_record);
+    tcase_add_test(tc, record_longer_than_2gib);
     tcase_add_test(tc, null_arguments);
     tcase_add_test(tc, options_after_start);
     tcase_add_test(tc, one_capture_at_a_time);

@@ -7,11 +7,12 @@ difference is the empty file, which cshark refuses."""
 import json
 import os
 import shutil
+import struct
 
 import pytest
 
 from conftest import (BAD_DIR, DATA_DIR, assert_fails_naming, assert_no_crash,
-                      fields_difference, packet_difference, pdml_packets, require_cshark,
+                      comparable_pdml, fields_difference, packet_difference, pdml_packets, require_cshark,
                       run, short, tail, tshark)
 
 CSHARK = require_cshark()
@@ -89,6 +90,23 @@ def test_truncated_capture():
     # tshark prints frame 1, then reports the cut and exits 2.
     oracle = check_like_tshark(TRUNCATED)
     assert oracle.returncode != 0 and oracle.stdout, "tshark no longer prints packets before the cut"
+
+
+def test_record_longer_than_2gib(tmp_path):
+    # A damaged length field: the first record claims 2 GiB, more than a
+    # tvb's int holds. tshark clips it to 2147483647 and dissects on; cshark
+    # used to abort ("Unhandled exception") before printing anything.
+    data = bytearray(GOOD.read_bytes())
+    struct.pack_into("<I", data, 24 + 12, 0x80000000)  # record 1's original length
+    path = tmp_path / "huge-length.pcap"
+    path.write_bytes(data)
+    oracle = tshark("-T", "pdml", "-r", path)
+    assert oracle.returncode == 0 and b'show="2147483647"' in oracle.stdout, \
+        f"tshark no longer clips the length: {tail(oracle.stderr)}"
+    result = run([CSHARK, "-T", "pdml", "-r", path])
+    assert_no_crash(result)
+    assert result.returncode == 0, tail(result.stderr)
+    assert comparable_pdml(result.stdout) == comparable_pdml(oracle.stdout)
 
 
 def test_truncated_capture_json():
