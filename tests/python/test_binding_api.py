@@ -56,6 +56,22 @@ def test_invalid_display_filter_raises_at_construction():
         cshark.FileCapture(HTTP, custom_parameters=['-Y', 'nosuchfield.x == 1'])
 
 
+def test_filter_error_message_with_a_byte_that_is_not_utf8():
+    # The engine quotes the filter's string as bytes: "\377" is byte 0xFF,
+    # which is not UTF-8. The message used to be lost (an empty exception).
+    text = 'frame.len === "\\377"'
+    oracle = subprocess.run([TSHARK, '-n', '-Y', text, '-r', HTTP], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, timeout=120)
+    wanted = b'Unsigned integer (4 bytes) cannot be converted from a string ("\xff").'
+    assert oracle.returncode != 0 and wanted in oracle.stderr, oracle.stderr
+    with pytest.raises(cshark.FilterError) as info:
+        cshark.check_filter(text)
+    assert wanted.decode('utf-8', 'replace') in str(info.value)
+    with pytest.raises(cshark.FilterError) as info:
+        cshark.FileCapture(HTTP, display_filter=text)
+    assert 'cannot be converted from a string' in str(info.value)
+
+
 def test_decode_as():
     expected = tshark_fields(HTTP, ['frame.protocols'], '-d', 'tcp.port==80,telnet')
     cap = cshark.FileCapture(HTTP, decode_as={'tcp.port==80': 'telnet'})

@@ -21,7 +21,13 @@ PyObject *cs_raise_msg(int rc, const char *msg)
     case CSHARK_ENOMEM: return PyErr_NoMemory();
     default: break;
     }
-    PyErr_SetString(type, msg);
+    /* Not PyErr_SetString: it drops a message that is not valid UTF-8 (a
+     * filter or a file name can hold any byte), leaving the exception empty. */
+    PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace");
+    if (text) {
+        PyErr_SetObject(type, text);
+        Py_DECREF(text);
+    }
     return NULL;
 }
 
