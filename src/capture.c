@@ -309,6 +309,8 @@ void cshark_capture_close(cshark_capture *cap)
     /* The options were the engine's globals for this capture only. */
     cs_options_restore(&cap->options);
     dfilter_free(cap->dfcode);
+    if (cap->filter_protocols)
+        g_array_free(cap->filter_protocols, TRUE);
     cs_columns_free(cap->columns);
     if (cap->fields)
         g_array_free(cap->fields, TRUE);
@@ -368,13 +370,17 @@ int cshark_capture_set_display_filter(cshark_capture *cap, const char *filter)
     SETTABLE(cap);
     dfilter_t *df = NULL;
     int full_tree = 0;
+    GArray *protocols = NULL;
     if (filter) {
-        int rc = cs_filter_compile(filter, &df, NULL, &full_tree);
+        int rc = cs_filter_compile(filter, &df, NULL, &full_tree, &protocols);
         if (rc != CSHARK_OK)
             return rc;
     }
     dfilter_free(cap->dfcode);
     cap->dfcode = df;
+    if (cap->filter_protocols)
+        g_array_free(cap->filter_protocols, TRUE);
+    cap->filter_protocols = protocols;
     cap->full_tree_filter = full_tree;
     return CSHARK_OK;
 }

@@ -191,6 +191,7 @@ void cshark_shutdown(void)
 {
     if (engine_state != ENGINE_READY)
         return;
+    cs_filter_cleanup();
     epan_cleanup();
     wtap_cleanup();
     engine_state = ENGINE_SHUT;

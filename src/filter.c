@@ -51,26 +51,53 @@ int cs_field_needs_full_tree(const char *name, size_t len)
     return 0;
 }
 
-/* Whether a filter names one of those: every name-like token of its text (a
- * quoted string that happens to look like one only costs speed). */
-static int filter_needs_full_tree(const char *text)
+static void add_protocol(const char *name, size_t len, GArray **ids)
+{
+    char *s = g_strndup(name, len);
+    header_field_info *hf = proto_registrar_get_byname(s);
+    if (!hf)
+        hf = proto_registrar_get_byalias(s);
+    g_free(s);
+    while (hf && hf->same_name_prev_id != -1)
+        hf = proto_registrar_get_nth(hf->same_name_prev_id);
+    for (; hf; hf = hf->same_name_next) {
+        if (hf->type != FT_PROTOCOL)
+            continue;
+        if (!*ids)
+            *ids = g_array_new(FALSE, FALSE, sizeof(int));
+        guint i = 0;
+        while (i < (*ids)->len && g_array_index(*ids, int, i) != hf->id)
+            i++;
+        if (i == (*ids)->len)
+            g_array_append_val(*ids, hf->id);
+    }
+}
+
+/* What a filter's names need: the whole tree (one of those items), and the
+ * protocol fields for cs_filter_guard. Every name-like token of its text is
+ * looked at: a quoted string that looks like a name only costs a little. */
+static void scan_names(const char *text, int *full_tree, GArray **protocols)
 {
     static const char name_chars[] =
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
     for (const char *p = text; *p;) {
         size_t n = strspn(p, name_chars);
         if (n && cs_field_needs_full_tree(p, n))
-            return 1;
+            *full_tree = 1;
+        if (n)
+            add_protocol(p, n, protocols);
         p += n ? n : 1;
     }
-    return 0;
 }
 
-int cs_filter_compile(const char *text, dfilter_t **out, const char **warning, int *full_tree)
+int cs_filter_compile(const char *text, dfilter_t **out, const char **warning, int *full_tree,
+                      GArray **protocols)
 {
     *out = NULL;
     if (full_tree)
         *full_tree = 0;
+    if (protocols)
+        *protocols = NULL;
     if (warning)
         *warning = NULL;
     char *err = NULL;
@@ -95,13 +122,48 @@ int cs_filter_compile(const char *text, dfilter_t **out, const char **warning, i
         *out = NULL;
         return CSHARK_EFILTER;
     }
-    if (full_tree)
-        *full_tree = filter_needs_full_tree(expanded);
+    if (full_tree && protocols)
+        scan_names(expanded, full_tree, protocols);
     g_free(expanded);
     describe_deprecated(*out);
     if (warning && warning_buf[0])
         *warning = warning_buf;
     return CSHARK_OK;
+}
+
+/* Engine 4.0 fault: a protocol item added without a tvb (the expert infos,
+ * _ws.expert) keeps neither bytes nor a name in its value, and ==, !=, the
+ * orderings and `in` then strcmp() a NULL: tshark -Y '_ws.expert == "x"'
+ * segfaults, and so would the program or Python process using us. Before a
+ * filter runs, such values get an empty tvb: they compare as no bytes, which
+ * is what they cover. Only the protocol fields the filter names are looked
+ * at (scan_names), a lookup each per packet. (4.0's fvalue_t is public; 4.2
+ * makes it opaque, and this goes or changes with it.) */
+static tvbuff_t *no_bytes;
+
+void cs_filter_guard(epan_dissect_t *edt, const GArray *protocols)
+{
+    for (guint i = 0; protocols && i < protocols->len; i++) {
+        GPtrArray *items = proto_get_finfo_ptr_array(edt->tree, g_array_index(protocols, int, i));
+        for (guint j = 0; items && j < items->len; j++) {
+            field_info *fi = g_ptr_array_index(items, j);
+            protocol_value_t *v = &fi->value.value.protocol;
+            if (v->tvb)
+                continue;
+            if (!no_bytes)
+                no_bytes = tvb_new_real_data((const guint8 *)"", 0, 0);
+            v->tvb = no_bytes;         /* not private: the value never frees it */
+            v->tvb_is_private = FALSE;
+            v->length = 0;
+        }
+    }
+}
+
+void cs_filter_cleanup(void)
+{
+    if (no_bytes)
+        tvb_free(no_bytes);
+    no_bytes = NULL;
 }
 
 int cshark_check_filter(const char *filter, const char **warning)
@@ -112,7 +174,7 @@ int cshark_check_filter(const char *filter, const char **warning)
     if (!cs_engine_ready())
         return CSHARK_ESTATE;
     dfilter_t *df;
-    int rc = cs_filter_compile(filter, &df, warning, NULL);
+    int rc = cs_filter_compile(filter, &df, warning, NULL, NULL);
     dfilter_free(df);
     return rc;
 }

@@ -132,12 +132,19 @@ void cs_packets_freeze(cs_session *s);   /* before the session's epan ends  */
 
 /* ---- filter.c, options.c ------------------------------------------------- */
 
-/* FULL_TREE (may be NULL) tells whether the filter names an item that only a
- * whole tree has (see cs_field_needs_full_tree). */
-int cs_filter_compile(const char *text, dfilter_t **out, const char **warning, int *full_tree);
+/* FULL_TREE tells whether the filter names an item that only a whole tree
+ * has (see cs_field_needs_full_tree); PROTOCOLS gets the hfids of the
+ * protocol fields it names, for cs_filter_guard (NULL if none; the caller
+ * frees it). Both may be NULL (then neither is computed). */
+int cs_filter_compile(const char *text, dfilter_t **out, const char **warning, int *full_tree,
+                      GArray **protocols);
 /* Whether the field or protocol NAME (LEN bytes) is one the engine adds only
  * while building other items, so that a primed tree can miss it. */
 int cs_field_needs_full_tree(const char *name, size_t len);
+/* Makes the values of a filter's protocol fields safe to compare, before it
+ * runs on a packet (engine 4.0 strcmp()s a NULL otherwise; see filter.c). */
+void cs_filter_guard(epan_dissect_t *edt, const GArray *protocols);
+void cs_filter_cleanup(void);
 
 typedef struct {
     GArray *undo;   /* what each change replaced, in order */
@@ -166,6 +173,7 @@ struct cshark_capture {
     guint64 delivered;
     guint64 packet_limit, record_limit; /* 0: none                            */
     dfilter_t *dfcode;
+    GArray *filter_protocols;    /* protocol fields it reads (cs_filter_guard) */
     GArray *fields;              /* hfids of the fields of interest, or NULL  */
     int full_tree_fields;        /* ... but one of them needs the whole tree  */
     int full_tree_filter;        /* the filter names such an item             */

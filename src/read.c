@@ -264,7 +264,11 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
         dissect(cap, p->edt, &p->rec, &p->buf, p->fd, 1);
         p->live = 1;
 
-        int passed = !cap->dfcode || dfilter_apply_edt(cap->dfcode, p->edt);
+        int passed = 1;
+        if (cap->dfcode) {
+            cs_filter_guard(p->edt, cap->filter_protocols);
+            passed = dfilter_apply_edt(cap->dfcode, p->edt);
+        }
         if (passed) {
             frame_data_set_after_dissect(p->fd, &cap->cum_bytes);
             /* Before the previous frames move on: the delta columns read

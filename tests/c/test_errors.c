@@ -116,6 +116,28 @@ START_TEST(record_longer_than_2gib)
 }
 END_TEST
 
+START_TEST(protocol_without_bytes_compared)
+{
+    /* The engine 4.0 strcmp()s a NULL on ==/!=/</in with a protocol item that
+     * has no bytes (the expert infos): tshark -Y '_ws.expert == "x"' dies of
+     * SIGSEGV. We compare such items as no bytes. Frames with expert info in
+     * ndpi__http_auth.pcap (tshark -Y _ws.expert): 1 2 4 28 30 32. */
+    static const uint32_t expert[] = { 1, 2, 4, 28, 30, 32 };
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_open(&tcap, data_file("ndpi__http_auth.pcap")), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_display_filter(tcap, "_ws.expert != \"x\""), CSHARK_OK);
+    for (size_t i = 0; i < sizeof expert / sizeof *expert; i++) {
+        ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+        ck_assert_uint_eq(cshark_packet_number(pkt), expert[i]);
+    }
+    ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_DONE);
+    close_tcap();
+    ck_assert_int_eq(cshark_capture_open(&tcap, data_file("ndpi__http_auth.pcap")), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_display_filter(tcap, "_ws.expert == \"x\""), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_DONE);
+}
+END_TEST
+
 START_TEST(null_arguments)
 {
     cshark_capture *cap;
@@ -262,6 +284,7 @@ Suite *errors_suite(void)
     tcase_add_test(tc, unreadable_file);
     tcase_add_test(tc, truncated_mid_record);
     tcase_add_test(tc, record_longer_than_2gib);
+    tcase_add_test(tc, protocol_without_bytes_compared);
     tcase_add_test(tc, null_arguments);
     tcase_add_test(tc, options_after_start);
     tcase_add_test(tc, one_capture_at_a_time);

@@ -433,3 +433,39 @@ def test_check_filter_valid(text):
     assert result.returncode == 0, \
         f"--check-filter {text!r} exited {result.returncode}: {tail(result.stderr)}"
     assert result.stdout == b"", f"--check-filter printed on stdout: {short(result.stdout)}"
+
+
+# ---------------------------------------------------------------------------
+# Comparisons tshark 4.0.17 crashes on
+# ---------------------------------------------------------------------------
+
+# The expert-info items (_ws.expert) are protocol items without bytes, and
+# the engine's ==, !=, ordering and `in` on them strcmp() a NULL: tshark -Y
+# '_ws.expert == "x"' dies of SIGSEGV on any capture with expert info. cshark
+# compares them as no bytes (src/filter.c). The expected frames derive from
+# tshark's own -Y _ws.expert.
+NO_BYTES_CASES = [
+    ('_ws.expert == "x"', "none"),
+    ('_ws.expert != "x"', "all"),
+    ('_ws.expert < 01', "all"),
+    ('_ws.expert == ""', "all"),
+    ('_ws.expert == _ws.expert', "all"),
+    ('_ws.expert in {01, 02}', "none"),
+    ('_ws.expert in {"", 02}', "all"),
+    ('_ws.expert == 01 || dns', "dns"),
+]
+
+
+@pytest.mark.parametrize("text,expected", [pytest.param(t, e, id=t) for t, e in NO_BYTES_CASES])
+def test_protocol_without_bytes_compared(text, expected):
+    cap = DATA_DIR / "ndpi__http_auth.pcap"
+    args = ["-T", "fields", "-e", "frame.number", "-r", cap]
+    with_expert, dns, result = run_parallel([[TSHARK, "-n", "-Y", "_ws.expert", *args],
+                                             [TSHARK, "-n", "-Y", "dns", *args],
+                                             [CSHARK, "-Y", text, *args]])
+    frames = {"none": [], "all": frame_numbers(with_expert.stdout),
+              "dns": frame_numbers(dns.stdout)}[expected]
+    assert frame_numbers(with_expert.stdout), "the capture no longer has expert info"
+    assert_no_crash(result)
+    assert result.returncode == 0, tail(result.stderr)
+    assert frame_numbers(result.stdout) == frames
