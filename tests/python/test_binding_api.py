@@ -72,6 +72,24 @@ def test_filter_error_message_with_a_byte_that_is_not_utf8():
     assert 'cannot be converted from a string' in str(info.value)
 
 
+def test_packet_without_layers_with_fields():
+    # NFLOG adds its own item only when asked for, so a frame that is only an
+    # NFLOG header (AF_INET, version 0, resource 0) has no layer at all when
+    # just frame.number is built. highest_layer and repr() used to raise
+    # IndexError on it.
+    data = bytes.fromhex('02000000')
+    with cshark.InMemCapture(linktype=239) as full:
+        packet = full.parse_packet(data)
+        assert [layer.layer_name for layer in packet.layers] == ['nflog']
+        assert packet.highest_layer == 'NFLOG' and repr(packet) == '<NFLOG Packet>'
+    with cshark.InMemCapture(linktype=239, fields=['frame.number']) as fields:
+        packet = fields.parse_packet(data)
+        assert packet.layers == [] and packet.highest_layer is None
+        assert packet.transport_layer is None and repr(packet) == '<Packet>'
+        assert str(packet).startswith('Packet (Length: 4)')
+        assert pickle.loads(pickle.dumps(packet)).highest_layer is None
+
+
 def test_decode_as():
     expected = tshark_fields(HTTP, ['frame.protocols'], '-d', 'tcp.port==80,telnet')
     cap = cshark.FileCapture(HTTP, decode_as={'tcp.port==80': 'telnet'})

@@ -476,7 +476,7 @@ class TreePacket(Packet):
         if self._layer_list is not None:
             return Packet.highest_layer.fget(self)
         names = self._names if self._names is not None else self._top()
-        return names[-1].upper()
+        return names[-1].upper() if names else None
 
     @property
     def transport_layer(self):

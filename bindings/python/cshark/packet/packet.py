@@ -97,10 +97,13 @@ class Packet(Pickleable):
         return datetime.datetime.fromtimestamp(timestamp)
 
     def __repr__(self):
+        highest = self.highest_layer
+        if highest is None:
+            return '<Packet>'
         transport_protocol = ''
-        if self.transport_layer != self.highest_layer and self.transport_layer is not None:
+        if self.transport_layer != highest and self.transport_layer is not None:
             transport_protocol = self.transport_layer + '/'
-        return f'<{transport_protocol}{self.highest_layer} Packet>'
+        return f'<{transport_protocol}{highest} Packet>'
 
     def __str__(self):
         s = self._packet_string
@@ -129,9 +132,12 @@ class Packet(Pickleable):
         raise AttributeError(f"No attribute named {item}")
 
     @property
-    def highest_layer(self) -> str:
-        """The last layer's name in upper case, e.g. 'HTTP'."""
-        return self.layers[-1].layer_name.upper()
+    def highest_layer(self) -> typing.Optional[str]:
+        """The last layer's name in upper case, e.g. 'HTTP'; None for a packet
+        without layers (with fields=[...], a frame whose protocols add
+        themselves only when asked for)."""
+        layers = self.layers
+        return layers[-1].layer_name.upper() if layers else None
 
     @property
     def transport_layer(self) -> typing.Optional[str]:
