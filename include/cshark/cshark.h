@@ -412,7 +412,11 @@ uint32_t cshark_packet_number(const cshark_packet *packet);  /* frame.number, fr
  * for a record without a time stamp (as PDML's geninfo). */
 void cshark_packet_time(const cshark_packet *packet, int64_t *seconds, int32_t *nanoseconds);
 
-/* The same time as PDML's geninfo writes it, e.g. "1295981838.356677000". */
+/* The same time as PDML's geninfo writes it, e.g. "1295981838.356677000"
+ * (PyShark's sniff_timestamp), but always the true time: tshark writes the
+ * seconds as a C int, so after 2038-01-19 03:14:07 UTC its PDML wraps around
+ * ("-3986929.720289000" for "4290980367.720289000", in 2105). The string is
+ * the packet's, valid as long as the packet is. */
 const char *cshark_packet_timestamp(cshark_packet *packet);
 
 uint32_t cshark_packet_length(const cshark_packet *packet);          /* on the wire */

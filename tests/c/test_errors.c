@@ -89,12 +89,10 @@ START_TEST(truncated_mid_record)
 }
 END_TEST
 
-START_TEST(record_longer_than_2gib)
+/* A copy of tcpdump__dns_tcp.pcap (pcap, little endian) with the 4 bytes at
+ * OFFSET of record 1's header (0 seconds, 12 original length) changed. */
+static const char *changed_copy(const char *name, size_t offset, uint32_t value)
 {
-    /* A damaged length field: frame 1 of tcpdump__dns_tcp.pcap (pcap, little
-     * endian) claims 2 GiB, more than a tvb's int holds. tshark clips it and
-     * dissects (tshark -T fields -e frame.len: 2147483647); the library used
-     * to abort the process on it. */
     static unsigned char content[4096];
     FILE *f = fopen(data_file("tcpdump__dns_tcp.pcap"), "rb");
     ck_assert_ptr_nonnull(f);
@@ -102,9 +100,17 @@ START_TEST(record_longer_than_2gib)
     fclose(f);
     ck_assert_uint_gt(len, 40);
     ck_assert_uint_lt(len, sizeof content);
-    const unsigned char claim[4] = { 0x00, 0x00, 0x00, 0x80 }; /* 0x80000000 */
-    memcpy(content + 24 + 12, claim, sizeof claim);             /* record 1's orig_len */
-    const char *path = tmp_file("huge-length.pcap", content, len);
+    for (int i = 0; i < 4; i++)
+        content[24 + offset + (size_t)i] = (unsigned char)(value >> (8 * i));
+    return tmp_file(name, content, len);
+}
+
+START_TEST(record_longer_than_2gib)
+{
+    /* A damaged length field: frame 1 claims 2 GiB, more than a tvb's int
+     * holds. tshark clips it and dissects (tshark -T fields -e frame.len:
+     * 2147483647); the library used to abort the process on it. */
+    const char *path = changed_copy("huge-length.pcap", 12, 0x80000000u);
     cshark_packet *pkt;
     ck_assert_int_eq(cshark_capture_open(&tcap, path), CSHARK_OK);
     ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
@@ -113,6 +119,25 @@ START_TEST(record_longer_than_2gib)
     ck_assert_str_eq(show_of(pkt, "tcp.dstport"), "53");
     ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
     ck_assert_str_eq(show_of(pkt, "frame.len"), "60");
+}
+END_TEST
+
+START_TEST(time_after_2038)
+{
+    /* Frame 1 at 0xFFC32A0F seconds, in 2105: tshark's PDML geninfo writes
+     * "-3986929.720289000" (a C int); the packet's time stays the true one,
+     * frame.time_epoch's "4290980367.720289000". */
+    const char *path = changed_copy("y2105.pcap", 0, 0xFFC32A0Fu);
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_open(&tcap, path), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+    int64_t secs;
+    int32_t nsecs;
+    cshark_packet_time(pkt, &secs, &nsecs);
+    ck_assert_int_eq(secs, 4290980367);
+    ck_assert_int_eq(nsecs, 720289000);
+    ck_assert_str_eq(cshark_packet_timestamp(pkt), "4290980367.720289000");
+    ck_assert_str_eq(show_of(pkt, "frame.time_epoch"), "4290980367.720289000");
 }
 END_TEST
 
@@ -284,6 +309,7 @@ Suite *errors_suite(void)
     tcase_add_test(tc, unreadable_file);
     tcase_add_test(tc, truncated_mid_record);
     tcase_add_test(tc, record_longer_than_2gib);
+    tcase_add_test(tc, time_after_2038);
     tcase_add_test(tc, protocol_without_bytes_compared);
     tcase_add_test(tc, null_arguments);
     tcase_add_test(tc, options_after_start);

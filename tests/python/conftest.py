@@ -12,6 +12,7 @@ import io
 import os
 import re
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -50,6 +51,23 @@ def captures():
 def capture_params():
     """pytest.param per capture, with the file name as the test id."""
     return [pytest.param(p, id=p.name) for p in captures()]
+
+
+# 2105-12-23 02:59:27 UTC in seconds: past 2038, where tshark's PDML geninfo
+# (a C int) wraps around to -3986929.
+Y2105 = 0xFFC32A0F
+
+
+def changed_copy(directory, name, offset, value):
+    """tcpdump__dns_tcp.pcap (pcap, little endian) with the 32-bit word at
+    OFFSET of record 1's header (0: seconds, 12: original length) set to
+    VALUE, written as DIRECTORY/NAME: a damaged or far-future record in an
+    otherwise real capture."""
+    data = bytearray((DATA_DIR / "tcpdump__dns_tcp.pcap").read_bytes())
+    struct.pack_into("<I", data, 24 + offset, value)
+    path = Path(directory) / name
+    path.write_bytes(data)
+    return path
 
 
 def require_cshark():

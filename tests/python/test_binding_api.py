@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import DATA_DIR, TSHARK, python_env
+from conftest import DATA_DIR, TSHARK, Y2105, changed_copy, python_env
 
 cshark = pytest.importorskip("cshark", reason="the cshark Python binding is not importable")
 
@@ -88,6 +88,17 @@ def test_packet_without_layers_with_fields():
         assert packet.transport_layer is None and repr(packet) == '<Packet>'
         assert str(packet).startswith('Packet (Length: 4)')
         assert pickle.loads(pickle.dumps(packet)).highest_layer is None
+
+
+def test_sniff_timestamp_after_2038(tmp_path):
+    # tshark's PDML writes the seconds as a C int, so PyShark's sniff_timestamp
+    # wraps after 2038 ("-3986929.720289000", sniff_time in 1969); the binding
+    # gives the true time (README: deliberate differences).
+    path = str(changed_copy(tmp_path, 'y2105.pcap', 0, Y2105))
+    (epoch,), (_,) = tshark_fields(path, ['frame.time_epoch'])[:2]
+    packet = next(iter(cshark.FileCapture(path)))
+    assert packet.sniff_timestamp == epoch == '4290980367.720289000'
+    assert packet.sniff_time.year == 2105
 
 
 def test_decode_as():

@@ -7,12 +7,11 @@ difference is the empty file, which cshark refuses."""
 import json
 import os
 import shutil
-import struct
 
 import pytest
 
 from conftest import (BAD_DIR, DATA_DIR, assert_fails_naming, assert_no_crash,
-                      comparable_pdml, fields_difference, packet_difference, pdml_packets, require_cshark,
+                      changed_copy, comparable_pdml, fields_difference, packet_difference, pdml_packets, require_cshark,
                       run, short, tail, tshark)
 
 CSHARK = require_cshark()
@@ -96,10 +95,7 @@ def test_record_longer_than_2gib(tmp_path):
     # A damaged length field: the first record claims 2 GiB, more than a
     # tvb's int holds. tshark clips it to 2147483647 and dissects on; cshark
     # used to abort ("Unhandled exception") before printing anything.
-    data = bytearray(GOOD.read_bytes())
-    struct.pack_into("<I", data, 24 + 12, 0x80000000)  # record 1's original length
-    path = tmp_path / "huge-length.pcap"
-    path.write_bytes(data)
+    path = changed_copy(tmp_path, "huge-length.pcap", 12, 0x80000000)  # original length
     oracle = tshark("-T", "pdml", "-r", path)
     assert oracle.returncode == 0 and b'show="2147483647"' in oracle.stdout, \
         f"tshark no longer clips the length: {tail(oracle.stderr)}"

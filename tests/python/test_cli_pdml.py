@@ -6,8 +6,9 @@ time of the run in both."""
 
 import pytest
 
-from conftest import (BAD_DIR, COMMENT, TIME, capture_params, comparable_pdml,
-                      first_line_difference, require_cshark, run_parallel, short, tail, TSHARK)
+from conftest import (BAD_DIR, COMMENT, TIME, Y2105, capture_params, changed_copy,
+                      comparable_pdml, first_line_difference, require_cshark, run_parallel,
+                      short, tail, TSHARK)
 
 CSHARK = require_cshark()
 
@@ -49,3 +50,14 @@ def test_cut_short_capture_still_ends_the_document():
     assert oracle.returncode == result.returncode == 2
     assert comparable_pdml(result.stdout) == comparable_pdml(oracle.stdout)
     assert b"cut short" in result.stderr or b"cut off" in result.stderr, tail(result.stderr)
+
+
+def test_time_after_2038(tmp_path):
+    """tshark writes geninfo's timestamp value with a C int: after 2038 it
+    wraps ("-3986929.720289000" in 2105), and so must -T pdml."""
+    capture = changed_copy(tmp_path, "y2105.pcap", 0, Y2105)
+    oracle, result = run_parallel([[TSHARK, "-n", "-T", "pdml", "-r", capture],
+                                   [CSHARK, "-T", "pdml", "-r", capture]])
+    assert b'value="-3986929.720289000"' in oracle.stdout, "tshark no longer wraps: update"
+    assert result.returncode == 0, tail(result.stderr)
+    assert comparable_pdml(result.stdout) == comparable_pdml(oracle.stdout)

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from conftest import DATA_DIR, assert_no_crash, captures, require_cshark, run, short, tshark
+from conftest import (DATA_DIR, Y2105, assert_no_crash, captures, changed_copy, require_cshark,
+                      run, short, tshark)
 
 CSHARK = require_cshark()
 
@@ -86,3 +87,11 @@ def test_invalid_time_stamps():
         f"TCP  137.116.81.94:80 --> 131.155.215.69:46656  {when}.1000000  1418145370.1000000000",
         f"TCP  131.155.215.69:46656 --> 137.116.81.94:80  {when}.-2147483  1418145370.-2147483648",
     ]
+
+
+def test_time_after_2038(tmp_path):
+    """The true time, as frame.time_epoch has it, where PDML's geninfo (and so
+    PyShark's sniff_timestamp) wraps around."""
+    test_summary_lines(changed_copy(tmp_path, "y2105.pcap", 0, Y2105))
+    first = run([CSHARK, "-c", "1", "-r", tmp_path / "y2105.pcap"]).stdout.decode()
+    assert first.rstrip().endswith("  4290980367.720289000"), first

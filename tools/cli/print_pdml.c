@@ -162,6 +162,8 @@ static void geninfo(jbuf *b, cshark_packet *pkt)
         size_t n = strftime(date, sizeof date, "%b %e, %Y %H:%M:%S.000000000 %Z", &tm);
         jb_put(b, date, n);
     }
+    /* print.c's C int, which wraps after 2038: not cshark_packet_timestamp(),
+     * which keeps the true time. */
     char value[40];
     int n = snprintf(value, sizeof value, "%d.%09d", (int)secs, nsecs);
     LIT(b, "\" showname=\"Captured Time\" value=\"");
