@@ -11,7 +11,8 @@
       Generated and mutated display filters: cshark.check_filter() in one
       child interpreter against sharkd's "check" (same engine), each
       disagreement confirmed with tshark -Y, whose error lines must appear in
-      cshark's message.
+      cshark's message; filters both accept run over two test captures, with
+      the frames of tshark -Y.
 
 Point --cshark and --python-path at an AddressSanitizer build (build-asan/)
 to catch memory errors; the binding's child then gets ASan's runtime
@@ -103,9 +104,20 @@ def fuzz_captures(args, work):
     return reports
 
 
-FIELDS = ["ip.src", "tcp.port", "http.request.uri", "frame.len", "dns.qry.name", "eth.addr",
-          "ipv6.addr", "_ws.expert", "tcp.flags.syn", "frame.time", "udp", "ip", "http",
-          "frame.time_delta", "eth.type", "ntp.xmt", "tcp.options", "frame.protocols"]
+# Fields with values of their type (most generated terms are then valid),
+# and values of every kind for the rest.
+TYPED = {
+    "ip.src": ["1.2.3.4", "192.168.0.0/16", "10.0.0.1"], "ip.addr": ["10.0.0.0/8", "127.0.0.1"],
+    "tcp.port": ["80", "0x50", "{80, 443}", "{1..1024}"], "udp.length": ["30", "0"],
+    "http.request.uri": ['"/"', '"abc"', '"\\x00"'], "dns.qry.name": ['"example.com"', '"a"'],
+    "frame.len": ["60", "1500", "0x40"], "eth.addr": ["00:11:22:33:44:55", "ff:ff:ff:ff:ff:ff"],
+    "ipv6.addr": ["::1", "fe80::/64"], "_ws.expert": ['""', "01", '"x"'], "_ws.malformed": ["00"],
+    "tcp.flags.syn": ["1", "True", "0"], "frame.time": ['"Jan  1, 2020 00:00:00"', '"2012-01-01"'],
+    "frame.time_delta": ["0.5", "1"], "eth.type": ["0x0800", "0x86dd"], "udp": ["00:35"],
+    "ip": ["45"], "http": ['"GET"'], "tcp.options": ["01:01"], "frame.protocols": ['"eth:ip"'],
+    "nbns.name": ['"WORKGROUP"'], "ip.ttl": ["64", "{1..64}"], "data.data": ["00", '"abc"'],
+}
+FIELDS = sorted(TYPED)
 OPERATORS = ["==", "!=", "===", "!==", "~=", ">", "<", ">=", "<=", "contains", "matches", "in",
              "eq", "ne", "gt", "&"]
 VALUES = ["1", "0x1", "-1", "1.5", '"abc"', "'a'", "1.2.3.4", "10.0.0.0/8", "::1", "fe80::/64",
@@ -119,13 +131,14 @@ LOGIC = ["&&", "||", "^^", "and", "or", "xor"]
 def generate_filter(rnd):
     terms = []
     for _ in range(rnd.randint(1, 4)):
-        term = rnd.choice(FIELDS)
+        term = field = rnd.choice(FIELDS)
         if rnd.random() < 0.2:
             term = rnd.choice(FUNCTIONS) + term + (")" if rnd.random() < 0.9 else "")
         if rnd.random() < 0.2:
             term += rnd.choice(SLICES)
         if rnd.random() < 0.7:
-            term += f" {rnd.choice(OPERATORS)} {rnd.choice(VALUES)}"
+            value = rnd.choice(TYPED[field] if rnd.random() < 0.7 else VALUES)
+            term += f" {rnd.choice(OPERATORS)} {value}"
         if rnd.random() < 0.15:
             term = "(" + term + (")" if rnd.random() < 0.9 else "")
         if rnd.random() < 0.1:
@@ -148,18 +161,43 @@ def mutate_filter(rnd, text):
     return "".join(chars)
 
 
+# The binding's side, in one child interpreter: each filter checked and, when
+# valid, run over the evaluation captures (frame numbers).
 CHECKER = r'''
 import json, sys, cshark
+captures = json.loads(sys.argv[1])
 for line in sys.stdin:
+    text = json.loads(line)
     try:
-        cshark.check_filter(json.loads(line))
-        answer = {"ok": True}
+        cshark.check_filter(text)
+        answer = {"ok": True, "frames": {}}
+        for path in captures:
+            with cshark.FileCapture(path, display_filter=text, keep_packets=False) as cap:
+                answer["frames"][path] = [int(p.number) for p in cap]
     except cshark.FilterError as e:
         answer = {"ok": False, "message": str(e)}
     except Exception as e:
         answer = {"ok": False, "message": f"unexpected {type(e).__name__}: {e}"}
     print(json.dumps(answer), flush=True)
 '''
+# Captures with expert info, malformed frames and many protocols.
+EVAL_CAPTURES = ["ndpi__http_auth.pcap", "ndpi__fuzz-2006-06-26-2594.pcap"]
+
+
+def compare_frames(text, frames):
+    """A filter both accept: the frames tshark -Y displays on each capture."""
+    reports = 0
+    for capture, ours in frames.items():
+        oracle = subprocess.run(["tshark", "-n", "-Y", text, "-T", "fields", "-e", "frame.number",
+                                 "-r", capture], capture_output=True, env=ENV)
+        if oracle.returncode < 0:
+            continue  # tshark crashed on it (README lists the known case)
+        theirs = [int(n) for n in oracle.stdout.split()]
+        if theirs != ours:
+            reports += 1
+            print(f"frames: -Y {text!r} on {Path(capture).name}: tshark {theirs[:10]} "
+                  f"({len(theirs)}), cshark {ours[:10]} ({len(ours)})", flush=True)
+    return reports
 
 
 def fuzz_filters(args, work):
@@ -174,7 +212,8 @@ def fuzz_filters(args, work):
     if "asan" in args.python_path:
         env["LD_PRELOAD"] = subprocess.check_output(["gcc", "-print-file-name=libasan.so"],
                                                     text=True).strip()
-    ours = subprocess.run(["/usr/bin/python3", "-c", CHECKER],
+    captures = [str(ROOT / "tests" / "data" / name) for name in EVAL_CAPTURES]
+    ours = subprocess.run(["/usr/bin/python3", "-c", CHECKER, json.dumps(captures)],
                           input="".join(json.dumps(f) + "\n" for f in filters).encode(),
                           capture_output=True, env=env, timeout=3600)
     answers = [json.loads(line) for line in ours.stdout.decode().splitlines()]
@@ -198,7 +237,8 @@ def fuzz_filters(args, work):
     capture = ROOT / "tests" / "data" / "tcpdump__dns_tcp.pcap"
     for i, (text, answer) in enumerate(zip(filters, answers)):
         if theirs.get(i, not answer["ok"]) == answer["ok"] and answer["ok"]:
-            continue  # both accept it: nothing to compare
+            reports += compare_frames(text, answer["frames"])
+            continue
         oracle = subprocess.run(["tshark", "-n", "-Y", text, "-r", capture],
                                 capture_output=True, env=ENV)
         if oracle.returncode < 0:
@@ -214,7 +254,9 @@ def fuzz_filters(args, work):
             if missing:
                 reports += 1
                 print(f"message: {text!r}: {missing}", flush=True)
-    print(f"filters: {len(filters)} filters, {reports} reports", flush=True)
+    valid = sum(1 for answer in answers if answer["ok"])
+    print(f"filters: {len(filters)} filters ({valid} valid, run on {len(captures)} captures), "
+          f"{reports} reports", flush=True)
     return reports
 
 
