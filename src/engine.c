@@ -1,5 +1,7 @@
 /* Process-wide engine: wiretap + epan initialised once, the way tshark does.
  * SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE 1 /* program_invocation_short_name */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,8 +91,12 @@ int cshark_init(unsigned flags)
 
     /* Logs: the engine's own messages go to stderr at its default level;
      * WIRESHARK_LOG_LEVEL changes that as for tshark. No locale change here:
-     * that is the application's business (the CLI does it like tshark). */
-    ws_log_init(NULL, NULL);
+     * that is the application's business (the CLI does it like tshark).
+     * Their prefix names the program, "** (cshark:PID)" as tshark's reads
+     * "** (tshark:PID)"; without a name it would be "** (PID:PID)". A name
+     * the application gave GLib is kept. */
+    const char *prog = g_get_prgname();
+    ws_log_init(prog ? prog : program_invocation_short_name, NULL);
     init_process_policies();
 
     /* Every packet's frame.time is a local time, and with TZ unset glibc's

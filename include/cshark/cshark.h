@@ -117,7 +117,10 @@ enum {
  * Side effects of the engine, for the whole process: SIGPIPE is ignored;
  * gcrypt, gnutls and libxml2 are initialised. And ours: when TZ is unset it
  * becomes ":/etc/localtime", the zone glibc uses then anyway, so that
- * localtime() stops re-reading that file for every packet's time. */
+ * localtime() stops re-reading that file for every packet's time.
+ * The engine logs to stderr ("** (NAME:PID) …", level set by the environment
+ * variable WIRESHARK_LOG_LEVEL as for tshark); NAME is GLib's g_get_prgname(),
+ * and when the application set none it becomes the program's own name. */
 int cshark_init(unsigned flags);
 
 /* CSHARK_OK if NAME is a registered field or protocol name ("ip.src",

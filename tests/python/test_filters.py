@@ -469,3 +469,24 @@ def test_protocol_without_bytes_compared(text, expected):
     assert_no_crash(result)
     assert result.returncode == 0, tail(result.stderr)
     assert frame_numbers(result.stdout) == frames
+
+
+# The engine logs `matches` on those items (a NULL subject) in tshark and in
+# cshark alike. Its log lines name the program as tshark's do: "** (cshark:PID)"
+# where tshark writes "** (tshark:PID)", the message after the time equal.
+def test_engine_log_lines_name_the_program():
+    args = ["-Y", '_ws.expert matches "x"', "-T", "fields", "-e", "frame.number",
+            "-r", DATA_DIR / "ndpi__http_auth.pcap"]
+    oracle, result = run_parallel([[TSHARK, "-n", *args], [CSHARK, *args]])
+    # Not assert_no_crash: these CRITICAL lines are expected, and compared.
+    assert result.returncode == oracle.returncode == 0, tail(result.stderr)
+    assert frame_numbers(result.stdout) == frame_numbers(oracle.stdout) == []
+    line = re.compile(r" \*\* \((\w+):\d+\) [\d:.]+ (.*)")
+
+    def logged(stderr, program):
+        found = [line.match(text) for text in stderr.decode("utf-8", "replace").splitlines()]
+        found = [m for m in found if m]
+        assert found and {m.group(1) for m in found} == {program}, tail(stderr)
+        return [m.group(2) for m in found]
+
+    assert logged(result.stderr, "cshark") == logged(oracle.stderr, "tshark")
