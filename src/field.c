@@ -90,11 +90,21 @@ static cs_str pdml_text(wmem_allocator_t *pool, const char *s)
 const guint8 *cs_field_bytes(const cshark_item *it, gint *length)
 {
     const field_info *fi = FI(it);
+    const cshark_packet *p = it->packet;
     *length = 0;
-    for (GSList *l = it->packet->edt->pi.data_src; l; l = l->next) {
+    size_t i = 0;
+    for (GSList *l = p->edt->pi.data_src; l; l = l->next, i++) {
         tvbuff_t *tvb = get_data_source_tvb((struct data_source *)l->data);
         if (fi->ds_tvb != tvb)
             continue;
+        if (p->frozen_src && p->frozen_src[i].data) {
+            /* The source's own bytes are gone with its session. */
+            gint remaining = p->frozen_src[i].length - fi->start;
+            if (fi->start < 0 || remaining < 0)
+                return NULL;
+            *length = MIN(fi->length, remaining);
+            return p->frozen_src[i].data + fi->start;
+        }
         gint remaining = tvb_captured_length_remaining(tvb, fi->start);
         if (remaining < 0)
             return NULL;
@@ -102,6 +112,29 @@ const guint8 *cs_field_bytes(const cshark_item *it, gint *length)
         return tvb_get_ptr(tvb, fi->start, *length);
     }
     return NULL;
+}
+
+/* A session's end frees the bytes of the data sources it made (reassembled,
+ * decrypted, decompressed), which a kept packet's tvbs still point to; the
+ * frame's own bytes are the packet's. Copy the others into the packet. */
+void cs_field_freeze_sources(cshark_packet *p)
+{
+    size_t n = g_slist_length(p->edt->pi.data_src), i = 0;
+    if (p->frozen_src || n < 2)
+        return;
+    cs_src_copy *copies = wmem_alloc0(p->pool, n * sizeof *copies);
+    for (GSList *l = p->edt->pi.data_src; l; l = l->next, i++) {
+        tvbuff_t *tvb = get_data_source_tvb((struct data_source *)l->data);
+        if (!tvb || tvb == p->edt->tvb)
+            continue;
+        guint len = tvb_captured_length(tvb);
+        const guint8 *d = len ? tvb_get_ptr(tvb, 0, (gint)len) : NULL;
+        if (!d)
+            continue;
+        copies[i].data = wmem_memdup(p->pool, d, len);
+        copies[i].length = (gint)len;
+    }
+    p->frozen_src = copies;
 }
 
 /* Hex of the item's bytes; "" when its data source is unknown, NULL when it
@@ -525,11 +558,23 @@ cs_str cs_field_fields_value(cshark_item *it)
 
 /* ---- public attribute getters (cached per item) ------------------------- */
 
+/* Another thread may read a formatted slot while cshark_capture_next()
+ * formats this packet's others (cs_view_freeze): the length is stored
+ * before the string pointer is published, and read after it. */
 static cs_str cached(const cshark_item *cit, cs_str *slot, cs_str (*compute)(cshark_item *))
 {
-    if (slot->s == cs_unset)
-        *slot = compute((cshark_item *)cit);
-    return *slot;
+    const char *s = __atomic_load_n(&slot->s, __ATOMIC_ACQUIRE);
+    if (s != cs_unset)
+        return (cs_str){ s, slot->n };
+    cs_str v = compute((cshark_item *)cit);
+    slot->n = v.n;
+    __atomic_store_n(&slot->s, v.s, __ATOMIC_RELEASE);
+    return v;
+}
+
+static int slot_set(const cs_str *slot)
+{
+    return __atomic_load_n(&slot->s, __ATOMIC_ACQUIRE) != cs_unset;
 }
 
 #define CACHED(it, slot, compute)                                              \
@@ -548,8 +593,8 @@ const char *cshark_item_field_value(const cshark_item *it) { CACHED(it, fvalue, 
 
 int cshark_item_formatted(const cshark_item *it)
 {
-    return it && it->show.s != cs_unset && it->showname.s != cs_unset &&
-           it->value.s != cs_unset && it->unmasked.s != cs_unset;
+    return it && slot_set(&it->show) && slot_set(&it->showname) && slot_set(&it->value) &&
+           slot_set(&it->unmasked);
 }
 
 int cshark_packet_format_fields(cshark_packet *p, const cshark_field *const *fields, size_t n)

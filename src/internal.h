@@ -237,6 +237,12 @@ void cs_view_freeze(cshark_packet *p);   /* format every string now          */
 
 /* ---- packet.c ---------------------------------------------------------- */
 
+/* A copy of a data source's bytes, by position in pinfo->data_src. */
+typedef struct {
+    const guint8 *data; /* NULL: not copied (the frame's own bytes) */
+    gint length;
+} cs_src_copy;
+
 struct cshark_packet {
     cs_session *session;
     epan_dissect_t *edt;
@@ -255,6 +261,7 @@ struct cshark_packet {
     cs_columns *columns;         /* its capture's, filled for this packet    */
     const char **col_copy;       /* kept: titles then texts, in the pool     */
     int ncols;
+    cs_src_copy *frozen_src;     /* after its session: data sources' bytes   */
 };
 
 cshark_packet *cs_packet_new(cs_session *s, int tree, int visible, cshark_packet **owner);
@@ -275,6 +282,8 @@ static inline int cs_item_is_data(const cshark_item *it)
 
 /* The item's bytes in its data source (NULL when not among the packet's). */
 const guint8 *cs_field_bytes(const cshark_item *it, gint *length);
+/* Copy the packet's data sources other than the frame (cs_view_freeze). */
+void cs_field_freeze_sources(cshark_packet *p);
 
 cs_str cs_field_show(cshark_item *it);
 cs_str cs_field_showname(cshark_item *it);

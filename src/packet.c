@@ -37,6 +37,7 @@ void cs_packet_release(cshark_packet *p)
     p->columns = NULL;
     p->col_copy = NULL;
     p->ncols = 0;
+    p->frozen_src = NULL; /* in the pool */
 }
 
 static void kept_unlink(cshark_packet *p)

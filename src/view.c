@@ -69,7 +69,14 @@ static void build(cs_view *v, cshark_packet *p, proto_node *node, cshark_item *p
     }
 }
 
-int cs_view_build(cshark_packet *p)
+/* Kept packets may be read by another thread through the [structure] calls
+ * (cshark.h) while cshark_capture_next() freezes them (cs_view_freeze). The
+ * writes those calls can make, a first build of the view and an array from
+ * the packet's pool, and each packet's freeze take this lock; reading a
+ * built view takes nothing. */
+static GMutex kept_mu;
+
+static int build_locked(cshark_packet *p)
 {
     cs_view *v = &p->view;
     if (v->built)
@@ -99,8 +106,18 @@ int cs_view_build(cshark_packet *p)
     for (size_t i = 0, k = 0; i < v->count; i++)
         if (!v->items[i].parent)
             v->layers[k++] = &v->items[i];
-    v->built = 1;
+    __atomic_store_n(&v->built, 1, __ATOMIC_RELEASE);
     return CSHARK_OK;
+}
+
+int cs_view_build(cshark_packet *p)
+{
+    if (__atomic_load_n(&p->view.built, __ATOMIC_ACQUIRE))
+        return CSHARK_OK;
+    g_mutex_lock(&kept_mu);
+    int rc = build_locked(p);
+    g_mutex_unlock(&kept_mu);
+    return rc;
 }
 
 void cs_view_reset(cs_view *v)
@@ -119,8 +136,11 @@ void cs_view_free(cs_view *v)
 
 void cs_view_freeze(cshark_packet *p)
 {
-    if (cs_view_build(p) != CSHARK_OK)
+    g_mutex_lock(&kept_mu);
+    if (build_locked(p) != CSHARK_OK) {
+        g_mutex_unlock(&kept_mu);
         return;
+    }
     for (size_t i = 0; i < p->view.count; i++) {
         cshark_item *it = &p->view.items[i];
         cshark_item_show(it);
@@ -130,6 +150,8 @@ void cs_view_freeze(cshark_packet *p)
         cshark_item_label(it);
         cshark_item_field_value(it);
     }
+    cs_field_freeze_sources(p);
+    g_mutex_unlock(&kept_mu);
 }
 
 /* ---- layers and lookup by name ------------------------------------------ */
@@ -253,7 +275,9 @@ int cshark_packet_fields_of(cshark_packet *p, const cshark_field *field,
         n += matches(&p->view.items[i], hf, shared);
     if (!n)
         return CSHARK_OK;
+    g_mutex_lock(&kept_mu); /* the pool is not thread-safe: see kept_mu */
     const cshark_item **out = wmem_alloc(p->pool, n * sizeof *out);
+    g_mutex_unlock(&kept_mu);
     for (size_t i = 0, k = 0; i < p->view.count; i++)
         if (matches(&p->view.items[i], hf, shared))
             out[k++] = &p->view.items[i];

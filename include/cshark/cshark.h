@@ -31,9 +31,11 @@
  * read, so the string accessors are not among them, except on an item whose
  * strings are formatted already (cshark_item_formatted(), which the reading
  * thread can arrange with cshark_packet_format_fields()). Freeing a packet
- * is not among them either. The exception does not hold with
- * cshark_capture_set_session_reset(), whose resets format kept packets'
- * strings inside cshark_capture_next(). tests/c/test_ahead.c shows the
+ * is not among them either. It holds when cshark_capture_next() ends the
+ * session those packets came from (the first next() of a later capture, or
+ * a session reset) and formats their strings meanwhile: that takes a lock
+ * which the structure calls also take where they write (the first build of
+ * a packet's tree, an array of occurrences). tests/c/test_ahead.c shows the
  * pattern; the Python binding reads files that way.
  *
  * Ownership and lifetimes, in one place:

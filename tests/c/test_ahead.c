@@ -126,6 +126,150 @@ START_TEST(structure_beside_dissection)
 }
 END_TEST
 
+/* ---- kept packets when their session ends ------------------------------ */
+
+#define KEPT_MAX 1024
+
+/* The structure of a kept packet as one number: layer names, every item's
+ * name and kind in tree order, and how many ip.src it has. */
+static unsigned long signature(cshark_packet *pkt, const cshark_field *ip_src)
+{
+    unsigned long h = 5381;
+    const cshark_item *stack[512];
+    size_t depth = 0;
+    for (size_t i = cshark_packet_layer_count(pkt); i-- > 0;)
+        stack[depth++] = cshark_packet_layer(pkt, i);
+    while (depth) {
+        const cshark_item *it = stack[--depth];
+        for (const char *c = cshark_item_name(it); *c; c++)
+            h = h * 33 + (unsigned char)*c;
+        h = h * 33 + (unsigned)cshark_item_kind_of(it);
+        const cshark_item *kids[256];
+        size_t k = 0;
+        for (const cshark_item *c = cshark_item_child(it); c && k < 256; c = cshark_item_next(c))
+            kids[k++] = c;
+        while (k && depth < 512)
+            stack[depth++] = kids[--k];
+    }
+    const cshark_item *const *items;
+    size_t count;
+    ck_assert_int_eq(cshark_packet_fields_of(pkt, ip_src, &items, &count), CSHARK_OK);
+    return h * 33 + count;
+}
+
+static struct {
+    cshark_packet **kept;
+    size_t n;
+    const cshark_field *ip_src;
+    unsigned long sig[KEPT_MAX];
+    pthread_barrier_t start;
+} ended;
+
+static void *read_kept(void *arg)
+{
+    (void)arg;
+    pthread_barrier_wait(&ended.start);
+    for (size_t i = ended.n; i-- > 0;)
+        ended.sig[i] = signature(ended.kept[i], ended.ip_src);
+    return NULL;
+}
+
+/* The first next() of a later capture ends the session of the packets kept
+ * from the one before and formats their strings: a thread reading their
+ * structure meanwhile (the header's exception) must see the same trees as a
+ * read after. Each round starts with views not built, on both sides. */
+START_TEST(structure_beside_session_end)
+{
+    static cshark_packet *kept[KEPT_MAX];
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_field_lookup("ip.src", &ended.ip_src), CSHARK_OK);
+    for (int round = 0; round < 4; round++) {
+        size_t n = 0;
+        ck_assert_int_eq(cshark_capture_open(&tcap, data_file("ndpi__fuzz-2006-06-26-2594.pcap")),
+                         CSHARK_OK);
+        while (cshark_capture_next(tcap, &pkt) == CSHARK_PACKET) {
+            ck_assert_uint_lt(n, KEPT_MAX);
+            ck_assert_int_eq(cshark_packet_keep(pkt), CSHARK_OK);
+            kept[n++] = pkt;
+        }
+        close_tcap();
+        ck_assert_uint_eq(n, 691); /* capinfos */
+        ended.kept = kept;
+        ended.n = n;
+        pthread_barrier_init(&ended.start, NULL, 2);
+        pthread_t thread;
+        ck_assert_int_eq(pthread_create(&thread, NULL, read_kept, NULL), 0);
+        ck_assert_int_eq(cshark_capture_open(&tcap, data_file(CAPTURE)), CSHARK_OK);
+        pthread_barrier_wait(&ended.start);
+        ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET); /* freezes them */
+        pthread_join(thread, NULL);
+        pthread_barrier_destroy(&ended.start);
+        close_tcap();
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_msg(signature(kept[i], ended.ip_src) == ended.sig[i],
+                          "round %d: frame %u read beside the session's end differs", round,
+                          cshark_packet_number(kept[i]));
+            cshark_packet_free(kept[i]);
+        }
+    }
+}
+END_TEST
+
+/* A kept item's bytes in a decrypted (or reassembled) source stay the
+ * packet's after the session that made the source ends: the values are
+ * tshark's unmaskedvalue of every http2.streamid, decrypted with the key log. */
+START_TEST(kept_bytes_after_session_end)
+{
+    static const char *const want[] = {
+        "00000000", "00000000", "00000003", "00000005", "00000007", "00000009", "0000000b",
+        "0000000d", "0000000f", "0000000f", "00000000", "00000000", "00000000", "00000000",
+        "0000000f", "0000000f", "0000000f", "0000000f", "0000000f", "0000000f", "00000000",
+        "00000000", "00000000",
+    };
+    static cshark_packet *kept[64];
+    size_t n = 0;
+    char pref[4200];
+    cshark_packet *pkt;
+    snprintf(pref, sizeof pref, "tls.keylog_file:%s", data_file("rtshark__test_tls.keylog"));
+    ck_assert_int_eq(cshark_capture_open(&tcap, data_file("rtshark__test_tls.pcap")), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_pref(tcap, pref), CSHARK_OK);
+    while (cshark_capture_next(tcap, &pkt) == CSHARK_PACKET) {
+        ck_assert_uint_lt(n, 64);
+        ck_assert_int_eq(cshark_packet_keep(pkt), CSHARK_OK);
+        kept[n++] = pkt;
+    }
+    close_tcap();
+    /* Two later sessions: the first frees the decrypted data, the second
+     * reuses that memory. */
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(cshark_capture_open(&tcap, data_file(CAPTURE)), CSHARK_OK);
+        while (cshark_capture_next(tcap, &pkt) == CSHARK_PACKET)
+            ;
+        close_tcap();
+    }
+    size_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cshark_item *const *items;
+        size_t count;
+        ck_assert_int_eq(cshark_packet_fields(kept[i], "http2.streamid", &items, &count),
+                         CSHARK_OK);
+        for (size_t k = 0; k < count; k++, seen++) {
+            const uint8_t *d;
+            size_t len;
+            char hex[64] = "";
+            ck_assert_int_eq(cshark_item_data(items[k], &d, &len), CSHARK_OK);
+            ck_assert_uint_eq(len, 4);
+            for (size_t b = 0; b < len; b++)
+                snprintf(hex + 2 * b, 3, "%02x", d[b]);
+            ck_assert_uint_lt(seen, sizeof want / sizeof *want);
+            ck_assert_str_eq(hex, want[seen]);
+        }
+        cshark_packet_free(kept[i]);
+    }
+    ck_assert_uint_eq(seen, sizeof want / sizeof *want);
+}
+END_TEST
+
 Suite *ahead_suite(void)
 {
     Suite *s = suite_create("ahead");
@@ -133,6 +277,8 @@ Suite *ahead_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, NULL, close_tcap);
     tcase_add_test(tc, structure_beside_dissection);
+    tcase_add_test(tc, structure_beside_session_end);
+    tcase_add_test(tc, kept_bytes_after_session_end);
     suite_add_tcase(s, tc);
     return s;
 }
