@@ -298,6 +298,59 @@ def test_threads():
     assert not errors and results == expected
 
 
+@pytest.mark.parametrize('read_ahead', [True, False])
+def test_close_from_another_thread_while_iterating(read_ahead):
+    # close() releases the engine, but a read going on in another thread
+    # keeps it and its loop goes on: every packet, no error (it raised
+    # "the capture is closed", or read a freed capture).
+    expected = [p.number for p in cshark.FileCapture(CONNCHECK, keep_packets=False)]
+    for _ in range(3):
+        cap = cshark.FileCapture(CONNCHECK, keep_packets=False)
+        cap._read_ahead = read_ahead
+        got, errors = [], []
+
+        def read():
+            try:
+                got.extend(p.number for p in cap)
+            except Exception as e:  # pragma: no cover
+                errors.append(e)
+        reader = threading.Thread(target=read)
+        reader.start()
+        while reader.is_alive():
+            cap.close()
+            time.sleep(0.0005)
+        reader.join()
+        assert not errors and got == expected
+
+
+def test_typed_value_while_the_collector_frees_a_capture():
+    # Reading a time field builds a tuple: a garbage collection may run
+    # there and free a capture, whose close needs the engine lock. typed()
+    # used to hold that lock while building it, and hung.
+    code = f"""if True:
+        import gc
+        from cshark import _cshark as C
+        cap = C.Capture.open_file({str(DATA_DIR / 'tcpdump__ntp.pcap')!r})
+        pkt = cap.next()
+        cap.close()
+        item = pkt.field('frame.time')
+        other = C.Capture.open_file({str(DATA_DIR / 'tcpdump__ntp.pcap')!r})
+        class Holder: pass
+        gc.disable()
+        gc.set_threshold(1)
+        keep = [(i, -i) for i in range(5000)]  # no 2-tuple left to reuse
+        h = Holder(); h.me = h; h.raw = other  # freed only by the collector
+        del h, other
+        enable, typed = gc.enable, item.typed
+        enable(); print(typed())
+    """
+    out = subprocess.run([sys.executable, '-c', code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, timeout=60, env=python_env())
+    assert out.returncode == 0, out.stderr
+    # tshark -T pdml: frame.time of frame 1 is 1497881530.230949000 (epoch).
+    assert out.stdout.decode().strip() == '(1497881530, 230949000)'
+
+
 # ---- reading ahead --------------------------------------------------------------------
 # FileCapture dissects the next packets in a C thread while Python reads this
 # one (the conformance tests against tshark run that way too).

@@ -214,6 +214,14 @@ static result read_next(ahead *a, int format, char *err, size_t errlen)
         PyThread_acquire_lock(engine_lock, WAIT_LOCK);
     result r = { 0 };
     engine_drain();
+    if (__atomic_load_n(&a->closed, __ATOMIC_ACQUIRE)) {
+        /* Reading in turn, ahead_stop() and the close that follows it may
+         * have run since the caller looked: the capture may be gone. */
+        PyThread_release_lock(engine_lock);
+        r.rc = CSHARK_ESTATE;
+        snprintf(err, errlen, "the capture is closed");
+        return r;
+    }
     r.rc = cshark_capture_next(a->cap, &r.pkt);
     if (r.rc == CSHARK_PACKET && cshark_packet_keep(r.pkt) != CSHARK_OK)
         r.rc = CSHARK_EINVAL;
@@ -384,7 +392,7 @@ int ahead_stats(ahead *a, cshark_stats *st)
 void ahead_stop(ahead *a)
 {
     pthread_mutex_lock(&a->mu);
-    a->closed = 1;
+    __atomic_store_n(&a->closed, 1, __ATOMIC_RELEASE); /* read_next() reads it unlocked */
     worker_leave(a);
     cshark_packet *left[SLOTS];
     int n = 0;
@@ -407,9 +415,15 @@ void ahead_stop(ahead *a)
  * forking thread: the engine lock and every ahead's mutex must not be held
  * by a worker at that moment, so the parent takes them all first (without
  * the GIL while it waits); the child then finds its aheads without workers. */
+static int gc_was_enabled;
+
 PyObject *mod_before_fork(PyObject *m, PyObject *unused)
 {
     (void)m, (void)unused;
+    /* Until the after-fork hook releases the engine lock, this thread holds
+     * it while Python code runs (other hooks, os.fork()): a collection then
+     * could free a capture, whose close would wait for the lock forever. */
+    gc_was_enabled = PyGC_Disable();
     engine_enter();
     Py_BEGIN_ALLOW_THREADS
     pthread_mutex_lock(&all_mu);
@@ -426,6 +440,8 @@ PyObject *mod_after_fork_parent(PyObject *m, PyObject *unused)
         pthread_mutex_unlock(&all[i]->mu);
     pthread_mutex_unlock(&all_mu);
     engine_leave();
+    if (gc_was_enabled)
+        PyGC_Enable();
     Py_RETURN_NONE;
 }
 
@@ -442,6 +458,8 @@ PyObject *mod_after_fork_child(PyObject *m, PyObject *unused)
     pthread_mutex_init(&all_mu, NULL);
     __atomic_store_n(&engine_waiters, 0, __ATOMIC_RELEASE);
     engine_leave();
+    if (gc_was_enabled)
+        PyGC_Enable();
     Py_RETURN_NONE;
 }
 

@@ -20,6 +20,24 @@ static int alive(CaptureObject *self)
     return 0;
 }
 
+/* A call's failure; "closed" when another thread closed the capture while
+ * this one waited for the engine lock (LOCKED reads self->cap inside it). */
+static PyObject *capture_fail(CaptureObject *self, int rc)
+{
+    if (!self->cap) {
+        PyErr_SetString(CsharkError, "the capture is closed");
+        return NULL;
+    }
+    return cs_raise(rc);
+}
+
+#define CAP_CHECK(self, call)                                                  \
+    do {                                                                       \
+        int rc_ = (call);                                                      \
+        if (rc_ < 0)                                                           \
+            return capture_fail((self), rc_);                                  \
+    } while (0)
+
 /* Fields resolved for the binding may be re-registered when a capture's
  * preferences are applied (on its first next()) or reverted (close). */
 static void close_capture(CaptureObject *self)
@@ -30,9 +48,11 @@ static void close_capture(CaptureObject *self)
         Py_END_ALLOW_THREADS
     }
     engine_enter();
-    cshark_capture_close(self->cap);
-    engine_leave();
+    /* Cleared under the lock: a next() in another thread reads it there. */
+    cshark_capture *cap = self->cap;
     self->cap = NULL;
+    cshark_capture_close(cap);
+    engine_leave();
     fields_forget();
 }
 
@@ -141,13 +161,13 @@ static PyObject *capture_feed(CaptureObject *self, PyObject *args)
     int nsecs;
     if (!PyArg_ParseTuple(args, "y*Li", &data, &secs, &nsecs))
         return NULL;
-    int rc = CSHARK_OK;
-    if (alive(self))
-        rc = LOCKED(int, cshark_feed_packet(self->cap, data.buf, (size_t)data.len, secs, nsecs));
-    PyBuffer_Release(&data);
-    if (!self->cap)
+    if (!alive(self)) {
+        PyBuffer_Release(&data);
         return NULL;
-    CHECK(rc);
+    }
+    int rc = LOCKED(int, cshark_feed_packet(self->cap, data.buf, (size_t)data.len, secs, nsecs));
+    PyBuffer_Release(&data);
+    CAP_CHECK(self, rc);
     Py_RETURN_NONE;
 }
 
@@ -156,7 +176,7 @@ static PyObject *capture_feed_end(CaptureObject *self, PyObject *unused)
     (void)unused;
     if (!alive(self))
         return NULL;
-    CHECK(LOCKED(int, cshark_feed_end(self->cap)));
+    CAP_CHECK(self, LOCKED(int, cshark_feed_end(self->cap)));
     Py_RETURN_NONE;
 }
 
@@ -200,7 +220,9 @@ static PyObject *capture_next(CaptureObject *self, PyObject *args)
      * below, which the GIL serialises. */
     Py_BEGIN_ALLOW_THREADS
     PyThread_acquire_lock(engine_lock, WAIT_LOCK);
-    rc = cshark_capture_next_timeout(self->cap, &pkt, ms);
+    /* Read under the lock: close() in another thread clears it there. */
+    cshark_capture *cap = self->cap;
+    rc = cap ? cshark_capture_next_timeout(cap, &pkt, ms) : CSHARK_ESTATE;
     if (rc == CSHARK_PACKET)
         rc = cshark_packet_keep(pkt) == CSHARK_OK ? rc : CSHARK_EINVAL;
     PyThread_release_lock(engine_lock);
@@ -213,7 +235,7 @@ static PyObject *capture_next(CaptureObject *self, PyObject *args)
         PyErr_SetString(PyExc_TimeoutError, "no packet within the timeout");
         return NULL;
     }
-    CHECK(rc);
+    CAP_CHECK(self, rc);
     return packet_wrap(pkt);
 }
 
@@ -282,7 +304,7 @@ static PyObject *capture_stats(CaptureObject *self, PyObject *unused)
     cshark_stats st;
     /* Reading ahead, the capture has read further than the packets Python has. */
     if (!self->ahead || !ahead_stats(self->ahead, &st))
-        CHECK(LOCKED(int, cshark_capture_stats(self->cap, &st)));
+        CAP_CHECK(self, LOCKED(int, cshark_capture_stats(self->cap, &st)));
     return Py_BuildValue("{sKsKsKsKsK}", "received", st.received, "dropped", st.dropped,
                          "if_dropped", st.if_dropped, "read", st.read, "delivered",
                          st.delivered);
@@ -295,7 +317,7 @@ static PyObject *capture_stats(CaptureObject *self, PyObject *unused)
         const char *s = arg == Py_None ? NULL : PyUnicode_AsUTF8(arg);         \
         if ((!s && arg != Py_None) || !alive(self))                            \
             return NULL;                                                       \
-        CHECK(LOCKED(int, fn(self->cap, s)));                                  \
+        CAP_CHECK(self, LOCKED(int, fn(self->cap, s)));                        \
         Py_RETURN_NONE;                                                        \
     }
 #define SET_INT(pyname, fn, ctype)                                             \
@@ -304,7 +326,7 @@ static PyObject *capture_stats(CaptureObject *self, PyObject *unused)
         long long v = PyLong_AsLongLong(arg);                                  \
         if ((v == -1 && PyErr_Occurred()) || !alive(self))                     \
             return NULL;                                                       \
-        CHECK(LOCKED(int, fn(self->cap, (ctype)v)));                           \
+        CAP_CHECK(self, LOCKED(int, fn(self->cap, (ctype)v)));                 \
         Py_RETURN_NONE;                                                        \
     }
 
@@ -333,7 +355,7 @@ static PyObject *capture_set_session_reset(CaptureObject *self, PyObject *arg)
         PyErr_SetString(PyExc_ValueError, "no session resets when reading ahead");
         return NULL;
     }
-    CHECK(LOCKED(int, cshark_capture_set_session_reset(self->cap, (uint64_t)v)));
+    CAP_CHECK(self, LOCKED(int, cshark_capture_set_session_reset(self->cap, (uint64_t)v)));
     self->session_reset = v != 0;
     Py_RETURN_NONE;
 }
@@ -343,7 +365,7 @@ static PyObject *capture_set_duration(CaptureObject *self, PyObject *arg)
     double v = PyFloat_AsDouble(arg);
     if ((v == -1.0 && PyErr_Occurred()) || !alive(self))
         return NULL;
-    CHECK(LOCKED(int, cshark_capture_set_duration(self->cap, v)));
+    CAP_CHECK(self, LOCKED(int, cshark_capture_set_duration(self->cap, v)));
     Py_RETURN_NONE;
 }
 
@@ -353,7 +375,7 @@ static PyObject *capture_set_protocol(CaptureObject *self, PyObject *args)
     int enabled;
     if (!PyArg_ParseTuple(args, "sp", &name, &enabled) || !alive(self))
         return NULL;
-    CHECK(LOCKED(int, cshark_capture_set_protocol(self->cap, name, enabled)));
+    CAP_CHECK(self, LOCKED(int, cshark_capture_set_protocol(self->cap, name, enabled)));
     Py_RETURN_NONE;
 }
 
@@ -362,7 +384,7 @@ static PyObject *capture_add_wlan_key(CaptureObject *self, PyObject *args)
     const char *type, *key;
     if (!PyArg_ParseTuple(args, "ss", &type, &key) || !alive(self))
         return NULL;
-    CHECK(LOCKED(int, cshark_capture_add_wlan_key(self->cap, type, key)));
+    CAP_CHECK(self, LOCKED(int, cshark_capture_add_wlan_key(self->cap, type, key)));
     Py_RETURN_NONE;
 }
 
@@ -373,7 +395,7 @@ static PyObject *capture_set_output(CaptureObject *self, PyObject *args)
     unsigned files = 0;
     if (!PyArg_ParseTuple(args, "s|KI", &path, &kb, &files) || !alive(self))
         return NULL;
-    CHECK(LOCKED(int, cshark_capture_set_output(self->cap, path, kb, files)));
+    CAP_CHECK(self, LOCKED(int, cshark_capture_set_output(self->cap, path, kb, files)));
     Py_RETURN_NONE;
 }
 
@@ -388,7 +410,7 @@ static PyObject *capture_set_fields(CaptureObject *self, PyObject *arg)
         return NULL;
     int rc = LOCKED(int, cshark_capture_set_fields(self->cap, names, n));
     names_free(names, keep);
-    CHECK(rc);
+    CAP_CHECK(self, rc);
     Py_RETURN_NONE;
 }
 

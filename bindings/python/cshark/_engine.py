@@ -227,6 +227,11 @@ class Stream:
             self.close()
             return
         with _cond:
+            if self.busy and self.thread is not threading.current_thread():
+                # Inside a read in another thread, which needs the engine
+                # again at once: it goes on; the stream is released when
+                # that thread ends it or another stream takes the engine.
+                return
             self._close_locked(suspend=True)
 
 

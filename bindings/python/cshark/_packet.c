@@ -392,9 +392,12 @@ static PyObject *item_children(ItemObject *self, PyObject *unused)
     return list;
 }
 
-static PyObject *typed_locked(ItemObject *self)
-{
-    const cshark_item *it = self->item;
+/* An item's typed value, read under the engine lock into C and only then
+ * made a Python object: allocating one may run the garbage collector, which
+ * may free a capture, whose close takes the engine lock (not reentrant). */
+typedef struct {
+    cshark_type type;
+    int rc;
     uint64_t u;
     int64_t i;
     double d;
@@ -403,47 +406,65 @@ static PyObject *typed_locked(ItemObject *self)
     uint8_t a[16];
     int32_t ns;
     const char *s;
-    switch (cshark_item_type(it)) {
+} typed_value;
+
+static void typed_read(const cshark_item *it, typed_value *v)
+{
+    v->type = cshark_item_type(it);
+    switch (v->type) {
     case CSHARK_TYPE_UINT:
-        CHECK(cshark_item_uint(it, &u));
-        return PyLong_FromUnsignedLongLong(u);
     case CSHARK_TYPE_BOOLEAN:
-        CHECK(cshark_item_uint(it, &u));
-        return PyBool_FromLong(u != 0);
+        v->rc = cshark_item_uint(it, &v->u);
+        break;
     case CSHARK_TYPE_INT:
-        CHECK(cshark_item_int(it, &i));
-        return PyLong_FromLongLong(i);
+        v->rc = cshark_item_int(it, &v->i);
+        break;
     case CSHARK_TYPE_DOUBLE:
-        CHECK(cshark_item_double(it, &d));
-        return PyFloat_FromDouble(d);
+        v->rc = cshark_item_double(it, &v->d);
+        break;
     case CSHARK_TYPE_BYTES:
-        CHECK(cshark_item_bytes(it, &b, &n));
-        return PyBytes_FromStringAndSize((const char *)b, (Py_ssize_t)n);
+        v->rc = cshark_item_bytes(it, &v->b, &v->n);
+        break;
     case CSHARK_TYPE_IPV4:
-        CHECK(cshark_item_ipv4(it, a));
-        return PyBytes_FromStringAndSize((const char *)a, 4);
+        v->rc = cshark_item_ipv4(it, v->a);
+        break;
     case CSHARK_TYPE_IPV6:
-        CHECK(cshark_item_ipv6(it, a));
-        return PyBytes_FromStringAndSize((const char *)a, 16);
+        v->rc = cshark_item_ipv6(it, v->a);
+        break;
     case CSHARK_TYPE_ABSOLUTE_TIME:
     case CSHARK_TYPE_RELATIVE_TIME:
-        CHECK(cshark_item_time(it, &i, &ns));
-        return Py_BuildValue("(Li)", (long long)i, (int)ns);
+        v->rc = cshark_item_time(it, &v->i, &v->ns);
+        break;
     case CSHARK_TYPE_STRING:
-        CHECK(cshark_item_string(it, &s));
-        return cstr(s);
+        v->rc = cshark_item_string(it, &v->s);
+        break;
     default:
-        Py_RETURN_NONE;
+        v->rc = CSHARK_OK;
     }
 }
 
 static PyObject *item_value_typed(ItemObject *self, PyObject *unused)
 {
     (void)unused;
+    typed_value v = { 0 };
     engine_enter();
-    PyObject *v = typed_locked(self);
+    typed_read(self->item, &v);
     engine_leave();
-    return v;
+    CHECK(v.rc);
+    switch (v.type) {
+    case CSHARK_TYPE_UINT: return PyLong_FromUnsignedLongLong(v.u);
+    case CSHARK_TYPE_BOOLEAN: return PyBool_FromLong(v.u != 0);
+    case CSHARK_TYPE_INT: return PyLong_FromLongLong(v.i);
+    case CSHARK_TYPE_DOUBLE: return PyFloat_FromDouble(v.d);
+    /* The bytes and the string are the packet's, which SELF keeps alive. */
+    case CSHARK_TYPE_BYTES: return PyBytes_FromStringAndSize((const char *)v.b, (Py_ssize_t)v.n);
+    case CSHARK_TYPE_IPV4: return PyBytes_FromStringAndSize((const char *)v.a, 4);
+    case CSHARK_TYPE_IPV6: return PyBytes_FromStringAndSize((const char *)v.a, 16);
+    case CSHARK_TYPE_ABSOLUTE_TIME:
+    case CSHARK_TYPE_RELATIVE_TIME: return Py_BuildValue("(Li)", (long long)v.i, (int)v.ns);
+    case CSHARK_TYPE_STRING: return cstr(v.s);
+    default: Py_RETURN_NONE;
+    }
 }
 
 static PyObject *item_data(ItemObject *self, PyObject *unused)
