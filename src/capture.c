@@ -278,9 +278,11 @@ int cshark_live_open(cshark_capture **capture, const char *const *interfaces, si
         cs_live_free(live);
         return rc;
     }
-    char *names = g_strjoinv(",", (char **)interfaces);
-    cshark_capture *cap = capture_new(g_strdup_printf("live:%s", names));
-    g_free(names);
+    /* COUNT names: the array need not end with NULL. */
+    GString *names = g_string_new("live:");
+    for (size_t i = 0; i < count; i++)
+        g_string_append_printf(names, "%s%s", i ? "," : "", interfaces[i]);
+    cshark_capture *cap = capture_new(g_string_free(names, FALSE));
     cap->live = live;
     /* Frames are dissected as dumpcap's pcapng would present them. */
     cap->file_type = wtap_pcapng_file_type_subtype();

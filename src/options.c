@@ -23,6 +23,8 @@ typedef struct {
     uat_t *uat;       /* UNDO_UAT */
     guint rows, user_rows; /* UNDO_UAT: raw and valid rows before */
     int enabled;      /* UNDO_PROTO: state before */
+    pref_t *pref;     /* UNDO_PREF: the preference, and its module */
+    module_t *module;
 } undo_t;
 
 static void push(cs_options *o, undo_t u)
@@ -35,23 +37,62 @@ static void push(cs_options *o, undo_t u)
 
 /* ---- preferences ---------------------------------------------------------- */
 
-/* The preference NAME ("tcp.desegment_tcp_streams"): module up to the last
- * dot that names a module, the rest the preference. */
-static pref_t *find_pref(const char *name)
+/* The preference NAME names, found as prefs_set_pref() finds it: the module
+ * is the shortest dotted prefix naming a module or a protocol's alias
+ * ("ssl" for tls), the rest a preference of it or of a submodule. *CANONICAL
+ * gets "module.rest" (g_free it), a name that needs no alias. */
+static pref_t *find_pref(const char *name, char **canonical, module_t **module)
 {
-    for (const char *dot = strrchr(name, '.'); dot; ) {
+    *canonical = NULL;
+    for (const char *dot = strchr(name, '.'); dot; dot = strchr(dot + 1, '.')) {
         char *mod = g_strndup(name, (gsize)(dot - name));
         module_t *m = prefs_find_module(mod);
+        if (!m) {
+            header_field_info *hf = proto_registrar_get_byalias(mod);
+            m = hf ? prefs_find_module(hf->abbrev) : NULL;
+        }
         g_free(mod);
-        if (m)
-            return prefs_find_preference(m, dot + 1);
-        const char *prev = dot;
-        dot = NULL;
-        for (const char *p = name; p < prev; p++)
-            if (*p == '.')
-                dot = p;
+        if (m) {
+            pref_t *pref = prefs_find_preference(m, dot + 1);
+            if (pref)
+                *canonical = g_strdup_printf("%s.%s", m->name, dot + 1);
+            *module = m;
+            return pref;
+        }
     }
     return NULL;
+}
+
+/* Every preference's value as text, to find what a name the lookup above
+ * does not resolve (the engine's legacy module names, "bxxp.…") changed. */
+typedef struct {
+    GHashTable *before; /* pref_t * -> its value before, as text */
+    cs_options *o;      /* diff pass: where the undo entries go */
+    module_t *module;
+} pref_scan;
+
+static guint scan_pref(pref_t *pref, gpointer data)
+{
+    pref_scan *s = data;
+    char *now = prefs_pref_to_str(pref, pref_current);
+    if (!s->o) {
+        g_hash_table_insert(s->before, pref, now ? now : g_strdup(""));
+        return 0;
+    }
+    const char *was = g_hash_table_lookup(s->before, pref);
+    if (was && strcmp(was, now ? now : "") != 0)
+        push(s->o, (undo_t){ .kind = UNDO_PREF, .pref = pref, .module = s->module,
+                             .name = g_strdup_printf("%s.%s:%s", s->module->name,
+                                                     prefs_get_name(pref), was) });
+    g_free(now);
+    return 0;
+}
+
+static guint scan_module(module_t *m, gpointer data)
+{
+    pref_scan *s = data;
+    s->module = m;
+    return prefs_pref_foreach(m, scan_pref, s);
 }
 
 typedef struct {
@@ -105,27 +146,38 @@ int cs_option_pref(cs_options *o, const char *arg)
     if (strncmp(arg, "uat:", 4) == 0)
         return set_uat(o, arg);
 
-    char *name = g_strndup(arg, (gsize)(colon - arg));
-    pref_t *pref = find_pref(name);
+    char *name = g_strndup(arg, (gsize)(colon - arg)), *canonical;
+    module_t *module = NULL;
+    pref_t *pref = find_pref(name, &canonical, &module);
     /* The engine reads any word but TRUE as FALSE: "maybe" would silently
      * mean off. A deliberate difference from tshark: refuse it. */
     const char *v = colon + 1;
     if (pref && prefs_get_type(pref) == PREF_BOOL && g_ascii_strcasecmp(v, "TRUE") != 0 &&
         g_ascii_strcasecmp(v, "FALSE") != 0) {
         g_free(name);
+        g_free(canonical);
         return cs_error(CSHARK_EOPTION, "preference \"%.*s\": invalid value \"%s\" (use TRUE "
                         "or FALSE)", (int)(colon - arg), arg, v);
     }
     char *old = pref ? prefs_pref_to_str(pref, pref_current) : NULL;
+    pref_scan scan = { NULL, NULL, NULL };
+    if (!pref) {
+        scan.before = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+        prefs_modules_foreach(scan_module, &scan);
+    }
     char *copy = g_strdup(arg), *err = NULL;
     prefs_set_pref_e r = prefs_set_pref(copy, &err);
     g_free(copy);
     int rc = CSHARK_OK;
     switch (r) {
     case PREFS_SET_OK:
-        if (pref)
-            push(o, (undo_t){ .kind = UNDO_PREF,
-                              .name = g_strdup_printf("%s:%s", name, old ? old : "") });
+        if (pref) {
+            push(o, (undo_t){ .kind = UNDO_PREF, .pref = pref, .module = module,
+                              .name = g_strdup_printf("%s:%s", canonical, old ? old : "") });
+        } else {
+            scan.o = o; /* undo whatever it changed */
+            prefs_modules_foreach(scan_module, &scan);
+        }
         break;
     case PREFS_SET_NO_SUCH_PREF:
         rc = cs_error(CSHARK_EOPTION, "preference \"%s\": no such preference", name);
@@ -141,6 +193,9 @@ int cs_option_pref(cs_options *o, const char *arg)
     g_free(err);
     g_free(old);
     g_free(name);
+    g_free(canonical);
+    if (scan.before)
+        g_hash_table_destroy(scan.before);
     return rc;
 }
 
@@ -263,6 +318,36 @@ int cs_option_protocol(cs_options *o, const char *name, int enabled)
 
 /* ---- undo ----------------------------------------------------------------- */
 
+/* A port range preference ("beep.tcp.port") puts its dissector in a table.
+ * Setting it again does not take the ports it had out: 4.0's set_pref()
+ * deletes the new range's ports instead of the old ones (and a single port
+ * preference, "acap.tcp.port", deletes nothing). Before the old
+ * value goes back, reset the ports of the current one to what the table
+ * had (HTTP's port 80 is HTTP's again), as pref_unstash() does. */
+static void unset_decode_as(const undo_t *u)
+{
+    int type = u->pref ? prefs_get_type(u->pref) : 0;
+    if (type != PREF_DECODE_AS_RANGE && type != PREF_DECODE_AS_UINT)
+        return;
+    const char *table = prefs_get_name(u->pref);
+    dissector_table_t t = find_dissector_table(table);
+    if (!t || !dissector_table_get_dissector_handle(t, u->module->title))
+        return;
+    if (type == PREF_DECODE_AS_UINT) { /* the same: setting one adds it only */
+        guint port = prefs_get_uint_value_real(u->pref, pref_current);
+        if (port)
+            dissector_reset_uint(table, port);
+        return;
+    }
+    range_t *r = prefs_get_range_value_real(u->pref, pref_current);
+    for (guint i = 0; r && i < r->nranges; i++)
+        for (guint32 port = r->ranges[i].low;; port++) {
+            dissector_reset_uint(table, port);
+            if (port >= r->ranges[i].high)
+                break;
+        }
+}
+
 void cs_options_apply(cs_options *o)
 {
     if (o->changed)
@@ -278,6 +363,7 @@ void cs_options_restore(cs_options *o)
         char *err = NULL;
         switch (u->kind) {
         case UNDO_PREF:
+            unset_decode_as(u);
             prefs_set_pref(u->name, &err);
             g_free(err);
             break;

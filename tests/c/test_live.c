@@ -106,6 +106,14 @@ START_TEST(live_errors)
     ck_assert_int_eq(cshark_live_open(&tcap, LO, 0), CSHARK_EINVAL);
     if (!can_capture())
         return;
+    /* COUNT names are read, not up to a NULL: the capture is "live:lo". */
+    static const char *const lo_and_more[] = { "lo", "past-the-count", NULL };
+    ck_assert_int_eq(cshark_live_open(&tcap, lo_and_more, 1), CSHARK_OK);
+    cshark_capture *other;
+    ck_assert_int_eq(cshark_capture_open(&other, data_file("ndpi__http_auth.pcap")),
+                     CSHARK_ESTATE);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "\"live:lo\""));
+    close_tcap();
     ck_assert_int_eq(cshark_live_open(&tcap, LO, 1), CSHARK_OK);
     ck_assert_int_eq(cshark_capture_set_capture_filter(tcap, "udp prot 9"), CSHARK_EFILTER);
     ck_assert_ptr_nonnull(strstr(cshark_last_error(), "udp prot 9"));

@@ -212,6 +212,22 @@ START_TEST(options_are_scoped_to_their_capture)
     snprintf(pref, sizeof pref, "tls.keylog_file:%s", data_file("rtshark__test_tls.keylog"));
     ck_assert_uint_eq(count_with(TLS, "http2", pref), 13);
     ck_assert_uint_eq(count_with(TLS, "http2", NULL), 0);
+    /* Under names the engine still takes (tshark -o says "converted"): a
+     * protocol's alias, "ssl" for tls, and a legacy module name, "bxxp" for
+     * beep (tshark -o bxxp.tcp.port:80 -Y beep: 16 frames). */
+    snprintf(pref, sizeof pref, "ssl.keylog_file:%s", data_file("rtshark__test_tls.keylog"));
+    ck_assert_uint_eq(count_with(TLS, "http2", pref), 13);
+    ck_assert_uint_eq(count_with(TLS, "http2", NULL), 0);
+    ck_assert_uint_eq(count_with(HTTP, "beep", "bxxp.tcp.port:80"), 16);
+    ck_assert_uint_eq(count_with(HTTP, "beep", NULL), 0);
+    ck_assert_uint_eq(count_with(HTTP, "http", NULL), 2);
+    /* Port preferences give their ports back (4.0's own re-setting does
+     * not): tshark -o acap.tcp.port:80 -Y acap, 15 frames. */
+    ck_assert_uint_eq(count_with(HTTP, "acap", "acap.tcp.port:80"), 15);
+    ck_assert_uint_eq(count_with(HTTP, "acap", NULL), 0);
+    ck_assert_uint_eq(count_with(HTTP, "beep", "beep.tcp.port:80-81"), 16);
+    ck_assert_uint_eq(count_with(HTTP, "beep", NULL), 0);
+    ck_assert_uint_eq(count_with(HTTP, "http", NULL), 2);
 
     /* Reassembly off shows HTTP in 16 frames; back on, in 2. */
     ck_assert_uint_eq(count_with(HTTP, "http", "tcp.desegment_tcp_streams:FALSE"), 16);
