@@ -274,6 +274,22 @@ int cs_option_decode_as(cs_options *o, const char *rule)
         } else if (*end) {
             goto bad_selector;
         }
+        /* tshark takes any 32-bit value, and a range of 2^32 ports takes it
+         * hours: a value the table's selector cannot hold, or a range of more
+         * than 65536 values, is refused. */
+        guint64 max = type == FT_UINT8 ? 0xFF : type == FT_UINT16 ? 0xFFFF
+                    : type == FT_UINT24 ? 0xFFFFFF : G_MAXUINT32;
+        if (hi > max) {
+            rc = cs_error(CSHARK_EOPTION, "decode-as \"%s\": selector \"%s\" is out of range for "
+                          "layer type \"%s\" (0 to %" G_GUINT64_FORMAT ")", rule, selector, table,
+                          max);
+            goto out;
+        }
+        if (hi - lo >= 65536) {
+            rc = cs_error(CSHARK_EOPTION, "decode-as \"%s\": a range of %" G_GUINT64_FORMAT
+                          " values (at most 65536)", rule, hi - lo + 1);
+            goto out;
+        }
         for (guint64 v = lo; v <= hi; v++)
             dissector_change_uint(table, (guint32)v, s.handle);
         push(o, (undo_t){ .kind = UNDO_UINT, .name = g_strdup(table), .lo = (guint32)lo,

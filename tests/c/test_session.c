@@ -331,6 +331,15 @@ START_TEST(bad_options_name_themselves)
     ck_assert_int_eq(cshark_capture_decode_as(cap, "nosuchtable==1,http"), CSHARK_EOPTION);
     ck_assert_ptr_nonnull(strstr(cshark_last_error(), "nosuchtable"));
     ck_assert_int_eq(cshark_capture_decode_as(cap, "tcp.port==eighty,http"), CSHARK_EOPTION);
+    /* A port that cannot be, and a range that would take hours (tshark
+     * takes both: the second never ends). */
+    ck_assert_int_eq(cshark_capture_decode_as(cap, "udp.port==70000,dns"), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "0 to 65535"));
+    ck_assert_int_eq(cshark_capture_decode_as(cap, "udp.port==0-4294967295,rtp"), CSHARK_EOPTION);
+    ck_assert_int_eq(cshark_capture_decode_as(cap, "ip.proto==6:300,tcp"), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "0 to 255"));
+    ck_assert_int_eq(cshark_capture_decode_as(cap, "sctp.ppi==0:70000,m3ua"), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "70000 values"));
     ck_assert_int_eq(cshark_capture_set_protocol(cap, "nosuchproto", 0), CSHARK_EOPTION);
     ck_assert_ptr_nonnull(strstr(cshark_last_error(), "nosuchproto"));
 

@@ -49,6 +49,7 @@ int list_interfaces(FILE *out);
 int live_option(live_opts *l, int opt, const char *arg);
 int live_configure(cshark_capture *cap, const live_opts *l);
 void live_catch_signals(cshark_capture *cap);
+void live_release_signals(void);
 void live_report(cshark_capture *cap);
 void print_tree(FILE *out, cshark_packet *pkt);
 void print_fields_preamble(FILE *out, const cli_fields *f);

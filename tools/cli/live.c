@@ -92,6 +92,17 @@ void live_catch_signals(cshark_capture *cap)
     sigaction(SIGHUP, &sa, NULL);
 }
 
+/* Before the capture is closed: a late signal must not reach it. The
+ * default action comes back (a second Ctrl-C while closing ends the
+ * process). */
+void live_release_signals(void)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    stopping = NULL;
+}
+
 /* What tshark says at the end of a live capture. */
 void live_report(cshark_capture *cap)
 {

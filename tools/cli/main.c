@@ -405,8 +405,10 @@ int main(int argc, char **argv)
         status = fail(EXIT_CAPTURE, "%s", cshark_last_error());
     else if (ferror(stdout))
         status = fail(EXIT_CAPTURE, "%s", "error writing to standard output");
-    if (live.count)
+    if (live.count) {
         live_report(cap);
+        live_release_signals();
+    }
     cshark_capture_close(cap);
     free(live.interfaces);
     /* No cshark_shutdown(): the engine's teardown costs more than the exit
