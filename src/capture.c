@@ -213,8 +213,9 @@ int cshark_capture_open(cshark_capture **capture, const char *path)
     CS_CHECK_ARG(capture, "capture");
     *capture = NULL;
     CS_CHECK_ARG(path, "path");
-    if (!cs_engine_ready())
-        return CSHARK_EINIT;
+    int erc = cs_engine_check();
+    if (erc != CSHARK_OK)
+        return erc;
     int rc = engine_busy("cannot open \"%s\"", path);
     if (rc != CSHARK_OK)
         return rc;
@@ -267,8 +268,9 @@ int cshark_live_open(cshark_capture **capture, const char *const *interfaces, si
         return cs_error(CSHARK_EINVAL, "cshark_live_open: no interface given");
     for (size_t i = 0; i < count; i++)
         CS_CHECK_ARG(interfaces[i], "interface name");
-    if (!cs_engine_ready())
-        return CSHARK_EINIT;
+    int erc = cs_engine_check();
+    if (erc != CSHARK_OK)
+        return erc;
     int rc = engine_busy("cannot capture on %s", interfaces[0]);
     if (rc != CSHARK_OK)
         return rc;

@@ -134,15 +134,15 @@ int cshark_init(unsigned flags)
     return CSHARK_OK;
 }
 
-int cs_engine_ready(void)
+int cs_engine_check(void)
 {
     if (engine_state == ENGINE_NEW)
-        return cshark_init(0) == CSHARK_OK;
+        return cshark_init(0);
     if (engine_state == ENGINE_READY)
-        return 1;
-    cs_error(CSHARK_ESTATE, "the Wireshark engine is %s",
-             engine_state == ENGINE_SHUT ? "shut down" : "not initialised (init failed)");
-    return 0;
+        return CSHARK_OK;
+    if (engine_state == ENGINE_SHUT)
+        return cs_error(CSHARK_ESTATE, "the Wireshark engine is shut down");
+    return cs_error(CSHARK_EINIT, "the Wireshark engine could not be initialised");
 }
 
 /* A letter's bit in a cs_resolve: its place among the ASCII letters, so any

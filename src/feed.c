@@ -25,7 +25,7 @@ struct cs_feed {
 /* Link types whose pcap records start with a pseudo-header that wiretap
  * takes off and decodes (pcap_get_phdr_size): a frame of one could not be
  * given to the engine as a pcap file would. */
-static int has_inline_pseudo_header(int encap)
+int cs_inline_pseudo_header(int encap)
 {
     switch (encap) {
     case WTAP_ENCAP_ATM_PDUS:
@@ -48,13 +48,14 @@ int cshark_feed_open(cshark_capture **capture, int linktype, int nanoseconds)
 {
     CS_CHECK_ARG(capture, "capture");
     *capture = NULL;
-    if (!cs_engine_ready())
-        return CSHARK_EINIT;
+    int erc = cs_engine_check();
+    if (erc != CSHARK_OK)
+        return erc;
     int encap = wtap_pcap_encap_to_wtap_encap(linktype);
     if (encap == WTAP_ENCAP_UNKNOWN)
         return cs_error(CSHARK_EINVAL, "cshark_feed_open: %d is not a pcap link type Wireshark "
                         "knows", linktype);
-    if (has_inline_pseudo_header(encap))
+    if (cs_inline_pseudo_header(encap))
         return cs_error(CSHARK_EINVAL, "cshark_feed_open: link type %d (%s) carries a "
                         "pseudo-header that only wiretap's file readers decode; write such "
                         "frames to a pcap file instead", linktype, wtap_encap_name(encap));

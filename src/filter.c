@@ -171,8 +171,9 @@ int cshark_check_filter(const char *filter, const char **warning)
     if (warning)
         *warning = NULL;
     CS_CHECK_ARG(filter, "filter");
-    if (!cs_engine_ready())
-        return CSHARK_ESTATE;
+    int erc = cs_engine_check();
+    if (erc != CSHARK_OK)
+        return erc;
     dfilter_t *df;
     int rc = cs_filter_compile(filter, &df, warning, NULL, NULL);
     dfilter_free(df);

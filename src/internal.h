@@ -33,7 +33,9 @@ int cs_error(int code, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* Ids the PDML writer treats specially; valid after cshark_init(). */
 extern int cs_proto_data;
-int cs_engine_ready(void); /* 1 when usable, else sets the error */
+/* CSHARK_OK when usable (initialising it on first use); else the error, set:
+ * CSHARK_EINIT when initialisation failed, CSHARK_ESTATE after shutdown. */
+int cs_engine_check(void);
 /* Name resolution as a capture asked for it: OFF (tshark -n), PREFS (as the
  * preferences say), or one bit per tshark -N letter. */
 typedef uint64_t cs_resolve;
@@ -87,6 +89,10 @@ int cs_live_snaplen(const cs_live *l);
 typedef struct cs_feed cs_feed;
 void cs_feed_free(cs_feed *f);
 int cs_feed_read(cs_feed *f, wtap_rec *rec, Buffer *buf);
+/* 1 for link types whose pcap records start with a pseudo-header that
+ * wiretap's file readers take off and decode (fed and live frames refuse
+ * them). */
+int cs_inline_pseudo_header(int encap);
 
 /* The pseudo-header wiretap's pcap reader gives frames of this encap. */
 void cs_pseudo_header(wtap_rec *rec, int encap);

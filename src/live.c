@@ -22,6 +22,8 @@ struct cs_live {
     pcap_t **pcap;
     char **names;
     int *encap;
+    int *dlt;              /* link type the interface had when probed           */
+    int *rfmon;            /* it can be put in monitor mode                      */
     int *nanos;            /* handle delivers nanosecond time stamps            */
     size_t next;           /* round robin, so no interface starves the others   */
     int wake[2];           /* self-pipe: cshark_capture_stop() writes to it     */
@@ -61,6 +63,8 @@ cs_live *cs_live_new(const char *const *names, size_t n)
     l->pcap = g_new0(pcap_t *, n);
     l->names = g_new0(char *, n + 1);
     l->encap = g_new0(int, n);
+    l->dlt = g_new0(int, n);
+    l->rfmon = g_new0(int, n);
     l->nanos = g_new0(int, n);
     for (size_t i = 0; i < n; i++)
         l->names[i] = g_strdup(names[i]);
@@ -88,6 +92,8 @@ void cs_live_free(cs_live *l)
     g_strfreev(l->names);
     g_free(l->pcap);
     g_free(l->encap);
+    g_free(l->dlt);
+    g_free(l->rfmon);
     g_free(l->nanos);
     g_free(l->bpf);
     g_free(l);
@@ -118,20 +124,34 @@ void cs_live_set_duration(cs_live *l, double seconds)
     l->duration = seconds;
 }
 
+/* 1 when BPF compiles for link type DLT; else 0 with libpcap's message. */
+static int compiles(const char *bpf, int dlt, char *msg, size_t len)
+{
+    pcap_t *dead = pcap_open_dead(dlt, 262144);
+    struct bpf_program prog;
+    int ok = pcap_compile(dead, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
+    if (ok)
+        pcap_freecode(&prog);
+    else
+        g_strlcpy(msg, pcap_geterr(dead), len);
+    pcap_close(dead);
+    return ok;
+}
+
 int cs_live_set_filter(cs_live *l, const char *bpf)
 {
-    /* Compile now against a dead handle, so a bad filter fails at once with
-     * libpcap's message; it is compiled again per interface on activation. */
-    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
-    struct bpf_program prog;
-    if (pcap_compile(dead, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        int rc = cs_error(CSHARK_EFILTER, "invalid capture filter \"%s\": %s", bpf,
-                          pcap_geterr(dead));
-        pcap_close(dead);
-        return rc;
+    /* Compile now against each interface's link type, so a bad filter fails
+     * at once with libpcap's message; it is compiled again on activation.
+     * Monitor mode may turn an interface that can have it into 802.11 with
+     * radiotap, where "type mgt" and "wlan addr1" are valid: on such an
+     * interface those wait for activation. */
+    for (size_t i = 0; i < l->n; i++) {
+        char msg[PCAP_ERRBUF_SIZE + 64] = "", other[sizeof msg];
+        if (!compiles(bpf, l->dlt[i], msg, sizeof msg) &&
+            !(l->rfmon[i] && compiles(bpf, DLT_IEEE802_11_RADIO, other, sizeof other)))
+            return cs_error(CSHARK_EFILTER, "invalid capture filter \"%s\" for %s: %s", bpf,
+                            l->names[i], msg);
     }
-    pcap_freecode(&prog);
-    pcap_close(dead);
     g_free(l->bpf);
     l->bpf = g_strdup(bpf);
     return CSHARK_OK;
@@ -252,8 +272,20 @@ int cs_live_probe(cs_live *l)
         pcap_t *p = pcap_create(l->names[i], err);
         if (!p)
             return cs_error(CSHARK_EOPEN, "cannot capture on %s: %s", l->names[i], err);
+        l->rfmon[i] = pcap_can_set_rfmon(p) == 1;
         int status = pcap_activate(p);
         int rc = status < 0 ? activate_error(l->names[i], status, p) : CSHARK_OK;
+        if (rc == CSHARK_OK) {
+            l->dlt[i] = pcap_datalink(p);
+            int encap = wtap_pcap_encap_to_wtap_encap(l->dlt[i]);
+            /* dumpcap writes such frames to a file whose reader decodes the
+             * pseudo-header; live, they would be dissected as raw bytes. */
+            if (cs_inline_pseudo_header(encap))
+                rc = cs_error(CSHARK_EOPEN, "cannot capture on %s: its link type %d (%s) "
+                              "starts each frame with a pseudo-header that only wiretap's "
+                              "file readers decode; capture it with dumpcap and read the file",
+                              l->names[i], l->dlt[i], wtap_encap_name(encap));
+        }
         pcap_close(p);
         if (rc != CSHARK_OK)
             return rc;

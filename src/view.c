@@ -173,8 +173,9 @@ const cshark_item *cshark_packet_layer(cshark_packet *p, size_t index)
 int cshark_check_field(const char *name)
 {
     CS_CHECK_ARG(name, "field name");
-    if (!cs_engine_ready())
-        return CSHARK_ESTATE;
+    int erc = cs_engine_check();
+    if (erc != CSHARK_OK)
+        return erc;
     if (!proto_registrar_get_byname(name))
         return cs_error(CSHARK_EUNKNOWN_FIELD, "\"%s\" is not a known field or protocol name",
                         name);
@@ -187,8 +188,9 @@ static int lookup(cshark_packet *p, const char *name, header_field_info **hf)
 {
     CS_CHECK_ARG(p, "packet");
     CS_CHECK_ARG(name, "field name");
-    if (!cs_engine_ready())
-        return CSHARK_ESTATE;
+    int erc = cs_engine_check();
+    if (erc != CSHARK_OK)
+        return erc;
     *hf = proto_registrar_get_byname(name);
     if (!*hf)
         return cs_error(CSHARK_EUNKNOWN_FIELD, "\"%s\" is not a known field or protocol name",
@@ -230,8 +232,9 @@ int cshark_field_lookup(const char *name, const cshark_field **field)
     CS_CHECK_ARG(field, "field");
     *field = NULL;
     CS_CHECK_ARG(name, "field name");
-    if (!cs_engine_ready())
-        return CSHARK_ESTATE;
+    int erc = cs_engine_check();
+    if (erc != CSHARK_OK)
+        return erc;
     header_field_info *hf = proto_registrar_get_byname(name);
     if (!hf)
         return cs_error(CSHARK_EUNKNOWN_FIELD, "\"%s\" is not a known field or protocol name",

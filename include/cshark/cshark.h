@@ -139,7 +139,9 @@ int cshark_check_filter(const char *filter, const char **warning);
 
 /* Free the engine's global state (useful before exit under leak checkers).
  * Every capture and kept packet must be closed/freed first. The engine cannot
- * be initialised again in this process afterwards. */
+ * be initialised again in this process afterwards: every later call that
+ * needs it returns CSHARK_ESTATE ("the Wireshark engine is shut down"), and
+ * after a failed cshark_init() such calls return CSHARK_EINIT. */
 void cshark_shutdown(void);
 
 /* Version strings. Static; never free. */

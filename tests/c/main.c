@@ -57,5 +57,16 @@ int main(void)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     cshark_shutdown();
+    /* After shutdown, every call that needs the engine says so: ESTATE. */
+    cshark_capture *cap = NULL;
+    int rcs[] = { cshark_capture_open(&cap, data_file("tcpdump__ntp.pcap")),
+                  cshark_feed_open(&cap, 1, 0), cshark_check_field("ip.src"),
+                  cshark_check_filter("ip", NULL) };
+    for (size_t i = 0; i < sizeof rcs / sizeof *rcs; i++)
+        if (rcs[i] != CSHARK_ESTATE || !strstr(cshark_last_error(), "shut down")) {
+            fprintf(stderr, "call %zu after cshark_shutdown(): %d, \"%s\"\n", i, rcs[i],
+                    cshark_last_error());
+            failed++;
+        }
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -114,7 +114,15 @@ START_TEST(live_errors)
                      CSHARK_ESTATE);
     ck_assert_ptr_nonnull(strstr(cshark_last_error(), "\"live:lo\""));
     close_tcap();
+    /* A filter is checked against the interface's own link type: "any" is
+     * Linux cooked capture, no broadcast link (Ethernet would take it). */
+    static const char *const any[] = { "any" };
+    ck_assert_int_eq(cshark_live_open(&tcap, any, 1), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_capture_filter(tcap, "ether broadcast"), CSHARK_EFILTER);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "for any: not a broadcast link"));
+    close_tcap();
     ck_assert_int_eq(cshark_live_open(&tcap, LO, 1), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_capture_filter(tcap, "ether broadcast"), CSHARK_OK);
     ck_assert_int_eq(cshark_capture_set_capture_filter(tcap, "udp prot 9"), CSHARK_EFILTER);
     ck_assert_ptr_nonnull(strstr(cshark_last_error(), "udp prot 9"));
     ck_assert_int_eq(cshark_capture_set_two_pass(tcap, 1), CSHARK_ESTATE);
