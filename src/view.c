@@ -114,6 +114,8 @@ int cs_view_build(cshark_packet *p)
 {
     if (__atomic_load_n(&p->view.built, __ATOMIC_ACQUIRE))
         return CSHARK_OK;
+    if (!p->kept) /* its capture's alone: no other thread may read it */
+        return build_locked(p);
     g_mutex_lock(&kept_mu);
     int rc = build_locked(p);
     g_mutex_unlock(&kept_mu);
@@ -278,9 +280,12 @@ int cshark_packet_fields_of(cshark_packet *p, const cshark_field *field,
         n += matches(&p->view.items[i], hf, shared);
     if (!n)
         return CSHARK_OK;
-    g_mutex_lock(&kept_mu); /* the pool is not thread-safe: see kept_mu */
+    /* The pool is not thread-safe: see kept_mu. */
+    if (p->kept)
+        g_mutex_lock(&kept_mu);
     const cshark_item **out = wmem_alloc(p->pool, n * sizeof *out);
-    g_mutex_unlock(&kept_mu);
+    if (p->kept)
+        g_mutex_unlock(&kept_mu);
     for (size_t i = 0, k = 0; i < p->view.count; i++)
         if (matches(&p->view.items[i], hf, shared))
             out[k++] = &p->view.items[i];

@@ -110,10 +110,13 @@ def test_decode_as():
         cshark.FileCapture(HTTP, decode_as={'tcp.port==80': 'nosuchprotocol'})
 
 
-def test_override_prefs_tls_keylog():
+@pytest.mark.parametrize('name', ['tls.keylog_file', 'ssl.keylog_file'])
+def test_override_prefs_tls_keylog(name):
+    # 'ssl.keylog_file' is the name most PyShark code still uses: the engine
+    # converts it (tshark warns), and it must end with its capture as well.
     expected = tshark_fields(TLS, ['frame.protocols', 'http2.header.name'],
-                             '-o', f'tls.keylog_file:{TLS_KEYS}')
-    cap = cshark.FileCapture(TLS, override_prefs={'tls.keylog_file': TLS_KEYS})
+                             '-o', f'{name}:{TLS_KEYS}')
+    cap = cshark.FileCapture(TLS, override_prefs={name: TLS_KEYS})
     got = [[protocols(p), p.get('http2.header.name') or ''] for p in cap]
     assert got == expected
     assert any('http2' in row[0] for row in got)
