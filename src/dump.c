@@ -107,6 +107,11 @@ static int open_file(cs_dump *d)
     return CSHARK_OK;
 }
 
+int cs_dump_start(cs_dump *d)
+{
+    return d->out ? CSHARK_OK : open_file(d);
+}
+
 int cs_dump_write(cs_dump *d, const wtap_rec *rec, const guint8 *data)
 {
     if (d->out && d->file_bytes && (guint64)wtap_get_bytes_dumped(d->out) >= d->file_bytes) {

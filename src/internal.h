@@ -100,6 +100,7 @@ void cs_pseudo_header(wtap_rec *rec, int encap);
 typedef struct cs_dump cs_dump;
 cs_dump *cs_dump_new(const char *path, guint64 file_kb, unsigned files);
 void cs_dump_add_interface(cs_dump *d, const char *name, int encap, int nanos, int snaplen);
+int cs_dump_start(cs_dump *d); /* open the (first) file: at activation */
 int cs_dump_write(cs_dump *d, const wtap_rec *rec, const guint8 *data);
 int cs_dump_free(cs_dump *d);
 

@@ -123,6 +123,11 @@ static int start(cshark_capture *cap)
             cs_dump_add_interface(cap->dump, cs_live_interface_name(cap->live, (guint32)i),
                                   cs_live_encap(cap->live, i), cs_live_nanos(cap->live, i),
                                   cs_live_snaplen(cap->live));
+        /* The output file now, as dumpcap: a path that cannot be written
+         * fails here, and a capture of no packets still leaves its file. */
+        rc = cap->dump ? cs_dump_start(cap->dump) : CSHARK_OK;
+        if (rc != CSHARK_OK)
+            return cap->failed = rc;
     }
     if (cap->two_pass) {
         int rc = first_pass(cap);

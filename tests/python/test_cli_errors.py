@@ -182,3 +182,57 @@ def test_standard_input_like_tshark():
     result = subprocess.run([CSHARK, "-r", "-"], input=b"not a capture\n",
                             capture_output=True, timeout=120)
     assert result.returncode != 0 and b'"-"' in result.stderr
+
+
+# Numbers tshark refuses: the same exit status (1) and its words.
+@pytest.mark.parametrize("args,words", [
+    (["-c", "abc"], "packet count \"abc\" isn't a decimal number"),
+    (["-c", "0"], "packet count is zero"),
+    (["-c", "99999999999999999999"], "too large (greater than 2147483647)"),
+    (["-M", "0"], "epan reset count is zero"),
+    (["-M", "abc"], "epan reset count \"abc\" isn't a decimal number"),
+    (["-s", "abc"], "snapshot length \"abc\" isn't a decimal number"),
+    (["-B", "0"], "buffer size is zero"),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else None)
+def test_numbers_refused_as_tshark(args, words):
+    oracle = tshark(*args, "-r", GOOD)
+    result = run([CSHARK, *args, "-r", GOOD])
+    assert_no_crash(result)
+    assert oracle.returncode == result.returncode == 1, tail(result.stderr)
+    assert words.lower() in oracle.stderr.decode().lower()
+    assert words in result.stderr.decode(), tail(result.stderr)
+    assert result.stdout == b""
+
+
+# Options of a live capture with -r: tshark refuses -f, -a and -b (exit 1);
+# it would write the packets read with -w, which cshark refuses instead.
+@pytest.mark.parametrize("args", [["-f", "tcp"], ["-a", "duration:1"],
+                                  ["-b", "filesize:10"], ["-w", "/tmp/cshark-never.pcapng"]],
+                         ids=lambda v: " ".join(v))
+def test_live_options_with_a_file(args):
+    result = run([CSHARK, *args, "-r", GOOD])
+    assert_no_crash(result)
+    assert result.returncode == 1 and result.stdout == b"", tail(result.stderr)
+    assert args[0].encode() in result.stderr, tail(result.stderr)
+    if args[0] != "-w":
+        assert tshark(*args, "-r", GOOD).returncode == 1
+    assert not os.path.exists("/tmp/cshark-never.pcapng")
+
+
+def test_trailing_arguments_are_a_display_filter():
+    args = ["-T", "fields", "-e", "frame.number", "-r", DATA_DIR / "ndpi__http_auth.pcap",
+            "tcp.len", ">", "500"]
+    oracle = tshark(*args)
+    result = run([CSHARK, *args])
+    assert result.returncode == oracle.returncode == 0, tail(result.stderr)
+    assert result.stdout == oracle.stdout and len(result.stdout.split()) == 13
+    both = run([CSHARK, "-Y", "ip", *args])
+    assert both.returncode == 1 and b"both" in both.stderr, tail(both.stderr)
+
+
+def test_output_format_given_twice():
+    args = ["-T", "pdml", "-T", "fields", "-e", "ip.src", "-r", GOOD]
+    oracle = tshark(*args)
+    result = run([CSHARK, *args])
+    assert result.returncode == oracle.returncode == 1 and result.stdout == b""
+    assert b"multiple -T parameters are unsupported" in result.stderr, tail(result.stderr)

@@ -429,6 +429,26 @@ def test_bad_capture_filter(bpf):
     assert result.stdout == b""
 
 
+def test_output_file_written_at_start(tmp_path):
+    """-w opens its file when capturing starts, as dumpcap: a capture of no
+    packet leaves a pcapng with lo's interface and no packet, and a path
+    that cannot be written fails at once (exit 2, the path named)."""
+    pcap = tmp_path / "empty.pcapng"
+    result = run([CSHARK, "-i", "lo", "-f", "udp port 1", "-a", "duration:1", "-w", pcap],
+                 timeout=30)
+    assert result.returncode == 0, f"exit {result.returncode}: {tail(result.stderr)}"
+    info = subprocess.run(["capinfos", "-c", "-I", pcap], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=30)
+    out = info.stdout.decode()
+    assert info.returncode == 0 and re.search(r"Number of packets:\s+0\b", out), out
+    assert re.search(r"Name = lo\b", out), out
+    bad = tmp_path / "no" / "such" / "dir.pcapng"
+    result = run([CSHARK, "-i", "lo", "-f", "udp port 1", "-a", "duration:5", "-w", bad],
+                 timeout=30)
+    assert result.returncode == 2, f"exit {result.returncode}: {tail(result.stderr)}"
+    assert f'cannot write "{bad}"'.encode() in result.stderr, tail(result.stderr)
+
+
 def test_no_permission():
     """As nobody without capabilities: the error says capturing on lo needs
     root or CAP_NET_RAW (exit 2)."""

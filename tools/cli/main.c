@@ -1,6 +1,9 @@
 /* cshark: read a capture and print it, tshark-style, through libcshark.
  * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +70,41 @@ static int fail(int code, const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputc('\n', stderr);
     return code;
+}
+
+/* A decimal number from MIN to MAX for option WHAT, refused as tshark does;
+ * 0 when *OUT is set. */
+static int number_arg(const char *what, const char *arg, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    char msg[160];
+    if (end == arg || *end)
+        snprintf(msg, sizeof msg, "the specified %s \"%%s\" isn't a decimal number", what);
+    else if (errno == ERANGE || v > max)
+        snprintf(msg, sizeof msg, "the specified %s %%s is too large (greater than %ld)", what,
+                 max);
+    else if (v < min)
+        snprintf(msg, sizeof msg, "the specified %s is %s", what, v == 0 ? "zero" : "negative");
+    else
+        return (*out = v), 0;
+    return fail(EXIT_USAGE, msg, arg);
+}
+
+/* The arguments after the options, as one filter (tshark's way). */
+static char *joined_args(int argc, char **argv, int from)
+{
+    size_t len = 1;
+    for (int i = from; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = calloc(len, 1);
+    for (int i = from; i < argc; i++) {
+        if (i > from)
+            strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
 }
 
 /* Everything that shapes dissection, in the order given. */
@@ -187,7 +225,8 @@ int main(int argc, char **argv)
     dissect_opt *opts = calloc((size_t)argc, sizeof *opts);
     size_t nopts = 0;
     const char *filter = NULL, *check = NULL;
-    int two_pass = 0;
+    int two_pass = 0, t_given = 0;
+    long number;
     int c;
     /* Like tshark: the user's locale for the engine's text. */
     setlocale(LC_ALL, "");
@@ -196,17 +235,16 @@ int main(int argc, char **argv)
         case 'r':
             path = optarg;
             break;
-        case 'c': {
-            char *end;
-            limit = strtol(optarg, &end, 10);
-            if (*end || limit <= 0)
-                return fail(EXIT_USAGE, "-c needs a positive packet count, not \"%s\"", optarg);
+        case 'c':
+            if (number_arg("packet count", optarg, 1, INT_MAX, &limit) != 0)
+                return EXIT_USAGE;
             break;
-        }
         case 'V':
             verbose = 1;
             break;
         case 'T':
+            if (t_given++)
+                return fail(EXIT_USAGE, "%s", "multiple -T parameters are unsupported");
             if (strcmp(optarg, "fields") == 0)
                 output = OUT_FIELDS;
             else if (strcmp(optarg, "json") == 0)
@@ -257,7 +295,9 @@ int main(int argc, char **argv)
             live.bpf = optarg;
             break;
         case 's':
-            live.snaplen = atoi(optarg);
+            if (number_arg("snapshot length", optarg, 0, INT_MAX, &number) != 0)
+                return EXIT_USAGE;
+            live.snaplen = (int)number;
             break;
         case 'p':
             live.no_promisc = 1;
@@ -265,14 +305,17 @@ int main(int argc, char **argv)
         case 'I':
             live.monitor = 1;
             break;
-        case 'B':
-            live.buffer_mib = atoi(optarg);
+        case 'B': /* MiB, as bytes in an int */
+            if (number_arg("buffer size", optarg, 1, INT_MAX / (1024 * 1024), &number) != 0)
+                return EXIT_USAGE;
+            live.buffer_mib = (int)number;
             break;
         case 'w':
             live.write = optarg;
             break;
         case 'M':
-            reset = strtol(optarg, NULL, 10);
+            if (number_arg("epan reset count", optarg, 1, INT_MAX, &reset) != 0)
+                return EXIT_USAGE;
             break;
         case 'a':
         case 'b':
@@ -311,20 +354,43 @@ int main(int argc, char **argv)
             return fail(EXIT_CAPTURE, "%s", cshark_last_error());
         const char *warning;
         if (cshark_check_filter(check, &warning) != CSHARK_OK)
-            return fail(EXIT_USAGE, "%s", cshark_last_error());
+            return fail(EXIT_CAPTURE, "%s", cshark_last_error()); /* tshark -Y's status */
         if (warning)
             fprintf(stderr, "cshark: warning: %s\n", warning);
         return 0;
     }
-    if (optind < argc)
-        return fail(EXIT_USAGE, "unexpected argument \"%s\" (read a file with -r FILE)",
-                    argv[optind]);
     if (!path && !live.count) {
         usage(stderr);
         return fail(EXIT_USAGE, "%s", "no capture file (-r FILE) or interface (-i IFACE) given");
     }
     if (path && live.count)
         return fail(EXIT_USAGE, "%s", "-r and -i cannot be combined");
+    /* As tshark: what follows the options is a display filter when reading a
+     * file, a capture filter when capturing. */
+    char *trailing = optind < argc ? joined_args(argc, argv, optind) : NULL;
+    if (trailing && (path ? filter != NULL : live.bpf != NULL))
+        return fail(EXIT_USAGE, "%s filters were specified both with an option and with "
+                    "additional command-line arguments", path ? "display" : "capture");
+    if (trailing && path)
+        filter = trailing;
+    else if (trailing)
+        live.bpf = trailing;
+    /* Live options tshark refuses when reading a file (-s, -p, -I and -B it
+     * ignores, and so do we). */
+    if (path && live.bpf)
+        return fail(EXIT_USAGE, "%s", "only display filters, not capture filters (-f), can be "
+                    "used when reading a capture file");
+    if (path && live.duration > 0)
+        return fail(EXIT_USAGE, "%s", "-a duration: needs a live capture (-i)");
+    if (path && (live.file_kb || live.files))
+        return fail(EXIT_USAGE, "%s", "-b needs a live capture (-i) written with -w");
+    if (path && live.write)
+        return fail(EXIT_USAGE, "%s", "-w writes live captures only; to copy packets from a "
+                    "file, use editcap, or tshark -r IN -w OUT");
+    if ((live.file_kb || live.files) && !live.write)
+        return fail(EXIT_USAGE, "%s", "a ring buffer (-b) needs an output file (-w)");
+    if (live.files && !live.file_kb)
+        return fail(EXIT_USAGE, "%s", "a ring buffer of -b files:N needs -b filesize:KB");
     if (output == OUT_SUMMARY && verbose)
         output = OUT_TREE;
     if (output == OUT_FIELDS && fields.count == 0)
@@ -360,7 +426,9 @@ int main(int argc, char **argv)
     if (rc == CSHARK_OK && output == OUT_PSML)
         rc = cshark_capture_set_columns(cap, CSHARK_COLUMNS_ONLY);
     if (rc != CSHARK_OK) {
-        int status = fail(EXIT_USAGE, "%s", cshark_last_error());
+        /* tshark's statuses: 2 for a bad filter, 1 for a bad option. */
+        int code = rc == CSHARK_EFILTER || rc == CSHARK_ESTATE ? EXIT_CAPTURE : EXIT_USAGE;
+        int status = fail(code, "%s", cshark_last_error());
         cshark_capture_close(cap);
         return status;
     }
