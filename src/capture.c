@@ -49,6 +49,8 @@ static const char *provider_interface_name(struct packet_provider_data *prov, gu
 {
     if (prov->live)
         return cs_live_interface_name(prov->live, id);
+    if (prov->iface_name)
+        return prov->iface_name;
     static const guint opts[] = { OPT_IDB_NAME, OPT_IDB_DESCRIPTION, OPT_IDB_HARDWARE };
     wtap_block_t block = provider_idb(prov, id);
     char *s;
@@ -108,6 +110,7 @@ void cs_session_unref(cs_session *s)
             frame_data_destroy(frame_data_sequence_find(s->prov.frames, n));
         free_frame_data_sequence(s->prov.frames);
     }
+    g_free(s->prov.iface_name);
     g_free(s);
 }
 
@@ -123,7 +126,8 @@ void cs_session_retire_live(void)
     session_end_epan(live_session);
 }
 
-cs_session *cs_session_new(wtap *wth, const cs_live *live, cs_resolve resolve)
+cs_session *cs_session_new(wtap *wth, const cs_live *live, const char *iface_name,
+                           cs_resolve resolve)
 {
     cs_session_retire_live();
     cs_engine_use_resolution(resolve);
@@ -133,6 +137,7 @@ cs_session *cs_session_new(wtap *wth, const cs_live *live, cs_resolve resolve)
     s->reading = 1;
     s->prov.wth = wth;
     s->prov.live = live;
+    s->prov.iface_name = g_strdup(iface_name);
     cs_names_release(); /* before epan_new() orphans them: see names.c */
     s->epan = epan_new(&s->prov, &provider_funcs);
     live_session = s;
@@ -336,7 +341,7 @@ const char *cshark_capture_format(const cshark_capture *cap)
 }
 
 /* Options can only change before the first packet. */
-static int settable(cshark_capture *cap)
+int cs_capture_settable(cshark_capture *cap)
 {
     CS_CHECK_ARG(cap, "capture");
     if (cap->started)
@@ -347,7 +352,7 @@ static int settable(cshark_capture *cap)
 
 #define SETTABLE(cap)                                                          \
     do {                                                                       \
-        int rc_ = settable(cap);                                               \
+        int rc_ = cs_capture_settable(cap);                                    \
         if (rc_ != CSHARK_OK)                                                  \
             return rc_;                                                        \
     } while (0)
@@ -497,7 +502,7 @@ int cshark_capture_add_wlan_key(cshark_capture *cap, const char *type, const cha
 
 static int live_only(cshark_capture *cap)
 {
-    int rc = settable(cap);
+    int rc = cs_capture_settable(cap);
     if (rc == CSHARK_OK && !cap->live)
         rc = cs_error(CSHARK_ESTATE, "\"%s\" is a file: that option is for live captures",
                       cap->path);

@@ -20,6 +20,7 @@ struct cs_feed {
     int nanos;
     GQueue frames;   /* fed_frame *, oldest first */
     int ended;
+    char *iface;     /* cshark_feed_set_interface(), or NULL */
 };
 
 /* Link types whose pcap records start with a pseudo-header that wiretap
@@ -79,6 +80,7 @@ void cs_feed_free(cs_feed *f)
     if (!f)
         return;
     g_queue_clear_full(&f->frames, g_free);
+    g_free(f->iface);
     g_free(f);
 }
 
@@ -110,6 +112,26 @@ int cshark_feed_packet(cshark_capture *cap, const void *data, size_t length, int
     return CSHARK_OK;
 }
 
+int cshark_feed_set_interface(cshark_capture *cap, const char *name)
+{
+    CS_CHECK_ARG(cap, "capture");
+    CS_CHECK_ARG(name, "interface name");
+    if (!cap->feed)
+        return cs_error(CSHARK_ESTATE, "%s: only a capture from cshark_feed_open() takes frames",
+                        cap->path);
+    int rc = cs_capture_settable(cap);
+    if (rc != CSHARK_OK)
+        return rc;
+    g_free(cap->feed->iface);
+    cap->feed->iface = g_strdup(name);
+    return CSHARK_OK;
+}
+
+const char *cs_feed_interface(const cs_feed *f)
+{
+    return f->iface;
+}
+
 int cshark_feed_end(cshark_capture *cap)
 {
     CS_CHECK_ARG(cap, "capture");
@@ -132,6 +154,11 @@ int cs_feed_read(cs_feed *f, wtap_rec *rec, Buffer *buf)
     rec->rec_type = REC_TYPE_PACKET;
     rec->block = wtap_block_create(WTAP_BLOCK_PACKET);
     rec->presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN;
+    if (f->iface) { /* as dumpcap's pcapng of one interface */
+        rec->presence_flags |= WTAP_HAS_INTERFACE_ID | WTAP_HAS_SECTION_NUMBER;
+        rec->rec_header.packet_header.interface_id = 0;
+        rec->section_number = 0;
+    }
     rec->ts.secs = (time_t)fr->secs;
     rec->ts.nsecs = fr->nsecs;
     rec->tsprec = f->nanos ? WTAP_TSPREC_NSEC : WTAP_TSPREC_USEC;

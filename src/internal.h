@@ -89,6 +89,7 @@ int cs_live_snaplen(const cs_live *l);
 typedef struct cs_feed cs_feed;
 void cs_feed_free(cs_feed *f);
 int cs_feed_read(cs_feed *f, wtap_rec *rec, Buffer *buf);
+const char *cs_feed_interface(const cs_feed *f); /* NULL: frames as from a pcap file */
 /* 1 for link types whose pcap records start with a pseudo-header that
  * wiretap's file readers take off and decode (fed and live frames refuse
  * them). */
@@ -111,6 +112,7 @@ int cs_dump_free(cs_dump *d);
 struct packet_provider_data {
     wtap *wth;                 /* NULL once the capture is closed */
     const cs_live *live;       /* live capture: interface names   */
+    char *iface_name;          /* fed frames' one interface, owned */
     const frame_data *ref;     /* time reference frame            */
     frame_data *prev_dis;      /* previous displayed frame        */
     frame_data *prev_cap;      /* previous captured frame         */
@@ -204,9 +206,12 @@ struct cshark_capture {
 /* Before a new session: format the strings of the packets kept from the
  * session that is still alive, under its own name resolution, and end it. */
 void cs_session_retire_live(void);
-cs_session *cs_session_new(wtap *wth, const cs_live *live, cs_resolve resolve);
+cs_session *cs_session_new(wtap *wth, const cs_live *live, const char *iface_name,
+                           cs_resolve resolve);
 /* A capture of a source other than a file, owning FEED once it succeeds. */
 int cs_capture_new_source(cshark_capture **capture, const char *name, cs_feed *feed);
+/* CSHARK_OK before the capture's first packet, else CSHARK_ESTATE (set). */
+int cs_capture_settable(cshark_capture *cap);
 
 /* ---- view.c: the packet's tree as PDML elements ------------------------ */
 

@@ -114,7 +114,8 @@ static int start(cshark_capture *cap)
     cs_options_apply(&cap->options);
     if (cap->columns_mode != CSHARK_COLUMNS_OFF)
         cap->columns = cs_columns_new();
-    cap->session = cs_session_new(cap->wth, cap->live, cap->resolve);
+    cap->session = cs_session_new(cap->wth, cap->live, cap->feed ? cs_feed_interface(cap->feed) : NULL,
+                                   cap->resolve);
     if (cap->live) {
         int rc = cs_live_activate(cap->live);
         if (rc != CSHARK_OK)
@@ -196,7 +197,8 @@ static void reset_session(cshark_capture *cap)
         cs_packet_destroy(cap->current);
     cap->current = NULL;
     cs_session_stop_reading(old);
-    cs_session *s = cs_session_new(cap->wth, cap->live, cap->resolve);
+    cs_session *s = cs_session_new(cap->wth, cap->live, cap->feed ? cs_feed_interface(cap->feed) : NULL,
+                                   cap->resolve);
     s->ref_frame = old->ref_frame;
     s->prov.ref = old->prov.ref ? &s->ref_frame : NULL;
     s->prev_dis_frame = old->prev_dis_frame;

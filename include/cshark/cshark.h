@@ -319,6 +319,13 @@ int cshark_feed_packet(cshark_capture *capture, const void *data, size_t length,
  * ones. */
 int cshark_feed_end(cshark_capture *capture);
 
+/* Present the fed frames as captured on one interface named NAME (copied),
+ * as dumpcap's pcapng of a pipe does: frame.section_number 1,
+ * frame.interface_id 0, frame.interface_name NAME. PyShark's InMemCapture
+ * feeds `tshark -i -`, whose frames read so with NAME "-". Before the first
+ * cshark_capture_next() (else CSHARK_ESTATE). */
+int cshark_feed_set_interface(cshark_capture *capture, const char *name);
+
 /* ---- Live capture (libpcap) -------------------------------------------- */
 
 /* A network interface, as `cshark -D` lists it. */

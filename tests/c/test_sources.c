@@ -113,6 +113,41 @@ START_TEST(feed_errors)
     ck_assert_int_eq(cshark_feed_open(&tcap, 101, 1), CSHARK_OK);
     ck_assert_int_eq(cshark_feed_packet(tcap, NULL, 10, 0, 0), CSHARK_EINVAL);
     ck_assert_int_eq(cshark_feed_packet(tcap, &byte, 1, 0, 1000000000), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_feed_set_interface(tcap, NULL), CSHARK_EINVAL);
+}
+END_TEST
+
+/* Fed frames as from dumpcap's pcapng of a pipe (tshark -i -, which PyShark's
+ * InMemCapture feeds): tshark -n -i - -T pdml < HTTP shows frame 1 with
+ * section number 1, interface id 0 and name "-". Without the call, as a pcap
+ * file: no interface. */
+START_TEST(fed_frames_on_a_named_interface)
+{
+    frame *f = frames_of_http();
+    const cshark_item *it;
+    cshark_packet *pkt;
+    for (int named = 0; named < 2; named++) {
+        ck_assert_int_eq(cshark_feed_open(&tcap, 1, 0), CSHARK_OK);
+        if (named)
+            ck_assert_int_eq(cshark_feed_set_interface(tcap, "-"), CSHARK_OK);
+        ck_assert_int_eq(cshark_feed_packet(tcap, f[0].data, f[0].len, f[0].secs, f[0].nsecs),
+                         CSHARK_OK);
+        ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+        ck_assert_int_eq(cshark_feed_set_interface(tcap, "x"), CSHARK_ESTATE);
+        if (named) {
+            ck_assert_int_eq(cshark_packet_interface_id(pkt), 0);
+            ck_assert_str_eq(cshark_packet_interface_name(pkt), "-");
+            ck_assert_str_eq(show_of(pkt, "frame.section_number"), "1");
+            ck_assert_int_eq(cshark_packet_field(pkt, "frame.interface_id", &it), CSHARK_OK);
+            ck_assert_str_eq(cshark_item_showname(it), "Interface id: 0 (-)");
+            ck_assert_str_eq(show_of(pkt, "frame.interface_name"), "-");
+        } else {
+            ck_assert_int_eq(cshark_packet_interface_id(pkt), -1);
+            ck_assert_ptr_null(show_of(pkt, "frame.interface_id"));
+        }
+        close_tcap();
+    }
+    frames_free(f);
 }
 END_TEST
 
@@ -169,6 +204,7 @@ Suite *sources_suite(void)
     tcase_add_checked_fixture(tc, NULL, close_tcap);
     tcase_add_test(tc, fed_frames_are_one_session);
     tcase_add_test(tc, feed_errors);
+    tcase_add_test(tc, fed_frames_on_a_named_interface);
     tcase_add_test(tc, pipe_is_read_as_it_comes);
     suite_add_tcase(s, tc);
     return s;

@@ -124,6 +124,23 @@ def test_override_prefs_tls_keylog(name):
     assert not any('http2' in protocols(p) for p in cshark.FileCapture(TLS))
 
 
+def test_empty_attribute_name_is_the_text_items():
+    # '' is in most layers' field_names (PyShark gathers text-only items
+    # under it): getattr(layer, '') gives them, so the common loop over
+    # field_names, hasattr() and inspect.getmembers() work (IndexError before).
+    import inspect
+    pdml = subprocess.run([TSHARK, '-n', '-T', 'pdml', '-c', '1', '-r', DNS_TCP],
+                          stdout=subprocess.PIPE, check=True).stdout.decode()
+    tcp = pdml[pdml.index('<proto name="tcp"'):]
+    first_text = tcp[tcp.index('<field name="" show="'):].split('"')[3]
+    p = cshark.FileCapture(DNS_TCP)[0]
+    assert '' in p.tcp.field_names and hasattr(p.tcp, '')
+    assert getattr(p.tcp, '') == p.tcp.get('') == first_text == 'Timestamps'
+    assert inspect.getmembers(p.tcp)
+    for layer in p.layers:
+        assert all(getattr(layer, name) is not None for name in layer.field_names)
+
+
 def test_disable_protocol():
     expected = tshark_fields(HTTP, ['frame.protocols'], '--disable-protocol', 'http')
     got = [[protocols(p)] for p in cshark.FileCapture(HTTP, disable_protocol='http')]
@@ -192,7 +209,8 @@ def test_only_summaries():
     summaries = list(cshark.FileCapture(HTTP, only_summaries=True))
     rows = tshark_fields(HTTP, ['frame.number', 'ip.src', 'ip.dst', 'frame.len'])
     assert [(s.no, s.source, s.destination, s.length) for s in summaries] == [tuple(r) for r in rows]
-    assert summaries[0].time == '0.000000' and summaries[0].protocol == 'TCP'
+    # PyShark reads Time 0.000000 as the float 0.0 (lxml.objectify).
+    assert summaries[0].time == '0.0' and summaries[0].protocol == 'TCP'
     assert type(summaries[0]).__name__ == 'PacketSummary'
     assert 'TCP: 192.168.0.4 to 192.254.189.169' in repr(summaries[0])
 
@@ -665,6 +683,8 @@ def test_packets_outlive_their_capture():
 def test_pyshark_module_alias():
     code = ("import sys, cshark; sys.modules['pyshark'] = cshark\n"
             "import pyshark\n"
+            # As after PyShark's import: its live_capture imports pyshark.tshark.tshark.
+            "assert 'lo' in pyshark.tshark.tshark.get_tshark_interfaces()\n"
             "from pyshark.packet.packet import Packet\n"
             "from pyshark.packet.fields import LayerField, LayerFieldsContainer\n"
             "from pyshark.packet.packet_summary import PacketSummary\n"
@@ -702,10 +722,35 @@ def test_inmem_capture():
     assert [p.highest_layer for p in filtered] == ['HTTP']
 
 
+def test_inmem_frame_info_as_tshark_reads_a_pipe():
+    # PyShark's InMemCapture feeds `tshark -i -`: the frame layer is that of
+    # dumpcap's pcapng, interface "-" (section_number, interface_id and
+    # interface_name included), every field as tshark -i - -T pdml shows it.
+    from lxml import etree
+    ntp = DATA_DIR / 'tcpdump__ntp.pcap'
+    with open(ntp, 'rb') as f:
+        pdml = subprocess.run([TSHARK, '-n', '-i', '-', '-T', 'pdml'], stdin=f,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                              env=python_env()).stdout
+    expected = [[(e.get('name'), e.get('show')) for e in packet.find('proto[@name="frame"]').iter('field')]
+                for packet in etree.fromstring(pdml).findall('packet')]
+    originals = list(cshark.FileCapture(str(ntp)))
+    cap = cshark.InMemCapture()
+    got = []
+    for p in originals:
+        frame = cap.parse_packet(p.get_raw_packet(), float(p.sniff_timestamp)).frame_info
+        got.append([(f.name, f.show) for name in frame.field_names
+                    for f in frame.get_field(name).all_fields])
+    cap.close()
+    assert len(expected) == len(originals) == 8  # capinfos
+    assert [sorted(g) for g in got] == [sorted(e) for e in expected]
+    assert ('frame.interface_name', '-') in got[0]
+
+
 def test_inmem_session_lasts_across_calls():
     """One packet per call, as a PyShark user feeding a stream does: frame
     numbers, conversations and HTTP request/response matching carry on, and
-    every layer equals the file's (a pcap, so frame_info too)."""
+    every layer equals the file's."""
     originals = list(cshark.FileCapture(HTTP))
     cap = cshark.InMemCapture()
     parsed = [cap.parse_packet(p.get_raw_packet(), float(p.sniff_timestamp)) for p in originals]

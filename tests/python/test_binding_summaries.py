@@ -3,14 +3,16 @@ it), on every capture of tests/data: the column titles, and for each packet
 every column's text, computed by the engine's own column code.
 
 PyShark's PacketSummary takes the <structure> sections as attribute names
-(lower case, '.' and ',' dropped) and the <packet> sections as values; the
-reference here is read from the PSML with lxml, independently of the binding.
+(lower case, '.' and ',' dropped) and the <packet> sections as values. It
+parses the PSML with lxml.objectify and keeps str() of each section, so a
+number is normalised ("0.000020" reads "2e-05"): the reference here is read
+the same way, with lxml.objectify, independently of the binding.
 """
 import os
 import subprocess
 
 import pytest
-from lxml import etree
+from lxml import etree, objectify
 
 from conftest import DATA_DIR, TSHARK, captures
 
@@ -25,7 +27,9 @@ def psml_of(capture, *args):
     assert out.returncode in (0, 2), out.stderr  # 2: a truncated capture's error at the end
     root = etree.fromstring(out.stdout)
     titles = [s.text or '' for s in root.find('structure').findall('section')]
-    rows = [[s.text or '' for s in p.findall('section')] for p in root.findall('packet')]
+    # PyShark's reading of each <packet> (tshark_xml.packet_from_xml_packet).
+    packets = [objectify.fromstring(etree.tostring(p)) for p in root.findall('packet')]
+    rows = [[str(s) for s in p.findall('section')] for p in packets]
     return titles, rows
 
 
@@ -56,6 +60,16 @@ def test_summaries_equal_psml(capture):
     assert got_rows == rows, first_row_difference(rows, got_rows)
     if rows:
         assert got_titles == titles
+
+
+def test_numbers_read_as_pyshark_reads_them():
+    # tcpdump__ntp.pcap, frames 1 and 2 (tshark -n -T psml): Time 0.000000 and
+    # 0.000133, which PyShark's objectify reading turns into floats.
+    cap = cshark.FileCapture(str(DATA_DIR / 'tcpdump__ntp.pcap'), only_summaries=True)
+    first, second = cap[0], cap[1]
+    assert (first.time, second.time, first.no, first.length) == ('0.0', '0.000133', '1', '114')
+    assert first.summary_line.startswith('1 0.0 192.168.100.2 192.168.100.1 NTP 114 ')
+    cap.close()
 
 
 def test_summary_attributes():

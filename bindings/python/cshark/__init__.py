@@ -34,6 +34,10 @@ from cshark.packet.packet import Packet
 from cshark.packet.packet_summary import PacketSummary
 from cshark.packet.fields import LayerField, LayerFieldsContainer
 from cshark.packet.layers.xml_layer import XmlLayer
+# PyShark's live_capture imports pyshark.tshark.tshark: after `import pyshark`,
+# pyshark.tshark.tshark.get_tshark_interfaces() works, and code relies on it.
+from cshark import tshark  # noqa: F401
+import cshark.tshark.tshark  # noqa: F401,E402
 
 __version__, engine_version = _cshark.versions()
 

@@ -335,6 +335,7 @@ SET_STR(set_pref, cshark_capture_set_pref)
 SET_STR(decode_as, cshark_capture_decode_as)
 SET_STR(set_capture_filter, cshark_capture_set_capture_filter)
 SET_STR(set_name_resolution, cshark_capture_set_name_resolution)
+SET_STR(set_feed_interface, cshark_feed_set_interface)
 SET_INT(set_two_pass, cshark_capture_set_two_pass, int)
 SET_INT(set_columns, cshark_capture_set_columns, int)
 SET_INT(set_packet_limit, cshark_capture_set_packet_limit, uint64_t)
@@ -436,6 +437,8 @@ static PyMethodDef capture_methods[] = {
     { "set_columns", (PyCFunction)capture_set_columns, METH_O, NULL },
     { "feed", (PyCFunction)capture_feed, METH_VARARGS, NULL },
     { "feed_end", (PyCFunction)capture_feed_end, METH_NOARGS, NULL },
+    { "set_feed_interface", (PyCFunction)capture_set_feed_interface, METH_O,
+      "Fed frames as captured on one interface of that name (before the first next())." },
     { "set_pref", (PyCFunction)capture_set_pref, METH_O, NULL },
     { "decode_as", (PyCFunction)capture_decode_as, METH_O, NULL },
     { "set_protocol", (PyCFunction)capture_set_protocol, METH_VARARGS, NULL },

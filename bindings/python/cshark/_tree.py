@@ -126,7 +126,7 @@ def _install(cls, name, fn):
     unless the class already has that attribute (which then wins, as it
     does over __getattr__). Attr has no __set__: an instance's own
     __dict__ still comes first."""
-    if name[0] != '_' and not hasattr(cls, name):
+    if name[:1] not in ('_', '') and not hasattr(cls, name):
         setattr(cls, name, _cshark.Attr(fn, name))
 
 
@@ -160,7 +160,8 @@ class TreeLayer(XmlLayer):
         return layer
 
     def __getattr__(self, item):
-        if item[0] == '_' and (item in _TREE_SLOTS or item.startswith('__')):
+        # '' is a name too: the text-only items of the layer, as in PyShark.
+        if item[:1] == '_' and (item in _TREE_SLOTS or item.startswith('__')):
             raise AttributeError(item)
         val = self._field_attr(item)
         _install(TreeLayer, item, TreeLayer._field_attr)

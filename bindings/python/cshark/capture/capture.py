@@ -24,7 +24,7 @@ import time
 from cshark import _cshark
 from cshark._engine import Stream
 from cshark._tree import TreePacket
-from cshark.packet.packet_summary import PacketSummary
+from cshark.packet.packet_summary import PacketSummary, as_pyshark_reads
 from cshark.exceptions import (TSharkCrashException, UnsupportedParameterError,  # noqa: F401
                                translate)
 from cshark.packet.packet import Packet
@@ -281,7 +281,7 @@ class Capture:
     def _wrap(self, raw):
         if self._only_summaries:
             columns = raw.columns()
-            return PacketSummary([t for t, _ in columns], [v for _, v in columns])
+            return PacketSummary([t for t, _ in columns], [as_pyshark_reads(v) for _, v in columns])
         return TreePacket(raw)
 
     def _next_raw(self, stream, deadline=None):

@@ -75,7 +75,11 @@ class InMemCapture(Capture):
         return secs, usecs * 1000
 
     def _open_raw(self):
-        return self._apply_options(_cshark.Capture.open_feed(self._current_linktype))
+        raw = _cshark.Capture.open_feed(self._current_linktype)
+        # PyShark feeds `tshark -i -`: dumpcap's pcapng names the pipe's
+        # interface "-", which the frame layer shows (interface_id 0).
+        raw.set_feed_interface('-')
+        return self._apply_options(raw)
 
     def _feed_stream(self):
         if self._feed is None or self._feed.done:
