@@ -56,6 +56,32 @@ static char *interface_list(void)
     return g_string_free(s, FALSE);
 }
 
+/* NAME as libpcap names it: an interface's name, else, as tshark -i takes
+ * them, its number in the list (-D's numbering) or its description
+ * ("Loopback" for the loopback interface, as tshark -D calls it). */
+static char *resolve_name(const char *name)
+{
+    pcap_if_t *all = NULL;
+    char err[PCAP_ERRBUF_SIZE];
+    char *found = NULL;
+    if (pcap_findalldevs(&all, err) != 0)
+        return g_strdup(name);
+    char *end;
+    unsigned long index = strtoul(name, &end, 10);
+    int number = *name >= '0' && *name <= '9' && !*end;
+    unsigned long i = 1;
+    for (pcap_if_t *d = all; d && !found; d = d->next, i++)
+        if (strcmp(d->name, name) == 0)
+            found = g_strdup(d->name);
+    i = 1;
+    for (pcap_if_t *d = all; d && !found; d = d->next, i++)
+        if ((number && i == index) || (d->description && strcmp(d->description, name) == 0) ||
+            ((d->flags & PCAP_IF_LOOPBACK) && strcmp(name, "Loopback") == 0))
+            found = g_strdup(d->name);
+    pcap_freealldevs(all);
+    return found ? found : g_strdup(name);
+}
+
 cs_live *cs_live_new(const char *const *names, size_t n)
 {
     cs_live *l = g_new0(cs_live, 1);
@@ -67,7 +93,7 @@ cs_live *cs_live_new(const char *const *names, size_t n)
     l->rfmon = g_new0(int, n);
     l->nanos = g_new0(int, n);
     for (size_t i = 0; i < n; i++)
-        l->names[i] = g_strdup(names[i]);
+        l->names[i] = resolve_name(names[i]);
     l->snaplen = 262144;
     l->promisc = 1;
     /* Not immediate by default: on Linux, immediate mode gives each packet a

@@ -354,7 +354,9 @@ void cshark_interfaces_free(cshark_interface *list, size_t count);
  * CAP_NET_RAW"). Capturing starts at the first cshark_capture_next(); every
  * option above (display filter, fields, preferences…) applies as for files,
  * except two passes. Packets carry their interface id (the index in
- * INTERFACES) and name. The same packet API as files. */
+ * INTERFACES) and name. The same packet API as files. An interface may also
+ * be named as tshark -i takes it: by its number in cshark_interfaces()'s
+ * list (from 1, as -D prints it), by its description, or "Loopback". */
 int cshark_live_open(cshark_capture **capture, const char *const *interfaces, size_t count);
 
 /* Live options, set before the first packet (CSHARK_ESTATE on a file). */

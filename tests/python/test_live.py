@@ -182,6 +182,23 @@ def test_udp_count_and_capture_filter():
     assert captured_count(err) == 5
 
 
+def test_interface_by_number_and_description():
+    """-i takes what tshark -i takes: -D's number of lo, and "Loopback" (what
+    tshark -D calls it); the frames are lo's."""
+    listing = lines_of(run([CSHARK, "-D"], timeout=30).stdout)
+    number = next(line.split(".")[0] for line in listing if line.split()[1] == "lo")
+    for name in (number, "Loopback"):
+        port = free_port()
+        proc = subprocess.Popen([CSHARK, "-i", name, "-f", f"udp port {port}", "-c", "1",
+                                 "-T", "fields", "-e", "frame.interface_name"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_until_capturing(proc)
+        send_udp(port, [b"which interface"])
+        status, out, err = finish(proc, 10)
+        assert status == 0, f"-i {name}: exit {status}: {tail(err)}"
+        assert lines_of(out) == ["lo"], f"-i {name}: {short(out)}; {tail(err)}"
+
+
 def test_display_filter_on_live_capture():
     """-f udp -Y 'udp.dstport == P': 4 datagrams to P and 4 to P+1 are all
     captured (the count on stderr is at least 8), only those to P printed."""
