@@ -730,8 +730,7 @@ def test_inmem_frame_info_as_tshark_reads_a_pipe():
     ntp = DATA_DIR / 'tcpdump__ntp.pcap'
     with open(ntp, 'rb') as f:
         pdml = subprocess.run([TSHARK, '-n', '-i', '-', '-T', 'pdml'], stdin=f,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
-                              env=python_env()).stdout
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60).stdout
     expected = [[(e.get('name'), e.get('show')) for e in packet.find('proto[@name="frame"]').iter('field')]
                 for packet in etree.fromstring(pdml).findall('packet')]
     originals = list(cshark.FileCapture(str(ntp)))
