@@ -139,6 +139,10 @@ def test_empty_attribute_name_is_the_text_items():
     assert inspect.getmembers(p.tcp)
     for layer in p.layers:
         assert all(getattr(layer, name) is not None for name in layer.field_names)
+    # dir() lists layer_name, as PyShark: 'DATA' for PDML's fake-field-wrapper.
+    wrapped = next(p for p in cshark.FileCapture(HTTP) if 'DATA' in
+                   [layer.layer_name for layer in p.layers])
+    assert 'DATA' in dir(wrapped) and hasattr(wrapped, 'DATA')
 
 
 def test_disable_protocol():

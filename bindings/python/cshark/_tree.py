@@ -469,8 +469,9 @@ class TreePacket(Packet):
         raise AttributeError(f"No attribute named {item}")
 
     def __dir__(self):
-        names = self._names if self._names is not None else self._top()
-        return _class_dir(type(self)) + list(self.__dict__.keys()) + list(names)
+        # PyShark's: the layers' layer_name, so 'DATA' for PDML's wrapper.
+        return _class_dir(type(self)) + list(self.__dict__.keys()) + \
+            [layer.layer_name for layer in self.layers]
 
     @property
     def highest_layer(self):
