@@ -213,6 +213,7 @@ def main():
     if args.runs < 1 or args.repeat < 1:
         die("--runs and --repeat must be at least 1")
     build = args.build.resolve()
+    ENV["PYTHONPATH"] = str(build / "bindings" / "python")  # the Python rows too
     for exe in (build / "cshark", build / "bench" / "bench_walk"):
         if not os.access(exe, os.X_OK):
             die(f"{exe} missing: ninja -C {build} bench/bench_walk cshark")

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""PyShark's README example, unchanged but for the import: one line per
-TCP/UDP packet with its transport, addresses, ports and capture time.
+"""The classic PyShark tutorial example (print_conversation_header), with
+the capture time added: one line per TCP/UDP packet with its transport,
+addresses, ports and capture time.
 
     python3 examples/print_conversation_header.py CAPTURE
 """

@@ -406,7 +406,8 @@ typedef struct {
     uint64_t read;        /* records read by cshark                          */
     uint64_t delivered;   /* packets returned by cshark_capture_next()       */
 } cshark_stats;
-/* Counters so far (libpcap's for live captures, zero for files). */
+/* Counters so far: read and delivered for every capture; received, dropped
+ * and if_dropped are libpcap's (zero for files). */
 int cshark_capture_stats(cshark_capture *capture, cshark_stats *stats);
 
 /* ---- Packets ----------------------------------------------------------- */
@@ -592,12 +593,12 @@ typedef enum {
     CSHARK_TYPE_BOOLEAN,
     CSHARK_TYPE_DOUBLE,    /* FT_FLOAT, FT_DOUBLE                   */
     CSHARK_TYPE_STRING,
-    CSHARK_TYPE_BYTES,     /* FT_BYTES, FT_UINT_BYTES, FT_ETHER, …  */
+    CSHARK_TYPE_BYTES,     /* FT_BYTES, FT_UINT_BYTES, FT_ETHER, FT_OID, … */
     CSHARK_TYPE_IPV4,
     CSHARK_TYPE_IPV6,
     CSHARK_TYPE_ABSOLUTE_TIME,
     CSHARK_TYPE_RELATIVE_TIME,
-    CSHARK_TYPE_OTHER      /* GUID, OID, … : use show               */
+    CSHARK_TYPE_OTHER      /* GUID and the rest: use show            */
 } cshark_type;
 
 cshark_type cshark_item_type(const cshark_item *item);
