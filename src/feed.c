@@ -84,6 +84,12 @@ void cs_feed_free(cs_feed *f)
     g_free(f);
 }
 
+static int not_fed(const cshark_capture *cap)
+{
+    return cs_error(CSHARK_ESTATE, "%s: only a capture from cshark_feed_open() takes frames",
+                    cap->path);
+}
+
 int cshark_feed_packet(cshark_capture *cap, const void *data, size_t length, int64_t seconds,
                        int32_t nanoseconds)
 {
@@ -91,8 +97,7 @@ int cshark_feed_packet(cshark_capture *cap, const void *data, size_t length, int
     CS_CHECK_ARG(data || !length, "data");
     cs_feed *f = cap->feed;
     if (!f)
-        return cs_error(CSHARK_ESTATE, "%s: only a capture from cshark_feed_open() takes frames",
-                        cap->path);
+        return not_fed(cap);
     if (f->ended)
         return cs_error(CSHARK_ESTATE, "%s: cshark_feed_end() was called", cap->path);
     if (length > WTAP_MAX_PACKET_SIZE_STANDARD)
@@ -117,8 +122,7 @@ int cshark_feed_set_interface(cshark_capture *cap, const char *name)
     CS_CHECK_ARG(cap, "capture");
     CS_CHECK_ARG(name, "interface name");
     if (!cap->feed)
-        return cs_error(CSHARK_ESTATE, "%s: only a capture from cshark_feed_open() takes frames",
-                        cap->path);
+        return not_fed(cap);
     int rc = cs_capture_settable(cap);
     if (rc != CSHARK_OK)
         return rc;
@@ -129,15 +133,14 @@ int cshark_feed_set_interface(cshark_capture *cap, const char *name)
 
 const char *cs_feed_interface(const cs_feed *f)
 {
-    return f->iface;
+    return f ? f->iface : NULL;
 }
 
 int cshark_feed_end(cshark_capture *cap)
 {
     CS_CHECK_ARG(cap, "capture");
     if (!cap->feed)
-        return cs_error(CSHARK_ESTATE, "%s: only a capture from cshark_feed_open() takes frames",
-                        cap->path);
+        return not_fed(cap);
     cap->feed->ended = 1;
     return CSHARK_OK;
 }

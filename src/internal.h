@@ -89,7 +89,8 @@ int cs_live_snaplen(const cs_live *l);
 typedef struct cs_feed cs_feed;
 void cs_feed_free(cs_feed *f);
 int cs_feed_read(cs_feed *f, wtap_rec *rec, Buffer *buf);
-const char *cs_feed_interface(const cs_feed *f); /* NULL: frames as from a pcap file */
+/* The interface fed frames show (NULL: as from a pcap file; F may be NULL). */
+const char *cs_feed_interface(const cs_feed *f);
 /* 1 for link types whose pcap records start with a pseudo-header that
  * wiretap's file readers take off and decode (fed and live frames refuse
  * them). */

@@ -69,11 +69,10 @@ static char *resolve_name(const char *name)
     char *end;
     unsigned long index = strtoul(name, &end, 10);
     int number = *name >= '0' && *name <= '9' && !*end;
-    unsigned long i = 1;
-    for (pcap_if_t *d = all; d && !found; d = d->next, i++)
+    for (pcap_if_t *d = all; d && !found; d = d->next)
         if (strcmp(d->name, name) == 0)
             found = g_strdup(d->name);
-    i = 1;
+    unsigned long i = 1;
     for (pcap_if_t *d = all; d && !found; d = d->next, i++)
         if ((number && i == index) || (d->description && strcmp(d->description, name) == 0) ||
             ((d->flags & PCAP_IF_LOOPBACK) && strcmp(name, "Loopback") == 0))

@@ -103,6 +103,11 @@ static int first_pass(cshark_capture *cap)
     return rc;
 }
 
+static cs_session *new_session(cshark_capture *cap)
+{
+    return cs_session_new(cap->wth, cap->live, cs_feed_interface(cap->feed), cap->resolve);
+}
+
 static int start(cshark_capture *cap)
 {
     cap->started = 1;
@@ -114,8 +119,7 @@ static int start(cshark_capture *cap)
     cs_options_apply(&cap->options);
     if (cap->columns_mode != CSHARK_COLUMNS_OFF)
         cap->columns = cs_columns_new();
-    cap->session = cs_session_new(cap->wth, cap->live, cap->feed ? cs_feed_interface(cap->feed) : NULL,
-                                   cap->resolve);
+    cap->session = new_session(cap);
     if (cap->live) {
         int rc = cs_live_activate(cap->live);
         if (rc != CSHARK_OK)
@@ -197,8 +201,7 @@ static void reset_session(cshark_capture *cap)
         cs_packet_destroy(cap->current);
     cap->current = NULL;
     cs_session_stop_reading(old);
-    cs_session *s = cs_session_new(cap->wth, cap->live, cap->feed ? cs_feed_interface(cap->feed) : NULL,
-                                   cap->resolve);
+    cs_session *s = new_session(cap);
     s->ref_frame = old->ref_frame;
     s->prov.ref = old->prov.ref ? &s->ref_frame : NULL;
     s->prev_dis_frame = old->prev_dis_frame;

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdio.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
