@@ -250,6 +250,7 @@ static void *worker(void *arg)
 {
     ahead *a = arg;
     char err[sizeof a->err];
+    __atomic_add_fetch(&engine_workers, 1, __ATOMIC_ACQ_REL);
     pthread_mutex_lock(&a->mu);
     for (;;) {
         wait_until(a, has_room);
@@ -263,6 +264,7 @@ static void *worker(void *arg)
             break; /* the end, or an error: nothing more to read */
     }
     pthread_mutex_unlock(&a->mu);
+    __atomic_sub_fetch(&engine_workers, 1, __ATOMIC_ACQ_REL);
     return NULL;
 }
 

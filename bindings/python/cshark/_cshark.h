@@ -69,6 +69,9 @@ extern int engine_deferred;                /* how many; read without the list's 
 int engine_defer_free(cshark_packet *pkt); /* 0 when the list is full */
 void engine_drain(void);                   /* with the engine lock held */
 
+/* Read-ahead workers running: while there is one, dying packets go to it. */
+extern int engine_workers;
+
 /* Python threads waiting for the lock: a read-ahead worker lets them go
  * first (their calls are short, its dissections are not). */
 extern int engine_waiters;

@@ -10,6 +10,7 @@
 
 PyThread_type_lock engine_lock;
 int engine_waiters;
+int engine_workers;
 int engine_deferred;
 
 #define DEFER_MAX 256
