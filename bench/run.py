@@ -150,8 +150,13 @@ def machine_info(build):
     except OSError:
         pass
     tshark = run_checked(["tshark", "--version"]).splitlines()[0]
-    git = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+    git = subprocess.run(["git", "-C", str(REPO), "describe", "--always"],
                          capture_output=True, text=True).stdout.strip() or "unknown"
+    # Dirty for any change but BENCHMARKS.md, which --write itself rewrites.
+    changed = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--",
+                              ".", ":!BENCHMARKS.md"], capture_output=True, text=True).stdout
+    if changed.strip():
+        git += "-dirty"
     return {
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "cpu": f"{cpu}, nproc {len(os.sched_getaffinity(0))}",
