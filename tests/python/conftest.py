@@ -458,6 +458,22 @@ def free_port(count=1, low=20000, high=32000):
     raise RuntimeError("no free port found")
 
 
+def udp_socket():
+    """A UDP socket on 127.0.0.1 at a port from free_port(). Senders bind one
+    too: UDP hands a datagram to the dissector of either port, and the kernel's
+    ephemeral source ports include some that tshark gives to a protocol (37008
+    is TZSP's, 44818 EtherNet/IP's), where the payload is no longer data."""
+    import socket
+    for _ in range(20):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.bind(("127.0.0.1", free_port()))
+            return s
+        except OSError:  # taken between free_port()'s check and this bind
+            s.close()
+    raise RuntimeError("no free port found")
+
+
 # ---------------------------------------------------------------------------
 # Helpers shared by the display filter and option tests (test_filters.py,
 # test_options.py): crash checks, parallel runs, frame lists, error texts and

@@ -5,7 +5,6 @@ pyshark module alias, InMemCapture, PipeCapture and live capture on lo."""
 import asyncio
 import os
 import pickle
-import socket
 import subprocess
 import sys
 import threading
@@ -13,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import DATA_DIR, TSHARK, Y2105, changed_copy, python_env
+from conftest import DATA_DIR, TSHARK, Y2105, changed_copy, python_env, udp_socket
 
 cshark = pytest.importorskip("cshark", reason="the cshark Python binding is not importable")
 
@@ -850,9 +849,8 @@ class _Sender:
     """Sends numbered UDP datagrams to 127.0.0.1:PORT every 20 ms until stopped."""
 
     def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        probe.bind(('127.0.0.1', 0))
+        self.sock = udp_socket()
+        probe = udp_socket()
         self.port = probe.getsockname()[1]
         self.probe = probe  # keeps the port ours (and ICMP unreachable away)
         self.stopped = threading.Event()

@@ -30,7 +30,7 @@ import pytest
 
 from conftest import (fields_difference, finish, free_port, packet_difference,
                       packet_socket_inodes, pdml_packets, require_cshark, run, short,
-                      tail, tshark, wait_until_capturing)
+                      tail, tshark, udp_socket, wait_until_capturing)
 
 CSHARK = require_cshark()
 
@@ -59,7 +59,7 @@ def captured_count(err):
 
 
 def send_udp(port, payloads, pause=0.0):
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    with udp_socket() as s:
         for payload in payloads:
             s.sendto(payload, (LOCALHOST, port))
             if pause:
@@ -171,7 +171,7 @@ def test_udp_count_and_capture_filter():
     proc = start("-f", f"udp port {port}", "-c", 5,
                  "-T", "fields", "-e", "udp.dstport", "-e", "data.data")
     payloads = [f"cshark-{i}".encode() for i in range(5)]
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    with udp_socket() as s:
         for payload in payloads:
             s.sendto(b"excluded", (LOCALHOST, port + 1))
             s.sendto(payload, (LOCALHOST, port))
@@ -206,7 +206,7 @@ def test_display_filter_on_live_capture():
     proc = start("-f", "udp", "-Y", f"udp.dstport == {port}", "-a", "duration:2",
                  "-T", "fields", "-e", "udp.dstport", "-e", "data.data")
     payloads = [f"shown-{i}".encode() for i in range(4)]
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    with udp_socket() as s:
         for payload in payloads:
             s.sendto(payload, (LOCALHOST, port))
             s.sendto(b"hidden", (LOCALHOST, port + 1))
@@ -233,7 +233,7 @@ def test_dns_queries_to_local_responder(tmp_path):
     try:
         proc = start("-f", f"udp port {port}", "-c", 2 * len(answers), "-w", pcap, *options)
         ids = []
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        with udp_socket() as s:
             s.settimeout(3)
             for name in answers:
                 query_id = random.randrange(1, 0x10000)
