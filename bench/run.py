@@ -205,7 +205,9 @@ def table(results, packets):
             verdict = " · ".join("pass" if x >= r["target"] else "**FAIL**"
                                  for x in (whole_x, steady_x))
         lines.append("| `%s` | %.2f | %s | %s | %.2f | %s | %s | %s | %s | %.2f–%.2f | %.0f |" % (
-            r["display"], r["median"], f"{rate:,.0f}", ratio, r["startup"], f"{steady:,.0f}",
+            # GFM splits table cells on "|", even inside code: escape it.
+            r["display"].replace("|", "\\|"), r["median"], f"{rate:,.0f}", ratio, r["startup"],
+            f"{steady:,.0f}",
             steady_ratio, target, verdict, min(r["times"]), max(r["times"]),
             r["rss_kib"] / 1024))
     return "\n".join(lines)
