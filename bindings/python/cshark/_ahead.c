@@ -459,6 +459,7 @@ PyObject *mod_after_fork_child(PyObject *m, PyObject *unused)
     }
     pthread_mutex_init(&all_mu, NULL);
     __atomic_store_n(&engine_waiters, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&engine_workers, 0, __ATOMIC_RELEASE); /* none came along */
     engine_leave();
     if (gc_was_enabled)
         PyGC_Enable();
