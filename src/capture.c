@@ -264,13 +264,13 @@ int cs_capture_new_source(cshark_capture **capture, const char *name, cs_feed *f
     return CSHARK_OK;
 }
 
-int cshark_live_open(cshark_capture **capture, const char *const *interfaces, size_t count)
+int cshark_capture_open_live(cshark_capture **capture, const char *const *interfaces, size_t count)
 {
     CS_CHECK_ARG(capture, "capture");
     *capture = NULL;
     CS_CHECK_ARG(interfaces, "interfaces");
     if (count == 0)
-        return cs_error(CSHARK_EINVAL, "cshark_live_open: no interface given");
+        return cs_error(CSHARK_EINVAL, "cshark_capture_open_live: no interface given");
     for (size_t i = 0; i < count; i++)
         CS_CHECK_ARG(interfaces[i], "interface name");
     int erc = cs_engine_check();
@@ -357,13 +357,6 @@ int cs_capture_settable(cshark_capture *cap)
             return rc_;                                                        \
     } while (0)
 
-int cshark_capture_set_resolve_names(cshark_capture *cap, int on)
-{
-    SETTABLE(cap);
-    cap->resolve = on ? CS_RESOLVE_PREFS : CS_RESOLVE_OFF;
-    return CSHARK_OK;
-}
-
 int cshark_capture_set_name_resolution(cshark_capture *cap, const char *flags)
 {
     SETTABLE(cap);
@@ -394,7 +387,7 @@ int cshark_capture_set_display_filter(cshark_capture *cap, const char *filter)
     return CSHARK_OK;
 }
 
-int cshark_capture_set_two_pass(cshark_capture *cap, int on)
+int cshark_capture_set_two_pass(cshark_capture *cap, bool on)
 {
     SETTABLE(cap);
     if (on && cap->live)
@@ -429,7 +422,7 @@ int cshark_capture_set_fields(cshark_capture *cap, const char *const *names, siz
     GArray *ids = g_array_new(FALSE, FALSE, sizeof(int));
     int full_tree = 0;
     for (size_t i = 0; i < count; i++) {
-        int rc = cshark_check_field(names[i]);
+        int rc = cshark_field_check(names[i]);
         if (rc != CSHARK_OK) {
             g_array_free(ids, TRUE);
             return rc;
@@ -449,37 +442,38 @@ int cshark_capture_set_fields(cshark_capture *cap, const char *const *names, siz
     return CSHARK_OK;
 }
 
-int cshark_capture_set_columns(cshark_capture *cap, int mode)
+int cshark_capture_set_columns(cshark_capture *cap, cshark_columns_mode mode)
 {
     SETTABLE(cap);
-    if (mode < CSHARK_COLUMNS_OFF || mode > CSHARK_COLUMNS_ONLY)
-        return cs_error(CSHARK_EINVAL, "cshark_capture_set_columns: %d is not a column mode", mode);
+    if ((int)mode < CSHARK_COLUMNS_OFF || mode > CSHARK_COLUMNS_ONLY)
+        return cs_error(CSHARK_EINVAL, "cshark_capture_set_columns: %d is not a column mode",
+                        (int)mode);
     cap->columns_mode = mode;
     return CSHARK_OK;
 }
 
-int cshark_capture_set_pref(cshark_capture *cap, const char *name_value)
+int cshark_capture_set_preference(cshark_capture *cap, const char *name_value)
 {
     SETTABLE(cap);
     CS_CHECK_ARG(name_value, "preference");
     return cs_option_pref(&cap->options, name_value);
 }
 
-int cshark_capture_decode_as(cshark_capture *cap, const char *rule)
+int cshark_capture_set_decode_as(cshark_capture *cap, const char *rule)
 {
     SETTABLE(cap);
     CS_CHECK_ARG(rule, "rule");
     return cs_option_decode_as(&cap->options, rule);
 }
 
-int cshark_capture_set_protocol(cshark_capture *cap, const char *protocol, int enabled)
+int cshark_capture_set_protocol(cshark_capture *cap, const char *protocol, bool enabled)
 {
     SETTABLE(cap);
     CS_CHECK_ARG(protocol, "protocol");
     return cs_option_protocol(&cap->options, protocol, !!enabled);
 }
 
-int cshark_capture_add_wlan_key(cshark_capture *cap, const char *type, const char *key)
+int cshark_capture_set_wlan_key(cshark_capture *cap, const char *type, const char *key)
 {
     SETTABLE(cap);
     CS_CHECK_ARG(type, "type");
@@ -509,18 +503,18 @@ static int live_only(cshark_capture *cap)
     return rc;
 }
 
-#define LIVE_SETTER(fn, what)                                                  \
-    int fn(cshark_capture *cap, int value)                                     \
+#define LIVE_SETTER(fn, type, what)                                            \
+    int fn(cshark_capture *cap, type value)                                    \
     {                                                                          \
         int rc = live_only(cap);                                               \
         return rc != CSHARK_OK ? rc : cs_live_set(cap->live, what, value);      \
     }
 
-LIVE_SETTER(cshark_capture_set_snaplen, "snaplen")
-LIVE_SETTER(cshark_capture_set_promiscuous, "promisc")
-LIVE_SETTER(cshark_capture_set_monitor_mode, "monitor")
-LIVE_SETTER(cshark_capture_set_buffer_size, "buffer")
-LIVE_SETTER(cshark_capture_set_immediate_mode, "immediate")
+LIVE_SETTER(cshark_capture_set_snaplen, int, "snaplen")
+LIVE_SETTER(cshark_capture_set_promiscuous, bool, "promisc")
+LIVE_SETTER(cshark_capture_set_monitor_mode, bool, "monitor")
+LIVE_SETTER(cshark_capture_set_buffer_size, int, "buffer")
+LIVE_SETTER(cshark_capture_set_immediate_mode, bool, "immediate")
 
 int cshark_capture_set_capture_filter(cshark_capture *cap, const char *bpf)
 {
@@ -570,7 +564,11 @@ int cshark_capture_stats(cshark_capture *cap, cshark_stats *st)
 {
     CS_CHECK_ARG(cap, "capture");
     CS_CHECK_ARG(st, "stats");
+    if (st->version != CSHARK_STATS_VERSION)
+        return cs_error(CSHARK_EINVAL, "cshark_capture_stats: version %u is not %u "
+                        "(initialise with CSHARK_STATS_INIT)", st->version, CSHARK_STATS_VERSION);
     memset(st, 0, sizeof *st);
+    st->version = CSHARK_STATS_VERSION;
     if (cap->live)
         cs_live_stats(cap->live, st);
     st->read = cap->count;

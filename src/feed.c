@@ -20,7 +20,7 @@ struct cs_feed {
     int nanos;
     GQueue frames;   /* fed_frame *, oldest first */
     int ended;
-    char *iface;     /* cshark_feed_set_interface(), or NULL */
+    char *iface;     /* cshark_capture_set_feed_interface(), or NULL */
 };
 
 /* Link types whose pcap records start with a pseudo-header that wiretap
@@ -45,7 +45,7 @@ int cs_inline_pseudo_header(int encap)
     }
 }
 
-int cshark_feed_open(cshark_capture **capture, int linktype, int nanoseconds)
+int cshark_capture_open_feed(cshark_capture **capture, int linktype, int nanoseconds)
 {
     CS_CHECK_ARG(capture, "capture");
     *capture = NULL;
@@ -54,10 +54,10 @@ int cshark_feed_open(cshark_capture **capture, int linktype, int nanoseconds)
         return erc;
     int encap = wtap_pcap_encap_to_wtap_encap(linktype);
     if (encap == WTAP_ENCAP_UNKNOWN)
-        return cs_error(CSHARK_EINVAL, "cshark_feed_open: %d is not a pcap link type Wireshark "
+        return cs_error(CSHARK_EINVAL, "cshark_capture_open_feed: %d is not a pcap link type Wireshark "
                         "knows", linktype);
     if (cs_inline_pseudo_header(encap))
-        return cs_error(CSHARK_EINVAL, "cshark_feed_open: link type %d (%s) carries a "
+        return cs_error(CSHARK_EINVAL, "cshark_capture_open_feed: link type %d (%s) carries a "
                         "pseudo-header that only wiretap's file readers decode; write such "
                         "frames to a pcap file instead", linktype, wtap_encap_name(encap));
     cs_feed *f = g_new0(cs_feed, 1);
@@ -86,11 +86,11 @@ void cs_feed_free(cs_feed *f)
 
 static int not_fed(const cshark_capture *cap)
 {
-    return cs_error(CSHARK_ESTATE, "%s: only a capture from cshark_feed_open() takes frames",
+    return cs_error(CSHARK_ESTATE, "%s: only a capture from cshark_capture_open_feed() takes frames",
                     cap->path);
 }
 
-int cshark_feed_packet(cshark_capture *cap, const void *data, size_t length, int64_t seconds,
+int cshark_capture_feed(cshark_capture *cap, const void *data, size_t length, int64_t seconds,
                        int32_t nanoseconds)
 {
     CS_CHECK_ARG(cap, "capture");
@@ -99,7 +99,7 @@ int cshark_feed_packet(cshark_capture *cap, const void *data, size_t length, int
     if (!f)
         return not_fed(cap);
     if (f->ended)
-        return cs_error(CSHARK_ESTATE, "%s: cshark_feed_end() was called", cap->path);
+        return cs_error(CSHARK_ESTATE, "%s: cshark_capture_feed_end() was called", cap->path);
     if (length > WTAP_MAX_PACKET_SIZE_STANDARD)
         return cs_error(CSHARK_EINVAL, "%s: a frame of %zu bytes is larger than wiretap's "
                         "limit (%u)", cap->path, length, WTAP_MAX_PACKET_SIZE_STANDARD);
@@ -117,7 +117,7 @@ int cshark_feed_packet(cshark_capture *cap, const void *data, size_t length, int
     return CSHARK_OK;
 }
 
-int cshark_feed_set_interface(cshark_capture *cap, const char *name)
+int cshark_capture_set_feed_interface(cshark_capture *cap, const char *name)
 {
     CS_CHECK_ARG(cap, "capture");
     CS_CHECK_ARG(name, "interface name");
@@ -136,7 +136,7 @@ const char *cs_feed_interface(const cs_feed *f)
     return f ? f->iface : NULL;
 }
 
-int cshark_feed_end(cshark_capture *cap)
+int cshark_capture_feed_end(cshark_capture *cap)
 {
     CS_CHECK_ARG(cap, "capture");
     if (!cap->feed)

@@ -16,7 +16,7 @@
 
 #define FI(it) CS_FI(it)
 
-cshark_item_kind cs_field_kind(proto_node *node, int top, int *wrap)
+cshark_kind cs_field_kind(proto_node *node, int top, int *wrap)
 {
     const header_field_info *hf = PNODE_FINFO(node)->hfinfo;
     *wrap = top && (hf->type != FT_PROTOCOL || hf->id == cs_proto_data);
@@ -586,12 +586,12 @@ static int slot_set(const cs_str *slot)
 
 const char *cshark_item_show(const cshark_item *it) { CACHED(it, show, cs_field_show); }
 const char *cshark_item_showname(const cshark_item *it) { CACHED(it, showname, cs_field_showname); }
-const char *cshark_item_value(const cshark_item *it) { CACHED(it, value, cs_field_value); }
+const char *cshark_item_raw_value(const cshark_item *it) { CACHED(it, value, cs_field_value); }
 const char *cshark_item_unmaskedvalue(const cshark_item *it) { CACHED(it, unmasked, cs_field_unmasked); }
 const char *cshark_item_label(const cshark_item *it) { CACHED(it, label, cs_field_label); }
-const char *cshark_item_field_value(const cshark_item *it) { CACHED(it, fvalue, cs_field_fields_value); }
+const char *cshark_item_fields_text(const cshark_item *it) { CACHED(it, fvalue, cs_field_fields_value); }
 
-int cshark_item_formatted(const cshark_item *it)
+bool cshark_item_formatted(const cshark_item *it)
 {
     return it && slot_set(&it->show) && slot_set(&it->showname) && slot_set(&it->value) &&
            slot_set(&it->unmasked);
@@ -610,7 +610,7 @@ int cshark_packet_format_fields(cshark_packet *p, const cshark_field *const *fie
         for (size_t i = 0; i < count; i++) {
             cshark_item_show(items[i]);
             cshark_item_showname(items[i]);
-            cshark_item_value(items[i]);
+            cshark_item_raw_value(items[i]);
             cshark_item_unmaskedvalue(items[i]);
         }
     }
@@ -621,6 +621,9 @@ int cshark_item_pdml(const cshark_item *it, cshark_pdml *out)
 {
     CS_CHECK_ARG(it, "item");
     CS_CHECK_ARG(out, "pdml");
+    if (out->version != CSHARK_PDML_VERSION)
+        return cs_error(CSHARK_EINVAL, "cshark_item_pdml: version %u is not %u "
+                        "(initialise with CSHARK_PDML_INIT)", out->version, CSHARK_PDML_VERSION);
     cshark_item *m = (cshark_item *)it;
     cs_str v;
     out->name = cshark_item_name(it);
@@ -634,7 +637,7 @@ int cshark_item_pdml(const cshark_item *it, cshark_pdml *out)
     v = cached(it, &m->unmasked, cs_field_unmasked);
     out->unmaskedvalue = v.s, out->unmaskedvalue_len = v.n;
     out->pos = cs_field_pos(it);
-    out->size = cshark_item_size(it);
+    out->size = (int)cshark_item_size(it);
     out->hidden = cshark_item_hidden(it);
     return CSHARK_OK;
 }

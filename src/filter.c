@@ -166,7 +166,7 @@ void cs_filter_cleanup(void)
     no_bytes = NULL;
 }
 
-int cshark_check_filter(const char *filter, const char **warning)
+int cshark_filter_check(const char *filter, const char **warning)
 {
     if (warning)
         *warning = NULL;

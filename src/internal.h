@@ -231,7 +231,7 @@ struct cshark_item {
     cshark_packet *packet;
     cshark_item *parent, *child, *next;
     uint32_t nchildren;
-    uint8_t kind;                /* cshark_item_kind                        */
+    uint8_t kind;                /* cshark_kind                        */
     cs_str show, showname, value, unmasked, label, fvalue;
 };
 
@@ -305,6 +305,6 @@ cs_str cs_field_unmasked(cshark_item *it);
 cs_str cs_field_label(cshark_item *it);
 cs_str cs_field_fields_value(cshark_item *it);
 int cs_field_pos(const cshark_item *it);
-cshark_item_kind cs_field_kind(proto_node *node, int top_level, int *wrap);
+cshark_kind cs_field_kind(proto_node *node, int top_level, int *wrap);
 
 #endif

@@ -24,19 +24,19 @@ const char *cshark_item_name(const cshark_item *it)
     return FI(it)->hfinfo->abbrev;
 }
 
-int cshark_item_pos(const cshark_item *it)
+int64_t cshark_item_pos(const cshark_item *it)
 {
     return it ? cs_field_pos(it) : -1;
 }
 
-int cshark_item_size(const cshark_item *it)
+int64_t cshark_item_size(const cshark_item *it)
 {
     if (!it || !it->node || cs_item_is_data(it))
         return -1;
     return FI(it)->length;
 }
 
-int cshark_item_hidden(const cshark_item *it)
+bool cshark_item_hidden(const cshark_item *it)
 {
     if (!it || !it->node || cs_item_is_data(it) || it->kind == CSHARK_ITEM_TEXT)
         return 0;
@@ -118,11 +118,14 @@ cshark_type cshark_item_type(const cshark_item *it)
     return type_of(FI(it)->hfinfo->type);
 }
 
-cshark_type cshark_field_type(const char *name)
+int cshark_field_type(const char *name, cshark_type *type)
 {
-    if (cshark_check_field(name) != CSHARK_OK)
-        return CSHARK_TYPE_NONE;
-    return type_of(proto_registrar_get_byname(name)->type);
+    CS_CHECK_ARG(type, "type");
+    *type = CSHARK_TYPE_NONE;
+    int rc = cshark_field_check(name);
+    if (rc == CSHARK_OK)
+        *type = type_of(proto_registrar_get_byname(name)->type);
+    return rc;
 }
 
 static int type_error(const cshark_item *it, const char *want)

@@ -439,7 +439,7 @@ void cs_live_stats(cs_live *l, cshark_stats *st)
 
 /* ---- interfaces ----------------------------------------------------------- */
 
-int cshark_interfaces(cshark_interface **list, size_t *count)
+int cshark_interfaces(cshark_interface ***list, size_t *count)
 {
     CS_CHECK_ARG(list, "list");
     CS_CHECK_ARG(count, "count");
@@ -452,12 +452,13 @@ int cshark_interfaces(cshark_interface **list, size_t *count)
     size_t n = 0;
     for (pcap_if_t *d = all; d; d = d->next)
         n++;
-    cshark_interface *out = g_new0(cshark_interface, n ? n : 1);
+    cshark_interface **out = g_new0(cshark_interface *, n ? n : 1);
     size_t i = 0;
     for (pcap_if_t *d = all; d; d = d->next, i++) {
-        out[i].name = g_strdup(d->name);
-        out[i].description = g_strdup(d->description);
-        out[i].flags = (d->flags & PCAP_IF_LOOPBACK ? CSHARK_IF_LOOPBACK : 0) |
+        cshark_interface *ifc = out[i] = g_new0(cshark_interface, 1);
+        ifc->name = g_strdup(d->name);
+        ifc->description = g_strdup(d->description);
+        ifc->flags = (d->flags & PCAP_IF_LOOPBACK ? CSHARK_IF_LOOPBACK : 0) |
                        (d->flags & PCAP_IF_UP ? CSHARK_IF_UP : 0) |
                        (d->flags & PCAP_IF_RUNNING ? CSHARK_IF_RUNNING : 0) |
                        (d->flags & PCAP_IF_WIRELESS ? CSHARK_IF_WIRELESS : 0);
@@ -475,9 +476,9 @@ int cshark_interfaces(cshark_interface **list, size_t *count)
                 continue;
             g_ptr_array_add(addrs, g_strdup(host));
         }
-        out[i].naddresses = addrs->len;
+        ifc->naddresses = addrs->len;
         g_ptr_array_add(addrs, NULL);
-        out[i].addresses = (const char *const *)g_ptr_array_free(addrs, FALSE);
+        ifc->addresses = (const char *const *)g_ptr_array_free(addrs, FALSE);
     }
     pcap_freealldevs(all);
     *list = out;
@@ -485,12 +486,13 @@ int cshark_interfaces(cshark_interface **list, size_t *count)
     return CSHARK_OK;
 }
 
-void cshark_interfaces_free(cshark_interface *list, size_t count)
+void cshark_interfaces_free(cshark_interface **list, size_t count)
 {
     for (size_t i = 0; list && i < count; i++) {
-        g_free((char *)list[i].name);
-        g_free((char *)list[i].description);
-        g_strfreev((char **)list[i].addresses);
+        g_free((char *)list[i]->name);
+        g_free((char *)list[i]->description);
+        g_strfreev((char **)list[i]->addresses);
+        g_free(list[i]);
     }
     g_free(list);
 }

@@ -162,32 +162,33 @@ static int is_packet_record(const cshark_packet *p)
     return p && p->rec.rec_type == REC_TYPE_PACKET;
 }
 
-int cshark_packet_interface_id(const cshark_packet *p)
+uint32_t cshark_packet_interface_id(const cshark_packet *p)
 {
     if (!is_packet_record(p) || !(p->rec.presence_flags & WTAP_HAS_INTERFACE_ID))
-        return -1;
-    return (int)p->rec.rec_header.packet_header.interface_id;
+        return CSHARK_NO_INTERFACE;
+    return p->rec.rec_header.packet_header.interface_id;
 }
 
 const char *cshark_packet_interface_name(const cshark_packet *cp)
 {
     cshark_packet *p = (cshark_packet *)cp; /* caches the name */
-    int id = cshark_packet_interface_id(p);
-    if (id < 0)
+    uint32_t id = cshark_packet_interface_id(p);
+    if (id == CSHARK_NO_INTERFACE)
         return NULL;
     if (!p->iface_name)
-        p->iface_name = wmem_strdup(p->pool, cs_capture_interface_name(p, (guint32)id));
+        p->iface_name = wmem_strdup(p->pool, cs_capture_interface_name(p, id));
     return p->iface_name;
 }
 
-int cshark_packet_encap(const cshark_packet *p)
+unsigned cshark_packet_encap(const cshark_packet *p)
 {
-    return is_packet_record(p) ? p->rec.rec_header.packet_header.pkt_encap : WTAP_ENCAP_UNKNOWN;
+    int encap = is_packet_record(p) ? p->rec.rec_header.packet_header.pkt_encap : WTAP_ENCAP_UNKNOWN;
+    return encap > 0 ? (unsigned)encap : WTAP_ENCAP_UNKNOWN;
 }
 
 const char *cshark_packet_encap_name(const cshark_packet *p)
 {
-    return p ? wtap_encap_name(cshark_packet_encap(p)) : NULL;
+    return p ? wtap_encap_name((int)cshark_packet_encap(p)) : NULL;
 }
 
 const uint8_t *cshark_packet_data(const cshark_packet *p, size_t *length)

@@ -147,10 +147,10 @@ void cs_view_freeze(cshark_packet *p)
         cshark_item *it = &p->view.items[i];
         cshark_item_show(it);
         cshark_item_showname(it);
-        cshark_item_value(it);
+        cshark_item_raw_value(it);
         cshark_item_unmaskedvalue(it);
         cshark_item_label(it);
-        cshark_item_field_value(it);
+        cshark_item_fields_text(it);
     }
     cs_field_freeze_sources(p);
     g_mutex_unlock(&kept_mu);
@@ -172,7 +172,7 @@ const cshark_item *cshark_packet_layer(cshark_packet *p, size_t index)
     return p->view.layers[index];
 }
 
-int cshark_check_field(const char *name)
+int cshark_field_check(const char *name)
 {
     CS_CHECK_ARG(name, "field name");
     int erc = cs_engine_check();
@@ -330,7 +330,7 @@ size_t cshark_item_child_count(const cshark_item *it)
     return it ? it->nchildren : 0;
 }
 
-cshark_item_kind cshark_item_kind_of(const cshark_item *it)
+cshark_kind cshark_item_kind(const cshark_item *it)
 {
-    return it ? (cshark_item_kind)it->kind : CSHARK_ITEM_FIELD;
+    return it ? (cshark_kind)it->kind : CSHARK_ITEM_FIELD;
 }

@@ -60,8 +60,8 @@ int main(void)
     /* After shutdown, every call that needs the engine says so: ESTATE. */
     cshark_capture *cap = NULL;
     int rcs[] = { cshark_capture_open(&cap, data_file("tcpdump__ntp.pcap")),
-                  cshark_feed_open(&cap, 1, 0), cshark_check_field("ip.src"),
-                  cshark_check_filter("ip", NULL) };
+                  cshark_capture_open_feed(&cap, 1, 0), cshark_field_check("ip.src"),
+                  cshark_filter_check("ip", NULL) };
     for (size_t i = 0; i < sizeof rcs / sizeof *rcs; i++)
         if (rcs[i] != CSHARK_ESTATE || !strstr(cshark_last_error(), "shut down")) {
             fprintf(stderr, "call %zu after cshark_shutdown(): %d, \"%s\"\n", i, rcs[i],

@@ -25,9 +25,9 @@ static void describe(cshark_packet *pkt, const cshark_field *const *fields, size
         ck_assert_int_eq(cshark_packet_fields_of(pkt, fields[f], &items, &count), CSHARK_OK);
         for (size_t i = 0; i < count && n < len; i++) {
             ck_assert_int_eq(cshark_item_formatted(items[i]), 1);
-            n += (size_t)snprintf(out + n, len - n, " [%s=%s|%s|%d]", cshark_item_name(items[i]),
+            n += (size_t)snprintf(out + n, len - n, " [%s=%s|%s|%lld]", cshark_item_name(items[i]),
                                   cshark_item_show(items[i]), cshark_item_showname(items[i]),
-                                  cshark_item_pos(cshark_item_parent(items[i])));
+                                  (long long)cshark_item_pos(cshark_item_parent(items[i])));
         }
     }
 }
@@ -143,7 +143,7 @@ static unsigned long signature(cshark_packet *pkt, const cshark_field *ip_src)
         const cshark_item *it = stack[--depth];
         for (const char *c = cshark_item_name(it); *c; c++)
             h = h * 33 + (unsigned char)*c;
-        h = h * 33 + (unsigned)cshark_item_kind_of(it);
+        h = h * 33 + (unsigned)cshark_item_kind(it);
         const cshark_item *kids[256];
         size_t k = 0;
         for (const cshark_item *c = cshark_item_child(it); c && k < 256; c = cshark_item_next(c))
@@ -232,7 +232,7 @@ START_TEST(kept_bytes_after_session_end)
     cshark_packet *pkt;
     snprintf(pref, sizeof pref, "tls.keylog_file:%s", data_file("rtshark__test_tls.keylog"));
     ck_assert_int_eq(cshark_capture_open(&tcap, data_file("rtshark__test_tls.pcap")), CSHARK_OK);
-    ck_assert_int_eq(cshark_capture_set_pref(tcap, pref), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_preference(tcap, pref), CSHARK_OK);
     while (cshark_capture_next(tcap, &pkt) == CSHARK_PACKET) {
         ck_assert_uint_lt(n, 64);
         ck_assert_int_eq(cshark_packet_keep(pkt), CSHARK_OK);

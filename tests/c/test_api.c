@@ -18,7 +18,7 @@ START_TEST(packet_metadata)
     ck_assert_str_eq(cshark_packet_timestamp(pkt), "1381844050.402794000");
     ck_assert_uint_eq(cshark_packet_length(pkt), 805);
     ck_assert_uint_eq(cshark_packet_captured_length(pkt), 805);
-    ck_assert_int_eq(cshark_packet_interface_id(pkt), -1); /* pcap: no IDB id */
+    ck_assert_uint_eq(cshark_packet_interface_id(pkt), CSHARK_NO_INTERFACE); /* pcap: no IDB id */
     ck_assert_ptr_null(cshark_packet_interface_name(pkt));
     ck_assert_int_eq(cshark_packet_encap(pkt), 1);
     ck_assert_str_eq(cshark_packet_encap_name(pkt), "ether");
@@ -73,7 +73,7 @@ START_TEST(field_first_all_count)
     ck_assert_str_eq(cshark_item_name(it), "ip.src");
     ck_assert_str_eq(cshark_item_show(it), "192.168.0.4");
     ck_assert_str_eq(cshark_item_showname(it), "Source Address: 192.168.0.4");
-    ck_assert_str_eq(cshark_item_value(it), "c0a80004");
+    ck_assert_str_eq(cshark_item_raw_value(it), "c0a80004");
     ck_assert_ptr_null(cshark_item_unmaskedvalue(it));
     ck_assert_int_eq(cshark_item_pos(it), 26);
     ck_assert_int_eq(cshark_item_size(it), 4);
@@ -120,9 +120,9 @@ START_TEST(field_absent_vs_unknown)
     ck_assert_ptr_nonnull(strstr(cshark_last_error(), "no.such.field"));
     ck_assert_int_eq(cshark_packet_field_count(pkt, "no.such.field", &n), CSHARK_EUNKNOWN_FIELD);
     ck_assert_int_eq(cshark_packet_fields(pkt, "ip.srcx", &all, &n), CSHARK_EUNKNOWN_FIELD);
-    ck_assert_int_eq(cshark_check_field("no.such.field"), CSHARK_EUNKNOWN_FIELD);
-    ck_assert_int_eq(cshark_check_field("dns.qry.name"), CSHARK_OK);
-    ck_assert_int_eq(cshark_check_field("tcp"), CSHARK_OK);
+    ck_assert_int_eq(cshark_field_check("no.such.field"), CSHARK_EUNKNOWN_FIELD);
+    ck_assert_int_eq(cshark_field_check("dns.qry.name"), CSHARK_OK);
+    ck_assert_int_eq(cshark_field_check("tcp"), CSHARK_OK);
     const cshark_field *f = (const cshark_field *)1;
     ck_assert_int_eq(cshark_field_lookup("ip.srcx", &f), CSHARK_EUNKNOWN_FIELD);
     ck_assert_ptr_null(f);
@@ -164,7 +164,7 @@ START_TEST(multiple_occurrences)
     ck_assert_int_eq(cshark_item_formatted(all[0]), 1);
     ck_assert_int_eq(cshark_item_formatted(all[2]), 1);
     ck_assert_str_eq(cshark_item_showname(all[2]), "Address: 194.247.5.14");
-    ck_assert_str_eq(cshark_item_value(all[2]), "c2f7050e");
+    ck_assert_str_eq(cshark_item_raw_value(all[2]), "c2f7050e");
     ck_assert_int_eq(cshark_item_formatted(NULL), 0);
     ck_assert_int_eq(cshark_packet_format_fields(pkt, NULL, 0), CSHARK_OK);
     ck_assert_int_eq(cshark_packet_format_fields(pkt, NULL, 1), CSHARK_EINVAL);
@@ -204,12 +204,12 @@ START_TEST(typed_values)
     ck_assert_int_eq(cshark_item_type(it), CSHARK_TYPE_BOOLEAN);
     ck_assert_int_eq(cshark_item_uint(it, &u), CSHARK_OK);
     ck_assert_uint_eq(u, 1);
-    ck_assert_str_eq(cshark_item_value(it), "1");
+    ck_assert_str_eq(cshark_item_raw_value(it), "1");
     ck_assert_str_eq(cshark_item_unmaskedvalue(it), "18");
     ck_assert_str_eq(cshark_item_showname(it), ".... .... 1... = Push: Set");
     ck_assert_int_eq(cshark_packet_field(pkt, "tcp.flags", &it), CSHARK_OK);
     ck_assert_str_eq(cshark_item_show(it), "0x0018");
-    ck_assert_str_eq(cshark_item_value(it), "18");
+    ck_assert_str_eq(cshark_item_raw_value(it), "18");
     ck_assert_str_eq(cshark_item_unmaskedvalue(it), "8018");
 
     ck_assert_int_eq(cshark_packet_field(pkt, "eth.src", &it), CSHARK_OK);
@@ -274,9 +274,9 @@ START_TEST(fields_value_like_tshark_fields)
     cshark_packet *pkt = read_frame(HTTP, 4);
     const cshark_item *it;
     ck_assert_int_eq(cshark_packet_field(pkt, "tcp.flags", &it), CSHARK_OK);
-    ck_assert_str_eq(cshark_item_field_value(it), "0x0018");
+    ck_assert_str_eq(cshark_item_fields_text(it), "0x0018");
     ck_assert_int_eq(cshark_packet_field(pkt, "ip", &it), CSHARK_OK);
-    ck_assert_str_eq(cshark_item_field_value(it),
+    ck_assert_str_eq(cshark_item_fields_text(it),
                      "Internet Protocol Version 4, Src: 192.168.0.4, Dst: 192.254.189.169");
 }
 END_TEST

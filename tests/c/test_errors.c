@@ -175,9 +175,9 @@ START_TEST(null_arguments)
     ck_assert_int_eq(cshark_capture_next(NULL, &pkt), CSHARK_EINVAL);
     ck_assert_int_eq(cshark_packet_field(NULL, "ip.src", &it), CSHARK_EINVAL);
     ck_assert_int_eq(cshark_packet_field_count(NULL, "ip.src", &n), CSHARK_EINVAL);
-    ck_assert_int_eq(cshark_check_field(NULL), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_field_check(NULL), CSHARK_EINVAL);
     ck_assert_int_eq(cshark_packet_keep(NULL), CSHARK_EINVAL);
-    ck_assert_int_eq(cshark_capture_set_resolve_names(NULL, 1), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_set_name_resolution(NULL, NULL), CSHARK_EINVAL);
     ck_assert_int_eq(cshark_capture_set_name_resolution(NULL, "m"), CSHARK_EINVAL);
     cshark_capture_close(NULL);
     cshark_packet_free(NULL);
@@ -189,7 +189,26 @@ START_TEST(null_arguments)
     uint64_t u;
     ck_assert_int_eq(cshark_item_uint(NULL, &u), CSHARK_EINVAL);
 
+    cshark_type type;
+    ck_assert_int_eq(cshark_field_type("no.such.field", &type), CSHARK_EUNKNOWN_FIELD);
+    ck_assert_int_eq(type, CSHARK_TYPE_NONE);
+    ck_assert_int_eq(cshark_field_type("ip", &type), CSHARK_OK);
+    ck_assert_int_eq(type, CSHARK_TYPE_PROTOCOL);
+
     pkt = read_frame("ndpi__http_auth.pcap", 1);
+    /* Caller-allocated structs carry their version: an unset one is refused. */
+    cshark_stats st = { 0 };
+    ck_assert_int_eq(cshark_capture_stats(tcap, &st), CSHARK_EINVAL);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "CSHARK_STATS_INIT"));
+    st = (cshark_stats)CSHARK_STATS_INIT;
+    ck_assert_int_eq(cshark_capture_stats(tcap, &st), CSHARK_OK);
+    ck_assert_uint_eq(st.read, 1);
+    cshark_pdml pd = { 0 };
+    ck_assert_int_eq(cshark_packet_field(pkt, "ip.src", &it), CSHARK_OK);
+    ck_assert_int_eq(cshark_item_pdml(it, &pd), CSHARK_EINVAL);
+    pd = (cshark_pdml)CSHARK_PDML_INIT;
+    ck_assert_int_eq(cshark_item_pdml(it, &pd), CSHARK_OK);
+    ck_assert_str_eq(pd.show, cshark_item_show(it));
     ck_assert_int_eq(cshark_packet_field(pkt, NULL, &it), CSHARK_EINVAL);
     ck_assert_int_eq(cshark_packet_field(pkt, "ip.src", NULL), CSHARK_EINVAL);
     ck_assert_int_eq(cshark_capture_next(tcap, NULL), CSHARK_EINVAL);
@@ -199,7 +218,7 @@ END_TEST
 START_TEST(options_after_start)
 {
     read_frame("ndpi__http_auth.pcap", 1);
-    ck_assert_int_eq(cshark_capture_set_resolve_names(tcap, 1), CSHARK_ESTATE);
+    ck_assert_int_eq(cshark_capture_set_name_resolution(tcap, NULL), CSHARK_ESTATE);
     ck_assert_int_eq(cshark_capture_set_name_resolution(tcap, "m"), CSHARK_ESTATE);
 }
 END_TEST
@@ -243,7 +262,7 @@ START_TEST(kept_packets_outlive_next_and_close)
     ck_assert_str_eq(cshark_packet_interface_name(other), "em1");
     const cshark_item *it;
     ck_assert_int_eq(cshark_packet_field(first, "ip.src", &it), CSHARK_OK);
-    ck_assert_str_eq(cshark_item_value(it), "c0a80004");
+    ck_assert_str_eq(cshark_item_raw_value(it), "c0a80004");
     ck_assert_str_eq(cshark_item_showname(it), "Source Address: 192.168.0.4");
     close_tcap();
     ck_assert_str_eq(cshark_packet_interface_name(other), "em1");

@@ -34,7 +34,7 @@ static size_t count_with(const char *name, const char *field, const char *pref)
 {
     cshark_capture *cap = open_data(name);
     if (pref)
-        ck_assert_int_eq(cshark_capture_set_pref(cap, pref), CSHARK_OK);
+        ck_assert_int_eq(cshark_capture_set_preference(cap, pref), CSHARK_OK);
     ck_assert_int_eq(cshark_capture_set_display_filter(cap, field), CSHARK_OK);
     size_t n = 0;
     cshark_packet *pkt;
@@ -108,14 +108,14 @@ START_TEST(invalid_filter_fails_at_once)
     ck_assert_str_eq(cshark_last_error(), "foo is neither a field nor a protocol name.\n"
                                           "    tcp.port == 80 && foo\n"
                                           "                      ^~~");
-    ck_assert_int_eq(cshark_check_filter("ip.src == 1.2.3", NULL), CSHARK_EFILTER);
+    ck_assert_int_eq(cshark_filter_check("ip.src == 1.2.3", NULL), CSHARK_EFILTER);
     const char *warning = (const char *)1;
-    ck_assert_int_eq(cshark_check_filter("tcp.port == 80", &warning), CSHARK_OK);
+    ck_assert_int_eq(cshark_filter_check("tcp.port == 80", &warning), CSHARK_OK);
     ck_assert_ptr_null(warning);
-    ck_assert_int_eq(cshark_check_filter("ip.addr ~= 10.0.0.1", &warning), CSHARK_OK);
+    ck_assert_int_eq(cshark_filter_check("ip.addr ~= 10.0.0.1", &warning), CSHARK_OK);
     ck_assert_ptr_nonnull(warning);
     ck_assert_ptr_nonnull(strstr(warning, "deprecated"));
-    ck_assert_int_eq(cshark_check_filter("ssl", &warning), CSHARK_OK);
+    ck_assert_int_eq(cshark_filter_check("ssl", &warning), CSHARK_OK);
     ck_assert_str_eq(warning, "\"ssl\" is deprecated in favour of \"tls\"");
 }
 END_TEST
@@ -161,7 +161,7 @@ START_TEST(summary_columns)
     cshark_capture *cap = open_data(HTTP);
     ck_assert_int_eq(cshark_capture_set_columns(cap, 3), CSHARK_EINVAL);
     ck_assert_int_eq(cshark_capture_set_columns(cap, CSHARK_COLUMNS_ON), CSHARK_OK);
-    ck_assert_int_eq(cshark_capture_set_pref(cap, "gui.column.format:"
+    ck_assert_int_eq(cshark_capture_set_preference(cap, "gui.column.format:"
                                              "\"No.\",\"%m\",\"Delta\",\"%Tt\","
                                              "\"Info\",\"%i\""), CSHARK_OK);
     /* The titles are the capture's once reading has started. */
@@ -235,7 +235,7 @@ START_TEST(options_are_scoped_to_their_capture)
 
     /* Decode-as and disabled protocols undo themselves too. */
     cshark_capture *cap = open_data(HTTP);
-    ck_assert_int_eq(cshark_capture_decode_as(cap, "tcp.port==80,telnet"), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_decode_as(cap, "tcp.port==80,telnet"), CSHARK_OK);
     ck_assert_int_eq(cshark_capture_set_display_filter(cap, "telnet"), CSHARK_OK);
     ck_assert_uint_eq(strlen(numbers()) > 0, 1);
     close_tcap();
@@ -303,7 +303,7 @@ START_TEST(wlan_decryption)
 {
     /* WPA2 passphrase "wireshark", SSID "ikeriri-5g": frame 12 decrypts to IP. */
     cshark_capture *cap = open_data("libpcap__wpa2linkuppassphraseiswireshark.pcap");
-    ck_assert_int_eq(cshark_capture_add_wlan_key(cap, "wpa-pwd", "wireshark:ikeriri-5g"),
+    ck_assert_int_eq(cshark_capture_set_wlan_key(cap, "wpa-pwd", "wireshark:ikeriri-5g"),
                      CSHARK_OK);
     ck_assert_int_eq(cshark_capture_set_display_filter(cap, "ip"), CSHARK_OK);
     cshark_packet *pkt;
@@ -313,7 +313,7 @@ START_TEST(wlan_decryption)
     close_tcap();
     ck_assert_uint_eq(count_with("libpcap__wpa2linkuppassphraseiswireshark.pcap", "ip", NULL), 0);
     cap = open_data("libpcap__wpa2linkuppassphraseiswireshark.pcap");
-    ck_assert_int_eq(cshark_capture_add_wlan_key(cap, "rot13", "x"), CSHARK_EOPTION);
+    ck_assert_int_eq(cshark_capture_set_wlan_key(cap, "rot13", "x"), CSHARK_EOPTION);
 }
 END_TEST
 
@@ -328,25 +328,25 @@ static void refused(int rc, const char *words)
 START_TEST(bad_options_name_themselves)
 {
     cshark_capture *cap = open_data(HTTP);
-    refused(cshark_capture_set_pref(cap, "no.such.pref:1"), "no.such.pref");
-    refused(cshark_capture_set_pref(cap, "http.tls.port:abc"), "http.tls.port");
-    refused(cshark_capture_set_pref(cap, "nocolon"), NULL);
-    refused(cshark_capture_decode_as(cap, "tcp.port==80,nosuchproto"), "nosuchproto");
-    refused(cshark_capture_decode_as(cap, "nosuchtable==1,http"), "nosuchtable");
-    refused(cshark_capture_decode_as(cap, "tcp.port==eighty,http"), NULL);
+    refused(cshark_capture_set_preference(cap, "no.such.pref:1"), "no.such.pref");
+    refused(cshark_capture_set_preference(cap, "http.tls.port:abc"), "http.tls.port");
+    refused(cshark_capture_set_preference(cap, "nocolon"), NULL);
+    refused(cshark_capture_set_decode_as(cap, "tcp.port==80,nosuchproto"), "nosuchproto");
+    refused(cshark_capture_set_decode_as(cap, "nosuchtable==1,http"), "nosuchtable");
+    refused(cshark_capture_set_decode_as(cap, "tcp.port==eighty,http"), NULL);
     /* A port that cannot be, and a range that would take hours (tshark
      * takes both: the second never ends). */
-    refused(cshark_capture_decode_as(cap, "udp.port==70000,dns"), "0 to 65535");
-    refused(cshark_capture_decode_as(cap, "udp.port==0-4294967295,rtp"), NULL);
-    refused(cshark_capture_decode_as(cap, "ip.proto==6:300,tcp"), "0 to 255");
-    refused(cshark_capture_decode_as(cap, "sctp.ppi==0:70000,m3ua"), "70000 values");
+    refused(cshark_capture_set_decode_as(cap, "udp.port==70000,dns"), "0 to 65535");
+    refused(cshark_capture_set_decode_as(cap, "udp.port==0-4294967295,rtp"), NULL);
+    refused(cshark_capture_set_decode_as(cap, "ip.proto==6:300,tcp"), "0 to 255");
+    refused(cshark_capture_set_decode_as(cap, "sctp.ppi==0:70000,m3ua"), "70000 values");
     refused(cshark_capture_set_protocol(cap, "nosuchproto", 0), "nosuchproto");
 
     /* After the first packet, options are frozen. */
     cshark_packet *pkt;
     ck_assert_int_eq(cshark_capture_next(cap, &pkt), CSHARK_PACKET);
     ck_assert_int_eq(cshark_capture_set_display_filter(cap, "ip"), CSHARK_ESTATE);
-    ck_assert_int_eq(cshark_capture_set_pref(cap, "ip.defragment:FALSE"), CSHARK_ESTATE);
+    ck_assert_int_eq(cshark_capture_set_preference(cap, "ip.defragment:FALSE"), CSHARK_ESTATE);
 }
 END_TEST
 

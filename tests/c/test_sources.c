@@ -1,4 +1,4 @@
-/* Sources other than a capture file on disk: fed frames (cshark_feed_open)
+/* Sources other than a capture file on disk: fed frames (cshark_capture_open_feed)
  * and pipes. Expected values from tshark 4.0.17 on the same frames read from
  * the file.
  * SPDX-License-Identifier: GPL-2.0-or-later */
@@ -47,14 +47,14 @@ static void frames_free(frame *f)
 START_TEST(fed_frames_are_one_session)
 {
     frame *f = frames_of_http();
-    ck_assert_int_eq(cshark_feed_open(&tcap, 1, 0), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_open_feed(&tcap, 1, 0), CSHARK_OK);
     ck_assert_str_eq(cshark_capture_path(tcap), "feed:ether");
     ck_assert_int_eq(cshark_capture_set_two_pass(tcap, 1), CSHARK_ESTATE);
     cshark_packet *pkt;
     /* Nothing fed yet: "not yet", not the end. */
     ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_AGAIN);
     for (int i = 0; i < NFRAMES; i++) {
-        ck_assert_int_eq(cshark_feed_packet(tcap, f[i].data, f[i].len, f[i].secs, f[i].nsecs),
+        ck_assert_int_eq(cshark_capture_feed(tcap, f[i].data, f[i].len, f[i].secs, f[i].nsecs),
                          CSHARK_OK);
         ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
         ck_assert_uint_eq(cshark_packet_number(pkt), (uint32_t)i + 1);
@@ -64,20 +64,20 @@ START_TEST(fed_frames_are_one_session)
                              "http://browserspy.dk/password-ok.php");
             ck_assert_str_eq(show_of(pkt, "frame.time_relative"), "0.180279000");
             ck_assert_str_eq(cshark_packet_timestamp(pkt), "1381844050.402794000");
-            ck_assert_int_eq(cshark_packet_interface_id(pkt), -1);
+            ck_assert_uint_eq(cshark_packet_interface_id(pkt), CSHARK_NO_INTERFACE);
         }
         ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_AGAIN);
     }
-    ck_assert_int_eq(cshark_feed_end(tcap), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_feed_end(tcap), CSHARK_OK);
     ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_DONE);
-    ck_assert_int_eq(cshark_feed_packet(tcap, f[0].data, f[0].len, 0, 0), CSHARK_ESTATE);
+    ck_assert_int_eq(cshark_capture_feed(tcap, f[0].data, f[0].len, 0, 0), CSHARK_ESTATE);
     close_tcap();
 
     /* Queued frames, a display filter: only frames 4 and 28, tshark -Y http. */
-    ck_assert_int_eq(cshark_feed_open(&tcap, 1, 0), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_open_feed(&tcap, 1, 0), CSHARK_OK);
     ck_assert_int_eq(cshark_capture_set_display_filter(tcap, "http"), CSHARK_OK);
     for (int i = 0; i < NFRAMES; i++)
-        ck_assert_int_eq(cshark_feed_packet(tcap, f[i].data, f[i].len, f[i].secs, f[i].nsecs),
+        ck_assert_int_eq(cshark_capture_feed(tcap, f[i].data, f[i].len, f[i].secs, f[i].nsecs),
                          CSHARK_OK);
     ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
     ck_assert_uint_eq(cshark_packet_number(pkt), 4);
@@ -93,27 +93,27 @@ END_TEST
 
 START_TEST(feed_errors)
 {
-    ck_assert_int_eq(cshark_feed_open(NULL, 1, 0), CSHARK_EINVAL);
-    ck_assert_int_eq(cshark_feed_open(&tcap, 99999, 0), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_open_feed(NULL, 1, 0), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_open_feed(&tcap, 99999, 0), CSHARK_EINVAL);
     ck_assert_ptr_nonnull(strstr(cshark_last_error(), "99999"));
     /* SunATM: its records carry a pseudo-header only wiretap decodes. */
-    ck_assert_int_eq(cshark_feed_open(&tcap, 123, 0), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_open_feed(&tcap, 123, 0), CSHARK_EINVAL);
     ck_assert_ptr_nonnull(strstr(cshark_last_error(), "pseudo-header"));
     ck_assert_ptr_null(tcap);
 
     ck_assert_int_eq(cshark_capture_open(&tcap, data_file(HTTP)), CSHARK_OK);
     static const uint8_t byte = 0;
-    ck_assert_int_eq(cshark_feed_packet(tcap, &byte, 1, 0, 0), CSHARK_ESTATE);
-    ck_assert_int_eq(cshark_feed_end(tcap), CSHARK_ESTATE);
+    ck_assert_int_eq(cshark_capture_feed(tcap, &byte, 1, 0, 0), CSHARK_ESTATE);
+    ck_assert_int_eq(cshark_capture_feed_end(tcap), CSHARK_ESTATE);
     /* One capture at a time, fed or not. */
     cshark_capture *other;
-    ck_assert_int_eq(cshark_feed_open(&other, 1, 0), CSHARK_ESTATE);
+    ck_assert_int_eq(cshark_capture_open_feed(&other, 1, 0), CSHARK_ESTATE);
     close_tcap();
 
-    ck_assert_int_eq(cshark_feed_open(&tcap, 101, 1), CSHARK_OK);
-    ck_assert_int_eq(cshark_feed_packet(tcap, NULL, 10, 0, 0), CSHARK_EINVAL);
-    ck_assert_int_eq(cshark_feed_packet(tcap, &byte, 1, 0, 1000000000), CSHARK_EINVAL);
-    ck_assert_int_eq(cshark_feed_set_interface(tcap, NULL), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_open_feed(&tcap, 101, 1), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_feed(tcap, NULL, 10, 0, 0), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_feed(tcap, &byte, 1, 0, 1000000000), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_capture_set_feed_interface(tcap, NULL), CSHARK_EINVAL);
 }
 END_TEST
 
@@ -127,13 +127,13 @@ START_TEST(fed_frames_on_a_named_interface)
     const cshark_item *it;
     cshark_packet *pkt;
     for (int named = 0; named < 2; named++) {
-        ck_assert_int_eq(cshark_feed_open(&tcap, 1, 0), CSHARK_OK);
+        ck_assert_int_eq(cshark_capture_open_feed(&tcap, 1, 0), CSHARK_OK);
         if (named)
-            ck_assert_int_eq(cshark_feed_set_interface(tcap, "-"), CSHARK_OK);
-        ck_assert_int_eq(cshark_feed_packet(tcap, f[0].data, f[0].len, f[0].secs, f[0].nsecs),
+            ck_assert_int_eq(cshark_capture_set_feed_interface(tcap, "-"), CSHARK_OK);
+        ck_assert_int_eq(cshark_capture_feed(tcap, f[0].data, f[0].len, f[0].secs, f[0].nsecs),
                          CSHARK_OK);
         ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
-        ck_assert_int_eq(cshark_feed_set_interface(tcap, "x"), CSHARK_ESTATE);
+        ck_assert_int_eq(cshark_capture_set_feed_interface(tcap, "x"), CSHARK_ESTATE);
         if (named) {
             ck_assert_int_eq(cshark_packet_interface_id(pkt), 0);
             ck_assert_str_eq(cshark_packet_interface_name(pkt), "-");
@@ -142,7 +142,7 @@ START_TEST(fed_frames_on_a_named_interface)
             ck_assert_str_eq(cshark_item_showname(it), "Interface id: 0 (-)");
             ck_assert_str_eq(show_of(pkt, "frame.interface_name"), "-");
         } else {
-            ck_assert_int_eq(cshark_packet_interface_id(pkt), -1);
+            ck_assert_uint_eq(cshark_packet_interface_id(pkt), CSHARK_NO_INTERFACE);
             ck_assert_ptr_null(show_of(pkt, "frame.interface_id"));
         }
         close_tcap();

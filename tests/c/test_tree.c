@@ -13,10 +13,10 @@ START_TEST(layers_in_order)
     for (size_t i = 0; i < 5; i++) {
         const cshark_item *l = cshark_packet_layer(pkt, i);
         ck_assert_str_eq(cshark_item_name(l), names[i]);
-        ck_assert_int_eq(cshark_item_kind_of(l), CSHARK_ITEM_PROTO);
+        ck_assert_int_eq(cshark_item_kind(l), CSHARK_ITEM_PROTO);
         ck_assert_ptr_null(cshark_item_parent(l));
         ck_assert_ptr_null(cshark_item_show(l)); /* PDML writes no show on a proto */
-        ck_assert_ptr_null(cshark_item_value(l));
+        ck_assert_ptr_null(cshark_item_raw_value(l));
     }
     ck_assert_ptr_null(cshark_packet_layer(pkt, 5));
     const cshark_item *ip = cshark_packet_layer(pkt, 2);
@@ -28,13 +28,13 @@ START_TEST(layers_in_order)
 
     /* The http layer starts with a text item (PDML name=""). */
     const cshark_item *t = cshark_item_child(cshark_packet_layer(pkt, 4));
-    ck_assert_int_eq(cshark_item_kind_of(t), CSHARK_ITEM_TEXT);
+    ck_assert_int_eq(cshark_item_kind(t), CSHARK_ITEM_TEXT);
     ck_assert_str_eq(cshark_item_name(t), "");
     ck_assert_str_eq(cshark_item_show(t), "GET /password-ok.php HTTP/1.1\\r\\n");
     ck_assert_ptr_null(cshark_item_showname(t));
     ck_assert_int_eq(cshark_item_pos(t), 66);
     ck_assert_int_eq(cshark_item_size(t), 31);
-    ck_assert_str_eq(cshark_item_value(t),
+    ck_assert_str_eq(cshark_item_raw_value(t),
                      "474554202f70617373776f72642d6f6b2e70687020485454502f312e310d0a");
     ck_assert_int_eq(cshark_item_type(t), CSHARK_TYPE_NONE);
 }
@@ -77,14 +77,14 @@ START_TEST(fake_field_wrapper)
     cshark_packet *pkt = read_frame("libpcap__ipv6_ext_headers.pcap", 1);
     ck_assert_uint_eq(cshark_packet_layer_count(pkt), 5);
     const cshark_item *w = cshark_packet_layer(pkt, 4);
-    ck_assert_int_eq(cshark_item_kind_of(w), CSHARK_ITEM_WRAPPER);
+    ck_assert_int_eq(cshark_item_kind(w), CSHARK_ITEM_WRAPPER);
     ck_assert_str_eq(cshark_item_name(w), "fake-field-wrapper");
     ck_assert_ptr_null(cshark_item_showname(w));
     ck_assert_int_eq(cshark_item_pos(w), -1);
     ck_assert_int_eq(cshark_item_size(w), -1);
     const cshark_item *data = cshark_item_child(w);
     ck_assert_str_eq(cshark_item_name(data), "data");
-    ck_assert_str_eq(cshark_item_value(data), "546573745061636b6574");
+    ck_assert_str_eq(cshark_item_raw_value(data), "546573745061636b6574");
     ck_assert_ptr_null(cshark_item_showname(data)); /* PDML: name and value only */
     ck_assert_int_eq(cshark_item_pos(data), -1);
     ck_assert_str_eq(cshark_item_label(data), "Data (10 bytes)");
@@ -92,7 +92,7 @@ START_TEST(fake_field_wrapper)
     ck_assert_int_eq(cshark_packet_field(pkt, "data.data", &dd), CSHARK_OK);
     ck_assert_ptr_eq(cshark_item_parent(dd), data);
     ck_assert_str_eq(cshark_item_show(dd), "54:65:73:74:50:61:63:6b:65:74");
-    ck_assert_str_eq(cshark_item_field_value(dd), "546573745061636b6574");
+    ck_assert_str_eq(cshark_item_fields_text(dd), "546573745061636b6574");
 }
 END_TEST
 
@@ -102,7 +102,7 @@ START_TEST(reassembled_data_source)
      * http lives in the reassembled buffer (pos 0). */
     cshark_packet *pkt = read_frame("ndpi__http_auth.pcap", 28);
     const cshark_item *w = cshark_packet_layer(pkt, 4);
-    ck_assert_int_eq(cshark_item_kind_of(w), CSHARK_ITEM_WRAPPER);
+    ck_assert_int_eq(cshark_item_kind(w), CSHARK_ITEM_WRAPPER);
     ck_assert_str_eq(cshark_item_name(cshark_item_child(w)), "tcp.segments");
     ck_assert_int_eq(cshark_item_size(cshark_item_child(w)), 17637);
     const cshark_item *http = cshark_packet_layer(pkt, 5);

@@ -347,7 +347,7 @@ def fields_difference(fields, expected, actual):
 # cshark prints nothing when it starts capturing, so readiness is read from
 # the kernel: a packet (AF_PACKET) socket of the process, listed in
 # /proc/net/packet. cshark opens and closes one socket while it checks the
-# interfaces (cshark_live_open), then opens the capturing one at the first
+# interfaces (cshark_capture_open_live), then opens the capturing one at the first
 # read; only a socket that stays open for a while is the capturing one.
 # ---------------------------------------------------------------------------
 

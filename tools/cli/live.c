@@ -11,22 +11,22 @@
  * numbers them, with flags and addresses. */
 int list_interfaces(FILE *out)
 {
-    cshark_interface *list;
+    cshark_interface **list;
     size_t n;
     if (cshark_interfaces(&list, &n) != CSHARK_OK) {
         fprintf(stderr, "cshark: %s\n", cshark_last_error());
         return 2;
     }
     for (size_t i = 0; i < n; i++) {
-        fprintf(out, "%zu. %s", i + 1, list[i].name);
-        if (list[i].description)
-            fprintf(out, " (%s)", list[i].description);
-        unsigned f = list[i].flags;
+        fprintf(out, "%zu. %s", i + 1, list[i]->name);
+        if (list[i]->description)
+            fprintf(out, " (%s)", list[i]->description);
+        unsigned f = list[i]->flags;
         fprintf(out, " [%s%s%s%s]", f & CSHARK_IF_UP ? "up" : "down",
                 f & CSHARK_IF_RUNNING ? ", running" : "", f & CSHARK_IF_LOOPBACK ? ", loopback" : "",
                 f & CSHARK_IF_WIRELESS ? ", wireless" : "");
-        for (size_t k = 0; k < list[i].naddresses; k++)
-            fprintf(out, " %s", list[i].addresses[k]);
+        for (size_t k = 0; k < list[i]->naddresses; k++)
+            fprintf(out, " %s", list[i]->addresses[k]);
         putc('\n', out);
     }
     cshark_interfaces_free(list, n);
@@ -106,7 +106,7 @@ void live_release_signals(void)
 /* What tshark says at the end of a live capture. */
 void live_report(cshark_capture *cap)
 {
-    cshark_stats st;
+    cshark_stats st = CSHARK_STATS_INIT;
     if (cshark_capture_stats(cap, &st) != CSHARK_OK)
         return;
     fprintf(stderr, "%llu packet%s captured\n", (unsigned long long)st.read,

@@ -113,8 +113,8 @@ static int configure(cshark_capture *cap, const char *resolve, const char *filte
     int rc = cshark_capture_set_name_resolution(cap, resolve);
     for (size_t i = 0; rc == CSHARK_OK && i < nopts; i++) {
         switch (opts[i].kind) {
-        case 'o': rc = cshark_capture_set_pref(cap, opts[i].arg); break;
-        case 'd': rc = cshark_capture_decode_as(cap, opts[i].arg); break;
+        case 'o': rc = cshark_capture_set_preference(cap, opts[i].arg); break;
+        case 'd': rc = cshark_capture_set_decode_as(cap, opts[i].arg); break;
         default: rc = cshark_capture_set_protocol(cap, opts[i].arg, opts[i].kind == OPT_ENABLE); break;
         }
     }
@@ -142,7 +142,8 @@ static int prime_fields(cshark_capture *cap, int output, const cli_fields *f)
     for (size_t i = 0; i < f->count; i++) {
         if (!f->handles[i])
             continue;
-        if (cshark_field_type(f->names[i]) == CSHARK_TYPE_PROTOCOL) {
+        cshark_type type;
+        if (cshark_field_type(f->names[i], &type) == CSHARK_OK && type == CSHARK_TYPE_PROTOCOL) {
             free(tree_names);
             return rc;
         }
@@ -352,7 +353,7 @@ int main(int argc, char **argv)
         if (cshark_init(init_flags) != CSHARK_OK)
             return fail(EXIT_CAPTURE, "%s", cshark_last_error());
         const char *warning;
-        if (cshark_check_filter(check, &warning) != CSHARK_OK)
+        if (cshark_filter_check(check, &warning) != CSHARK_OK)
             return fail(EXIT_CAPTURE, "%s", cshark_last_error()); /* tshark -Y's status */
         if (warning)
             fprintf(stderr, "cshark: warning: %s\n", warning);
@@ -411,7 +412,7 @@ int main(int argc, char **argv)
 
     cshark_capture *cap;
     if ((path ? cshark_capture_open(&cap, path)
-              : cshark_live_open(&cap, live.interfaces, live.count)) != CSHARK_OK)
+              : cshark_capture_open_live(&cap, live.interfaces, live.count)) != CSHARK_OK)
         return fail(EXIT_CAPTURE, "%s", cshark_last_error());
     int rc = configure(cap, resolve, filter, two_pass, limit, opts, nopts);
     if (rc == CSHARK_OK && live.count)

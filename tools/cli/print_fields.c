@@ -84,7 +84,7 @@ void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f)
             size_t n = 0;
             cshark_packet_fields_of(pkt, f->handles[i], &items, &n);
             for (size_t k = 0; k < n; k++)
-                occurrence(&o, cshark_item_field_value(items[k]));
+                occurrence(&o, cshark_item_fields_text(items[k]));
         } else {
             /* Every visible column of that title, in column order. */
             const char *title = column_field_title(f->names[i]);

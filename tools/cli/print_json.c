@@ -23,7 +23,7 @@ static void attr(jbuf *b, const char *key, size_t klen, const char *value, size_
 
 static void item(jbuf *b, const cshark_item *it)
 {
-    cshark_pdml a;
+    cshark_pdml a = CSHARK_PDML_INIT;
     cshark_item_pdml(it, &a);
     /* "name" is always present, so every other key can lead with a comma. */
     PLAIN_ATTR(b, "{\"name\":", a.name, a.name_len);

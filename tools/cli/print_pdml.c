@@ -48,7 +48,7 @@ static void indent(jbuf *b, int level)
  * one level out for the item inside a fake-field-wrapper. */
 static void item(jbuf *b, const cshark_item *it, int level, int close)
 {
-    cshark_item_kind kind = cshark_item_kind_of(it);
+    cshark_kind kind = cshark_item_kind(it);
     const cshark_item *c = cshark_item_child(it);
     indent(b, level);
     if (kind == CSHARK_ITEM_WRAPPER) {
@@ -59,7 +59,7 @@ static void item(jbuf *b, const cshark_item *it, int level, int close)
         LIT(b, "</proto>\n");
         return;
     }
-    cshark_pdml a;
+    cshark_pdml a = CSHARK_PDML_INIT;
     cshark_item_pdml(it, &a);
     int proto = kind == CSHARK_ITEM_PROTO;
     if (proto)
@@ -123,7 +123,7 @@ static void geninfo(jbuf *b, cshark_packet *pkt)
             frame = cshark_packet_layer(pkt, i);
     if (!frame)
         return;
-    int size = cshark_item_size(frame);
+    int size = (int)cshark_item_size(frame);
     static const char *const names[] = { "num", "len", "caplen" };
     static const char *const titles[] = { "Number", "Frame Length", "Captured Length" };
     uint32_t values[] = { cshark_packet_number(pkt), cshark_packet_length(pkt),

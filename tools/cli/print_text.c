@@ -183,7 +183,7 @@ static void hex_dump(FILE *out, const uint8_t *d, size_t len)
 
 static void tree_node(FILE *out, const cshark_item *it, int level)
 {
-    if (cshark_item_kind_of(it) == CSHARK_ITEM_WRAPPER) {
+    if (cshark_item_kind(it) == CSHARK_ITEM_WRAPPER) {
         for (const cshark_item *c = cshark_item_child(it); c; c = cshark_item_next(c))
             tree_node(out, c, level);
         return;

@@ -229,6 +229,7 @@ static result read_next(ahead *a, int format, char *err, size_t errlen)
         format_fields(a, r.pkt);
     if (r.rc != CSHARK_PACKET)
         r.pkt = NULL;
+    r.st = (cshark_stats)CSHARK_STATS_INIT;
     r.have_st = cshark_capture_stats(a->cap, &r.st) == CSHARK_OK;
     if (r.rc < 0)
         snprintf(err, errlen, "%s", cshark_last_error());

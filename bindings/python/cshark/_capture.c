@@ -135,7 +135,7 @@ static PyObject *open_live(PyObject *cls, PyObject *arg)
     if (!names)
         return NULL;
     cshark_capture *cap;
-    int rc = LOCKED(int, cshark_live_open(&cap, names, n));
+    int rc = LOCKED(int, cshark_capture_open_live(&cap, names, n));
     names_free(names, keep);
     CHECK(rc);
     return wrap_capture(cap);
@@ -149,7 +149,7 @@ static PyObject *open_feed(PyObject *cls, PyObject *args)
     if (!PyArg_ParseTuple(args, "i|p", &linktype, &nanos))
         return NULL;
     cshark_capture *cap;
-    CHECK(LOCKED(int, cshark_feed_open(&cap, linktype, nanos)));
+    CHECK(LOCKED(int, cshark_capture_open_feed(&cap, linktype, nanos)));
     return wrap_capture(cap);
 }
 
@@ -165,7 +165,7 @@ static PyObject *capture_feed(CaptureObject *self, PyObject *args)
         PyBuffer_Release(&data);
         return NULL;
     }
-    int rc = LOCKED(int, cshark_feed_packet(self->cap, data.buf, (size_t)data.len, secs, nsecs));
+    int rc = LOCKED(int, cshark_capture_feed(self->cap, data.buf, (size_t)data.len, secs, nsecs));
     PyBuffer_Release(&data);
     CAP_CHECK(self, rc);
     Py_RETURN_NONE;
@@ -176,7 +176,7 @@ static PyObject *capture_feed_end(CaptureObject *self, PyObject *unused)
     (void)unused;
     if (!alive(self))
         return NULL;
-    CAP_CHECK(self, LOCKED(int, cshark_feed_end(self->cap)));
+    CAP_CHECK(self, LOCKED(int, cshark_capture_feed_end(self->cap)));
     Py_RETURN_NONE;
 }
 
@@ -301,7 +301,7 @@ static PyObject *capture_stats(CaptureObject *self, PyObject *unused)
     (void)unused;
     if (!alive(self))
         return NULL;
-    cshark_stats st;
+    cshark_stats st = CSHARK_STATS_INIT;
     /* Reading ahead, the capture has read further than the packets Python has. */
     if (!self->ahead || !ahead_stats(self->ahead, &st))
         CAP_CHECK(self, LOCKED(int, cshark_capture_stats(self->cap, &st)));
@@ -331,16 +331,15 @@ static PyObject *capture_stats(CaptureObject *self, PyObject *unused)
     }
 
 SET_STR(set_display_filter, cshark_capture_set_display_filter)
-SET_STR(set_pref, cshark_capture_set_pref)
-SET_STR(decode_as, cshark_capture_decode_as)
+SET_STR(set_pref, cshark_capture_set_preference)
+SET_STR(decode_as, cshark_capture_set_decode_as)
 SET_STR(set_capture_filter, cshark_capture_set_capture_filter)
 SET_STR(set_name_resolution, cshark_capture_set_name_resolution)
-SET_STR(set_feed_interface, cshark_feed_set_interface)
+SET_STR(set_feed_interface, cshark_capture_set_feed_interface)
 SET_INT(set_two_pass, cshark_capture_set_two_pass, int)
 SET_INT(set_columns, cshark_capture_set_columns, int)
 SET_INT(set_packet_limit, cshark_capture_set_packet_limit, uint64_t)
 SET_INT(set_record_limit, cshark_capture_set_record_limit, uint64_t)
-SET_INT(set_resolve_names, cshark_capture_set_resolve_names, int)
 SET_INT(set_snaplen, cshark_capture_set_snaplen, int)
 SET_INT(set_promiscuous, cshark_capture_set_promiscuous, int)
 SET_INT(set_monitor_mode, cshark_capture_set_monitor_mode, int)
@@ -385,7 +384,7 @@ static PyObject *capture_add_wlan_key(CaptureObject *self, PyObject *args)
     const char *type, *key;
     if (!PyArg_ParseTuple(args, "ss", &type, &key) || !alive(self))
         return NULL;
-    CAP_CHECK(self, LOCKED(int, cshark_capture_add_wlan_key(self->cap, type, key)));
+    CAP_CHECK(self, LOCKED(int, cshark_capture_set_wlan_key(self->cap, type, key)));
     Py_RETURN_NONE;
 }
 
@@ -443,7 +442,6 @@ static PyMethodDef capture_methods[] = {
     { "decode_as", (PyCFunction)capture_decode_as, METH_O, NULL },
     { "set_protocol", (PyCFunction)capture_set_protocol, METH_VARARGS, NULL },
     { "add_wlan_key", (PyCFunction)capture_add_wlan_key, METH_VARARGS, NULL },
-    { "set_resolve_names", (PyCFunction)capture_set_resolve_names, METH_O, NULL },
     { "set_name_resolution", (PyCFunction)capture_set_name_resolution, METH_O, NULL },
     { "set_capture_filter", (PyCFunction)capture_set_capture_filter, METH_O, NULL },
     { "set_snaplen", (PyCFunction)capture_set_snaplen, METH_O, NULL },
@@ -493,7 +491,7 @@ static PyObject *mod_check_filter(PyObject *m, PyObject *arg)
     if (!f)
         return NULL;
     const char *warning;
-    CHECK(LOCKED(int, cshark_check_filter(f, &warning)));
+    CHECK(LOCKED(int, cshark_filter_check(f, &warning)));
     return cstr(warning);
 }
 
@@ -503,27 +501,28 @@ static PyObject *mod_field_type(PyObject *m, PyObject *arg)
     const char *f = PyUnicode_AsUTF8(arg);
     if (!f)
         return NULL;
-    CHECK(LOCKED(int, cshark_check_field(f)));
-    return PyLong_FromLong(LOCKED(int, cshark_field_type(f)));
+    cshark_type type;
+    CHECK(LOCKED(int, cshark_field_type(f, &type)));
+    return PyLong_FromLong(type);
 }
 
 static PyObject *mod_interfaces(PyObject *m, PyObject *unused)
 {
     (void)m;
     (void)unused;
-    cshark_interface *list;
+    cshark_interface **list;
     size_t n;
     CHECK(LOCKED(int, cshark_interfaces(&list, &n)));
     PyObject *out = PyList_New(0);
     for (size_t i = 0; out && i < n; i++) {
         PyObject *addrs = PyList_New(0);
-        for (size_t k = 0; addrs && k < list[i].naddresses; k++) {
-            PyObject *a = cstr(list[i].addresses[k]);
+        for (size_t k = 0; addrs && k < list[i]->naddresses; k++) {
+            PyObject *a = cstr(list[i]->addresses[k]);
             PyList_Append(addrs, a);
             Py_XDECREF(a);
         }
-        PyObject *d = Py_BuildValue("{sNsNsIsN}", "name", cstr(list[i].name), "description",
-                                    cstr(list[i].description), "flags", list[i].flags,
+        PyObject *d = Py_BuildValue("{sNsNsIsN}", "name", cstr(list[i]->name), "description",
+                                    cstr(list[i]->description), "flags", list[i]->flags,
                                     "addresses", addrs);
         if (!d || PyList_Append(out, d) < 0)
             Py_CLEAR(out);

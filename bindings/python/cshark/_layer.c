@@ -190,7 +190,7 @@ PyObject *mod_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n)
     for (size_t i = 0; i < count; i++) {
         const cshark_item *it = items[i];
         if (it == top || top_of(it) != top ||
-            (skip && cshark_item_kind_of(it) == CSHARK_ITEM_PROTO))
+            (skip && cshark_item_kind(it) == CSHARK_ITEM_PROTO))
             continue;
         if (!fields && !(fields = PyList_New(0)))
             return NULL;

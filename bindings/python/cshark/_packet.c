@@ -288,10 +288,10 @@ static PyObject *packet_get_caplen(PacketObject *self, void *c)
 static PyObject *packet_get_iface_id(PacketObject *self, void *c)
 {
     (void)c;
-    int id = cshark_packet_interface_id(self->pkt);
-    if (id < 0)
+    uint32_t id = cshark_packet_interface_id(self->pkt);
+    if (id == CSHARK_NO_INTERFACE)
         Py_RETURN_NONE;
-    return PyLong_FromLong(id);
+    return PyLong_FromUnsignedLong(id);
 }
 
 static PyObject *packet_get_iface_name(PacketObject *self, void *c)
@@ -503,7 +503,7 @@ static PyObject *item_get_name(ItemObject *self, void *c)
 }
 ITEM_PDML_STR(showname)
 ITEM_PDML_STR(show)
-ITEM_PDML_STR(value)
+ITEM_PDML_STR(raw_value)
 ITEM_PDML_STR(unmaskedvalue)
 
 /* PyShark's str of a field: show, else value, else showname. */
@@ -515,7 +515,7 @@ PyObject *item_default(const cshark_item *it)
         engine_enter();
     const char *s = cshark_item_show(it);
     if (!s || !*s)
-        s = cshark_item_value(it);
+        s = cshark_item_raw_value(it);
     if (!s || !*s)
         s = cshark_item_showname(it);
     if (locked)
@@ -529,26 +529,26 @@ static PyObject *item_get_default(ItemObject *self, void *c)
     return item_default(self->item);
 }
 ITEM_STR(label)
-ITEM_STR(field_value)
+ITEM_STR(fields_text)
 ITEM_STR(type_name)
 ITEM_STR(display_name)
 
 static PyObject *item_get_pos(ItemObject *self, void *c)
 {
     (void)c;
-    int v = cshark_item_pos(self->item);
+    int64_t v = cshark_item_pos(self->item);
     if (v < 0)
         Py_RETURN_NONE;
-    return PyLong_FromLong(v);
+    return PyLong_FromLongLong(v);
 }
 
 static PyObject *item_get_size(ItemObject *self, void *c)
 {
     (void)c;
-    int v = cshark_item_size(self->item);
+    int64_t v = cshark_item_size(self->item);
     if (v < 0)
         Py_RETURN_NONE;
-    return PyLong_FromLong(v);
+    return PyLong_FromLongLong(v);
 }
 
 static PyObject *item_get_hide(ItemObject *self, void *c)
@@ -567,7 +567,7 @@ static PyObject *item_get_kind(ItemObject *self, void *c)
 {
     (void)c;
     static const char *const kinds[] = { "proto", "field", "text", "wrapper" };
-    return PyUnicode_FromString(kinds[cshark_item_kind_of(self->item)]);
+    return PyUnicode_FromString(kinds[cshark_item_kind(self->item)]);
 }
 
 static PyObject *item_get_type(ItemObject *self, void *c)
@@ -615,10 +615,10 @@ static PyGetSetDef item_getset[] = {
     { "show", (getter)item_get_show, NULL, NULL, NULL },
     { "default", (getter)item_get_default, NULL,
       "PyShark's str of the field: show, else value, else showname", NULL },
-    { "value", (getter)item_get_value, NULL, NULL, NULL },
+    { "value", (getter)item_get_raw_value, NULL, NULL, NULL },
     { "unmaskedvalue", (getter)item_get_unmaskedvalue, NULL, NULL, NULL },
     { "label", (getter)item_get_label, NULL, NULL, NULL },
-    { "field_value", (getter)item_get_field_value, NULL, NULL, NULL },
+    { "field_value", (getter)item_get_fields_text, NULL, NULL, NULL },
     { "type_name", (getter)item_get_type_name, NULL, NULL, NULL },
     { "display_name", (getter)item_get_display_name, NULL, NULL, NULL },
     { "pos", (getter)item_get_pos, NULL, NULL, NULL },

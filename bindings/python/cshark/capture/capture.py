@@ -130,7 +130,7 @@ _WITH_VALUE = {
 }
 _FLAGS = {
     '-2': [('set_two_pass', 1)],
-    '-n': [('set_resolve_names', 0)],
+    '-n': [('set_name_resolution', '')],
     '-l': [],
     '-I': [('set_monitor_mode', 1)],
     '-p': [('set_promiscuous', 0)],

@@ -64,7 +64,7 @@ class FileCapture(Capture):
         # long), and not with name resolution, where a name learned from a
         # later packet could show in this one's strings.
         self._read_ahead = self.input_filepath.is_file() and not any(
-            op[0] in ('set_resolve_names', 'set_name_resolution') and op[1] != 0 and op[1] != ''
+            op[0] == 'set_name_resolution' and op[1] != ''
             for op in self._options)
         self._packet_generator = self._packets_from_tshark_sync()
         _validate_options(self)
