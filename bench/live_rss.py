@@ -25,7 +25,7 @@ and a network namespace). What it does:
 Exit status 0 when the first configuration (the default) passes.
 
     sudo /usr/bin/python3 bench/live_rss.py [--packets 1000000] [--iface veth|lo]
-         [--pps N] [--reset default --reset 0 ...] [--cshark build/cshark]
+         [--pps N] [--reset default --reset 0 ...] [--cshark build/cli/cshark]
 """
 import argparse
 import os

@@ -32,18 +32,18 @@ FIELDS = ["-e", "ip.src", "-e", "ip.dst", "-e", "tcp.dstport", "-e", "udp.dstpor
 ROWS = [
     ("tshark-pdml", ["tshark", "-n", "-T", "pdml", "-r", "{F}"], None, None),
     ("walk", ["{B}/bench/bench_walk", "{F}"], "tshark-pdml", 3.0),
-    ("cshark-json", ["{B}/cshark", "-n", "-T", "json", "-r", "{F}"], "tshark-pdml", 2.0),
-    ("cshark-pdml", ["{B}/cshark", "-n", "-T", "pdml", "-r", "{F}"], "tshark-pdml", None),
+    ("cshark-json", ["{B}/cli/cshark", "-n", "-T", "json", "-r", "{F}"], "tshark-pdml", 2.0),
+    ("cshark-pdml", ["{B}/cli/cshark", "-n", "-T", "pdml", "-r", "{F}"], "tshark-pdml", None),
     ("tshark-summary", ["tshark", "-n", "-r", "{F}"], None, None),
-    ("cshark-summary", ["{B}/cshark", "-n", "-r", "{F}"], "tshark-summary", None),
+    ("cshark-summary", ["{B}/cli/cshark", "-n", "-r", "{F}"], "tshark-summary", None),
     # The fields-of-interest fast path (issue 3): -T fields primes its -e list,
     # -Y primes its filter's fields.
     ("tshark-fields", ["tshark", "-n", "-T", "fields"] + FIELDS + ["-r", "{F}"], None, None),
-    ("cshark-fields", ["{B}/cshark", "-n", "-T", "fields"] + FIELDS + ["-r", "{F}"],
+    ("cshark-fields", ["{B}/cli/cshark", "-n", "-T", "fields"] + FIELDS + ["-r", "{F}"],
      "tshark-fields", 2.0),
     ("tshark-filter", ["tshark", "-n", "-Y", "dns || http", "-T", "fields", "-e", "frame.number",
                        "-r", "{F}"], None, None),
-    ("cshark-filter", ["{B}/cshark", "-n", "-Y", "dns || http", "-T", "fields", "-e",
+    ("cshark-filter", ["{B}/cli/cshark", "-n", "-Y", "dns || http", "-T", "fields", "-e",
                        "frame.number", "-r", "{F}"], "tshark-filter", 2.0),
     # The Python binding (issue 5): PyShark's own floor is tshark's PDML.
     ("python-loop", ["/usr/bin/python3", str(REPO / "bench" / "py_seed.py"), "{F}"], "tshark-pdml", 3.0),

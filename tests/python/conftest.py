@@ -75,7 +75,7 @@ def require_cshark():
     path = os.environ.get("CSHARK")
     if not path:
         pytest.skip("CSHARK is not set: point it at the cshark binary to run "
-                    "the conformance tests (e.g. CSHARK=build/cshark)",
+                    "the conformance tests (e.g. CSHARK=build/cli/cshark)",
                     allow_module_level=True)
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         raise pytest.UsageError(f"CSHARK={path!r} is not an executable file")

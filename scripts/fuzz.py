@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 """Differential fuzzing against tshark: not a test, a tool for finding bugs.
 
-  tools/fuzz.py captures [--minutes M] [--seed S] [--cshark PATH] [--corpus DIR]
+  scripts/fuzz.py captures [--minutes M] [--seed S] [--cshark PATH] [--corpus DIR]
       Corpus captures with a few random bytes changed (sometimes cut short),
       through the CLI and through tshark -n, in one of six modes (-T pdml,
       -2 -T pdml, -V, -T psml, -T fields -E occurrence=a, -Y with fields).
       A crash or sanitizer report, a different output, or only one of the two
       failing, is reported and the input kept in the work directory.
-  tools/fuzz.py filters [--count N] [--seed S] [--python-path DIR]
+  scripts/fuzz.py filters [--count N] [--seed S] [--python-path DIR]
       Generated and mutated display filters: cshark.check_filter() in one
       child interpreter against sharkd's "check" (same engine), each
       disagreement confirmed with tshark -Y, whose error lines must appear in
