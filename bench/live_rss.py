@@ -282,7 +282,7 @@ def report(runs, limit):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cshark", default=str(REPO / "build" / "cshark"))
+    parser.add_argument("--cshark", default=str(REPO / "build" / "cli" / "cshark"))
     parser.add_argument("--input", default=str(REPO / "build" / "bench-data" / "all.pcapng"),
                         help="pcapng whose Ethernet frames are replayed")
     parser.add_argument("--packets", type=int, default=1000000,

@@ -266,7 +266,7 @@ def main():
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument("--cshark", default=str(ROOT / "build-asan" / "cshark"))
+    parser.add_argument("--cshark", default=str(ROOT / "build-asan" / "cli" / "cshark"))
     parser.add_argument("--python-path", default=str(ROOT / "build-asan" / "bindings" / "python"))
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     args = parser.parse_args()
