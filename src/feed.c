@@ -16,12 +16,15 @@ typedef struct {
 } fed_frame;
 
 struct cs_feed {
+    cs_source base;  /* first: a cs_source * is a cs_feed * */
     int encap;
     int nanos;
     GQueue frames;   /* fed_frame *, oldest first */
     int ended;
     char *iface;     /* cshark_capture_set_feed_interface(), or NULL */
 };
+
+static const cs_source_ops feed_ops;
 
 /* Link types whose pcap records start with a pseudo-header that wiretap
  * takes off and decodes (pcap_get_phdr_size): a frame of one could not be
@@ -61,24 +64,26 @@ int cshark_capture_open_feed(cshark_capture **capture, int linktype, int nanosec
                         "pseudo-header that only wiretap's file readers decode; write such "
                         "frames to a pcap file instead", linktype, wtap_encap_name(encap));
     cs_feed *f = g_new0(cs_feed, 1);
+    f->base.ops = &feed_ops;
+    f->base.file_type = nanoseconds ? wtap_pcap_nsec_file_type_subtype()
+                                    : wtap_pcap_file_type_subtype();
     f->encap = encap;
     f->nanos = !!nanoseconds;
     g_queue_init(&f->frames);
     char *path = g_strdup_printf("feed:%s", wtap_encap_name(encap));
-    int rc = cs_capture_new_source(capture, path, f);
+    int rc = cs_capture_new(capture, path, &f->base);
     g_free(path);
-    if (rc != CSHARK_OK)
-        cs_feed_free(f);
-    else
-        (*capture)->file_type = f->nanos ? wtap_pcap_nsec_file_type_subtype()
-                                         : wtap_pcap_file_type_subtype();
     return rc;
 }
 
-void cs_feed_free(cs_feed *f)
+cs_feed *cs_source_feed(cs_source *s)
 {
-    if (!f)
-        return;
+    return s && s->ops == &feed_ops ? (cs_feed *)s : NULL;
+}
+
+static void feed_free(cs_source *s)
+{
+    cs_feed *f = (cs_feed *)s;
     g_queue_clear_full(&f->frames, g_free);
     g_free(f->iface);
     g_free(f);
@@ -95,7 +100,7 @@ int cshark_capture_feed(cshark_capture *cap, const void *data, size_t length, in
 {
     CS_CHECK_ARG(cap, "capture");
     CS_CHECK_ARG(data || !length, "data");
-    cs_feed *f = cap->feed;
+    cs_feed *f = cs_source_feed(cap->src);
     if (!f)
         return not_fed(cap);
     if (f->ended)
@@ -121,34 +126,34 @@ int cshark_capture_set_feed_interface(cshark_capture *cap, const char *name)
 {
     CS_CHECK_ARG(cap, "capture");
     CS_CHECK_ARG(name, "interface name");
-    if (!cap->feed)
+    cs_feed *f = cs_source_feed(cap->src);
+    if (!f)
         return not_fed(cap);
     int rc = cs_capture_settable(cap);
     if (rc != CSHARK_OK)
         return rc;
-    g_free(cap->feed->iface);
-    cap->feed->iface = g_strdup(name);
+    g_free(f->iface);
+    f->iface = g_strdup(name);
     return CSHARK_OK;
-}
-
-const char *cs_feed_interface(const cs_feed *f)
-{
-    return f ? f->iface : NULL;
 }
 
 int cshark_capture_feed_end(cshark_capture *cap)
 {
     CS_CHECK_ARG(cap, "capture");
-    if (!cap->feed)
+    cs_feed *f = cs_source_feed(cap->src);
+    if (!f)
         return not_fed(cap);
-    cap->feed->ended = 1;
+    f->ended = 1;
     return CSHARK_OK;
 }
 
 /* 1: a record; 0: fed frames done and the feed ended; CSHARK_AGAIN: none
  * queued yet. */
-int cs_feed_read(cs_feed *f, wtap_rec *rec, Buffer *buf)
+static int feed_read(cs_source *s, wtap_rec *rec, Buffer *buf, gint64 *offset, int timeout_ms)
 {
+    (void)timeout_ms; /* frames are there or not: nothing to wait for */
+    cs_feed *f = (cs_feed *)s;
+    *offset = 0;
     fed_frame *fr = g_queue_pop_head(&f->frames);
     if (!fr)
         return f->ended ? 0 : CSHARK_AGAIN;
@@ -172,5 +177,18 @@ int cs_feed_read(cs_feed *f, wtap_rec *rec, Buffer *buf)
     ws_buffer_assure_space(buf, fr->caplen);
     memcpy(ws_buffer_start_ptr(buf), fr->data, fr->caplen);
     g_free(fr);
+    s->count++;
     return 1;
 }
+
+/* The one interface of cshark_capture_set_feed_interface(), else none (as
+ * from a pcap file). */
+static const char *feed_interface_name(cs_source *s, guint32 id)
+{
+    (void)id;
+    return ((cs_feed *)s)->iface;
+}
+
+static const cs_source_ops feed_ops = {
+    feed_read, NULL, feed_interface_name, NULL, NULL, feed_free,
+};

@@ -48,6 +48,12 @@ int cs_resolve_parse(const char *flags, cs_resolve *out);
  * and ports are made with the flags in force when they are formatted). */
 void cs_engine_use_resolution(cs_resolve r);
 
+/* ---- registry.c --------------------------------------------------------- */
+
+/* *HF: the registered field or protocol NAME; CSHARK_EUNKNOWN_FIELD (set)
+ * when there is none. Initialises the engine if needed. */
+int cs_registry_find(const char *name, header_field_info **hf);
+
 /* ---- names.c ----------------------------------------------------------- */
 
 /* Empty the engine's name-resolution tables before an epan_new(), which
@@ -65,39 +71,46 @@ void cs_columns_prime(cs_columns *c, epan_dissect_t *edt);
 void cs_columns_fill(cs_columns *c, cshark_packet *p);
 void cs_columns_detach(cshark_packet *p); /* copy them into a kept packet  */
 
-/* ---- live.c, dump.c: libpcap sources and pcapng output ------------------ */
+/* ---- source_file.c, live.c, feed.c: where records come from ------------- */
 
+/* A packet source: a wiretap file, libpcap handles, or fed frames. The read
+ * loop and the session's packet provider see only this interface. */
+typedef struct cs_source cs_source;
+typedef struct {
+    /* The next record into REC/BUF (*OFFSET: its file offset, else 0): 1, 0
+     * at the end, CSHARK_AGAIN when nothing came within TIMEOUT_MS (-1:
+     * wait) or nothing is fed yet, or an error (set, naming the source). */
+    int (*read)(cs_source *s, wtap_rec *rec, Buffer *buf, gint64 *offset, int timeout_ms);
+    /* The record at OFFSET again (two passes); NULL: cannot read twice. */
+    int (*reread)(cs_source *s, gint64 offset, wtap_rec *rec, Buffer *buf);
+    /* frame.interface_name and _description of interface ID (NULL: none). */
+    const char *(*interface_name)(cs_source *s, guint32 id);
+    const char *(*interface_description)(cs_source *s, guint32 id);
+    /* At the first read, after the session exists (NULL: nothing to do). */
+    int (*start)(cs_source *s);
+    void (*free)(cs_source *s);
+} cs_source_ops;
+
+struct cs_source {
+    const cs_source_ops *ops;
+    int file_type;   /* the wiretap file type the engine dissects it as */
+    guint32 count;   /* records read, for error messages                */
+};
+
+/* source_file.c: a capture file or pipe through wiretap. */
+int cs_source_file_open(const char *path, cs_source **out);
+int cs_source_is_pipe(const cs_source *s);
+
+/* live.c, dump.c: libpcap handles, and pcapng output of what they capture. */
 typedef struct cs_live cs_live;
-cs_live *cs_live_new(const char *const *names, size_t n);
-void cs_live_free(cs_live *l);
+int cs_live_open(const char *const *names, size_t n, cs_source **out);
+cs_live *cs_source_live(cs_source *s); /* NULL unless S is live */
 int cs_live_set(cs_live *l, const char *what, int value);
 int cs_live_set_filter(cs_live *l, const char *bpf);
 void cs_live_set_duration(cs_live *l, double seconds);
-int cs_live_probe(cs_live *l);     /* interfaces exist, permission granted */
-int cs_live_activate(cs_live *l);
-int cs_live_read(cs_live *l, wtap_rec *rec, Buffer *buf, int timeout_ms);
+void cs_live_set_output(cs_live *l, const char *path, guint64 file_kb, unsigned files);
 void cs_live_stop(cs_live *l);
 void cs_live_stats(cs_live *l, cshark_stats *st);
-size_t cs_live_count(const cs_live *l);
-const char *cs_live_interface_name(const cs_live *l, guint32 id);
-int cs_live_encap(const cs_live *l, size_t i);
-int cs_live_nanos(const cs_live *l, size_t i);
-int cs_live_snaplen(const cs_live *l);
-
-/* ---- feed.c: frames handed over by the caller --------------------------- */
-
-typedef struct cs_feed cs_feed;
-void cs_feed_free(cs_feed *f);
-int cs_feed_read(cs_feed *f, wtap_rec *rec, Buffer *buf);
-/* The interface fed frames show (NULL: as from a pcap file; F may be NULL). */
-const char *cs_feed_interface(const cs_feed *f);
-/* 1 for link types whose pcap records start with a pseudo-header that
- * wiretap's file readers take off and decode (fed and live frames refuse
- * them). */
-int cs_inline_pseudo_header(int encap);
-
-/* The pseudo-header wiretap's pcap reader gives frames of this encap. */
-void cs_pseudo_header(wtap_rec *rec, int encap);
 
 typedef struct cs_dump cs_dump;
 cs_dump *cs_dump_new(const char *path, guint64 file_kb, unsigned files);
@@ -106,21 +119,30 @@ int cs_dump_start(cs_dump *d); /* open the (first) file: at activation */
 int cs_dump_write(cs_dump *d, const wtap_rec *rec, const guint8 *data);
 int cs_dump_free(cs_dump *d);
 
-/* ---- capture.c: the dissection session --------------------------------- */
+/* feed.c: frames handed over by the caller. */
+typedef struct cs_feed cs_feed;
+cs_feed *cs_source_feed(cs_source *s); /* NULL unless S is fed */
+/* 1 for link types whose pcap records start with a pseudo-header that
+ * wiretap's file readers take off and decode (fed and live frames refuse
+ * them). */
+int cs_inline_pseudo_header(int encap);
+/* The pseudo-header wiretap's pcap reader gives frames of this encap. */
+void cs_pseudo_header(wtap_rec *rec, int encap);
+
+/* ---- session.c: the engine's dissection session -------------------------- */
 
 /* Wireshark's opaque packet provider: our definition. It lives in the
  * session, so kept packets can outlive the capture that made them. */
 struct packet_provider_data {
-    wtap *wth;                 /* NULL once the capture is closed */
-    const cs_live *live;       /* live capture: interface names   */
-    char *iface_name;          /* fed frames' one interface, owned */
+    cs_source *src;            /* NULL once the capture is closed */
     const frame_data *ref;     /* time reference frame            */
     frame_data *prev_dis;      /* previous displayed frame        */
     frame_data *prev_cap;      /* previous captured frame         */
     frame_data_sequence *frames; /* two-pass mode: every frame    */
 };
 
-/* One epan session, shared (refcounted) by a capture and its kept packets. */
+/* One epan session, shared (refcounted) by a capture and its kept packets.
+ * The engine keeps dissection state in globals: one is alive at a time. */
 typedef struct cs_session {
     epan_t *epan;
     struct packet_provider_data prov;
@@ -132,15 +154,21 @@ typedef struct cs_session {
     cs_resolve resolve;        /* its capture's name resolution             */
 } cs_session;
 
+/* Before a new session: format the strings of the packets kept from the
+ * session that is still alive, under its own name resolution, and end it. */
+void cs_session_retire_live(void);
+cs_session *cs_session_new(cs_source *src, cs_resolve resolve);
+/* A new session that carries on OLD's time references (tshark -M). */
+cs_session *cs_session_renew(cs_session *old);
 void cs_session_unref(cs_session *s);
-/* The capture is done with the session: no more spare packets. */
+/* The capture is done with the session: no more spare packets, no source. */
 void cs_session_stop_reading(cs_session *s);
-const char *cs_capture_interface_name(cshark_packet *p, guint32 id);
+const char *cs_session_interface_name(cs_session *s, guint32 id);
 
 /* packet.c: kept packets of a session */
 void cs_packets_freeze(cs_session *s);   /* before the session's epan ends  */
 
-/* ---- filter.c, options.c ------------------------------------------------- */
+/* ---- filter.c, prefs.c --------------------------------------------------- */
 
 /* FULL_TREE tells whether the filter names an item that only a whole tree
  * has (see cs_field_needs_full_tree); PROTOCOLS gets the hfids of the
@@ -156,24 +184,25 @@ int cs_field_needs_full_tree(const char *name, size_t len);
 void cs_filter_guard(epan_dissect_t *edt, const GArray *protocols);
 void cs_filter_cleanup(void);
 
+/* Preferences, decode-as rules and protocols of one capture, undone at its
+ * close (the engine keeps them in globals). */
 typedef struct {
     GArray *undo;   /* what each change replaced, in order */
     int changed;
-} cs_options;
+} cs_prefs;
 
-int cs_option_pref(cs_options *o, const char *name_value);
-int cs_option_decode_as(cs_options *o, const char *rule);
-int cs_option_protocol(cs_options *o, const char *name, int enabled);
-void cs_options_apply(cs_options *o);
-void cs_options_restore(cs_options *o);
+int cs_prefs_set(cs_prefs *o, const char *name_value);
+int cs_prefs_decode_as(cs_prefs *o, const char *rule);
+int cs_prefs_protocol(cs_prefs *o, const char *name, int enabled);
+void cs_prefs_apply(cs_prefs *o);
+void cs_prefs_restore(cs_prefs *o);
 
-/* ---- capture.c, read.c ---------------------------------------------------- */
+/* ---- capture.c, options.c, read.c: the capture handle ------------------- */
 
-/* A capture file, its options, and its dissection session. */
+/* A source, its options, and its dissection session. */
 struct cshark_capture {
     char *path;
-    wtap *wth;
-    int file_type;
+    cs_source *src;
     cs_session *session;         /* created by the first cshark_capture_next  */
     cshark_packet *current;      /* the packet being read into; reused        */
     nstime_t elapsed;
@@ -187,30 +216,22 @@ struct cshark_capture {
     GArray *fields;              /* hfids of the fields of interest, or NULL  */
     int full_tree_fields;        /* ... but one of them needs the whole tree  */
     int full_tree_filter;        /* the filter names such an item             */
-    cs_options options;
+    cs_prefs prefs;
     int started;                 /* options are frozen once a packet is read  */
     cs_resolve resolve;          /* name resolution                           */
     int two_pass;
-    int pipe;                    /* read sequentially: no second pass         */
     int failed;                  /* sticky read error                         */
     int deferred;                /* two-pass: first-pass error, told at end   */
     char *deferred_msg;
-    cs_live *live;               /* live capture, else NULL (wth is the file) */
-    cs_dump *dump;               /* -w output, or NULL                        */
-    cs_feed *feed;               /* fed capture, else NULL                    */
     guint64 reset_every, since_reset; /* session resets (tshark -M)           */
     nstime_t last_ts;            /* the previous record's time stamp           */
-    int columns_mode;            /* cshark_columns_mode                       */
+    cshark_columns_mode columns_mode;
     cs_columns *columns;         /* built at start when columns_mode is set   */
 };
 
-/* Before a new session: format the strings of the packets kept from the
- * session that is still alive, under its own name resolution, and end it. */
-void cs_session_retire_live(void);
-cs_session *cs_session_new(wtap *wth, const cs_live *live, const char *iface_name,
-                           cs_resolve resolve);
-/* A capture of a source other than a file, owning FEED once it succeeds. */
-int cs_capture_new_source(cshark_capture **capture, const char *name, cs_feed *feed);
+/* A capture of SRC (owned from then on) named NAME, now the open one; or
+ * CSHARK_ESTATE (set; SRC freed) while another capture is open. */
+int cs_capture_new(cshark_capture **capture, const char *name, cs_source *src);
 /* CSHARK_OK before the capture's first packet, else CSHARK_ESTATE (set). */
 int cs_capture_settable(cshark_capture *cap);
 
@@ -283,7 +304,7 @@ void cs_packet_release(cshark_packet *p); /* back to "empty", keeps buffers */
 cshark_packet *cs_packet_take_spare(cs_session *s, cshark_packet **owner);
 void cs_packet_destroy(cshark_packet *p);
 
-/* ---- field.c, item.c: all that reads field_info/fvalue (Wireshark 4.0) -- */
+/* ---- item_strings.c, item.c: all that reads field_info (Wireshark 4.0) --- */
 
 #define CS_FI(it) PNODE_FINFO((it)->node)
 
@@ -297,6 +318,11 @@ static inline int cs_item_is_data(const cshark_item *it)
 const guint8 *cs_field_bytes(const cshark_item *it, gint *length);
 /* Copy the packet's data sources other than the frame (cs_view_freeze). */
 void cs_field_freeze_sources(cshark_packet *p);
+
+/* SLOT's string, computed by COMPUTE on first use and cached (item.c). */
+cs_str cs_item_cached(const cshark_item *it, cs_str *slot, cs_str (*compute)(cshark_item *));
+/* The API's value type of a Wireshark field type (item.c). */
+cshark_type cs_type_of(enum ftenum t);
 
 cs_str cs_field_show(cshark_item *it);
 cs_str cs_field_showname(cshark_item *it);

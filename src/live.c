@@ -18,6 +18,7 @@
 #include "internal.h"
 
 struct cs_live {
+    cs_source base;        /* first: a cs_source * is a cs_live *                */
     size_t n;
     pcap_t **pcap;
     char **names;
@@ -33,7 +34,7 @@ struct cs_live {
     int snaplen, promisc, monitor, buffer_size, immediate;
     double duration;
     gint64 deadline_ns;    /* 0: none */
-    int activated;
+    cs_dump *dump;         /* -w output, or NULL                                 */
 };
 
 static gint64 now_ns(void)
@@ -81,7 +82,7 @@ static char *resolve_name(const char *name)
     return found ? found : g_strdup(name);
 }
 
-cs_live *cs_live_new(const char *const *names, size_t n)
+static cs_live *live_new(const char *const *names, size_t n)
 {
     cs_live *l = g_new0(cs_live, 1);
     l->n = n;
@@ -103,10 +104,9 @@ cs_live *cs_live_new(const char *const *names, size_t n)
     return l;
 }
 
-void cs_live_free(cs_live *l)
+static void live_free(cs_live *l)
 {
-    if (!l)
-        return;
+    cs_dump_free(l->dump);
     for (size_t i = 0; i < l->n; i++)
         if (l->pcap[i])
             pcap_close(l->pcap[i]);
@@ -124,9 +124,10 @@ void cs_live_free(cs_live *l)
     g_free(l);
 }
 
-const char *cs_live_interface_name(const cs_live *l, guint32 id)
+static const char *live_interface_name(cs_source *s, guint32 id)
 {
-    return id < l->n ? l->names[id] : "unknown";
+    cs_live *l = (cs_live *)s;
+    return id < l->n ? l->names[id] : NULL;
 }
 
 int cs_live_set(cs_live *l, const char *what, int value)
@@ -249,10 +250,8 @@ static int open_one(cs_live *l, size_t i)
     return CSHARK_OK;
 }
 
-int cs_live_activate(cs_live *l)
+static int activate(cs_live *l)
 {
-    if (l->activated)
-        return CSHARK_OK;
     if (pipe(l->wake) != 0)
         return cs_error(CSHARK_EOPEN, "cannot create a pipe: %s", g_strerror(errno));
     fcntl(l->wake[0], F_SETFL, O_NONBLOCK);
@@ -264,33 +263,12 @@ int cs_live_activate(cs_live *l)
     }
     if (l->duration > 0)
         l->deadline_ns = now_ns() + (gint64)(l->duration * 1e9);
-    l->activated = 1;
     return CSHARK_OK;
-}
-
-int cs_live_encap(const cs_live *l, size_t i)
-{
-    return l->encap[i];
-}
-
-int cs_live_nanos(const cs_live *l, size_t i)
-{
-    return l->nanos[i];
-}
-
-int cs_live_snaplen(const cs_live *l)
-{
-    return l->snaplen;
-}
-
-size_t cs_live_count(const cs_live *l)
-{
-    return l->n;
 }
 
 /* Open and close each interface once, so that open fails on an unknown one
  * or missing privileges instead of the first read. */
-int cs_live_probe(cs_live *l)
+static int probe(cs_live *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         char err[PCAP_ERRBUF_SIZE] = "";
@@ -388,7 +366,7 @@ static int try_read(cs_live *l, wtap_rec *rec, Buffer *buf)
 
 /* 1: a record; 0: the capture is over (stopped, duration reached);
  * CSHARK_AGAIN: nothing within timeout_ms (-1: wait); negative: error. */
-int cs_live_read(cs_live *l, wtap_rec *rec, Buffer *buf, int timeout_ms)
+static int wait_read(cs_live *l, wtap_rec *rec, Buffer *buf, int timeout_ms)
 {
     gint64 until = timeout_ms >= 0 ? now_ns() + (gint64)timeout_ms * 1000000 : 0;
     for (;;) {
@@ -426,7 +404,6 @@ int cs_live_read(cs_live *l, wtap_rec *rec, Buffer *buf, int timeout_ms)
 
 void cs_live_stats(cs_live *l, cshark_stats *st)
 {
-    memset(st, 0, sizeof *st);
     for (size_t i = 0; i < l->n; i++) {
         struct pcap_stat ps;
         if (l->pcap[i] && pcap_stats(l->pcap[i], &ps) == 0) {
@@ -435,6 +412,72 @@ void cs_live_stats(cs_live *l, cshark_stats *st)
             st->if_dropped += ps.ps_ifdrop;
         }
     }
+}
+
+/* ---- the packet source ----------------------------------------------------- */
+
+static int live_start(cs_source *s)
+{
+    cs_live *l = (cs_live *)s;
+    int rc = activate(l);
+    if (rc != CSHARK_OK || !l->dump)
+        return rc;
+    for (size_t i = 0; i < l->n; i++)
+        cs_dump_add_interface(l->dump, l->names[i], l->encap[i], l->nanos[i], l->snaplen);
+    /* The output file now, as dumpcap: a path that cannot be written fails
+     * here, and a capture of no packets still leaves its file. */
+    return cs_dump_start(l->dump);
+}
+
+static int live_read(cs_source *s, wtap_rec *rec, Buffer *buf, gint64 *offset, int timeout_ms)
+{
+    cs_live *l = (cs_live *)s;
+    *offset = 0;
+    int rc = wait_read(l, rec, buf, timeout_ms);
+    if (rc != 1)
+        return rc;
+    s->count++;
+    if (l->dump) {
+        rc = cs_dump_write(l->dump, rec, ws_buffer_start_ptr(buf));
+        if (rc != CSHARK_OK)
+            return rc;
+    }
+    return 1;
+}
+
+static void live_source_free(cs_source *s)
+{
+    live_free((cs_live *)s);
+}
+
+static const cs_source_ops live_ops = {
+    live_read, NULL, live_interface_name, NULL, live_start, live_source_free,
+};
+
+cs_live *cs_source_live(cs_source *s)
+{
+    return s && s->ops == &live_ops ? (cs_live *)s : NULL;
+}
+
+int cs_live_open(const char *const *names, size_t n, cs_source **out)
+{
+    cs_live *l = live_new(names, n);
+    int rc = probe(l);
+    if (rc != CSHARK_OK) {
+        live_free(l);
+        return rc;
+    }
+    l->base.ops = &live_ops;
+    /* Frames are dissected as dumpcap's pcapng would present them. */
+    l->base.file_type = wtap_pcapng_file_type_subtype();
+    *out = &l->base;
+    return CSHARK_OK;
+}
+
+void cs_live_set_output(cs_live *l, const char *path, guint64 file_kb, unsigned files)
+{
+    cs_dump_free(l->dump);
+    l->dump = cs_dump_new(path, file_kb, files);
 }
 
 /* ---- interfaces ----------------------------------------------------------- */

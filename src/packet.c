@@ -176,7 +176,7 @@ const char *cshark_packet_interface_name(const cshark_packet *cp)
     if (id == CSHARK_NO_INTERFACE)
         return NULL;
     if (!p->iface_name)
-        p->iface_name = wmem_strdup(p->pool, cs_capture_interface_name(p, id));
+        p->iface_name = wmem_strdup(p->pool, cs_session_interface_name(p->session, id));
     return p->iface_name;
 }
 

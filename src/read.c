@@ -7,29 +7,6 @@
 
 #include "internal.h"
 
-static int read_error(cshark_capture *cap, int err, char *info)
-{
-    const char *what;
-    switch (err) {
-    case WTAP_ERR_SHORT_READ:
-        what = "appears to have been cut short in the middle of a packet";
-        break;
-    case WTAP_ERR_BAD_FILE:
-        what = "appears to be damaged or corrupt";
-        break;
-    case WTAP_ERR_UNSUPPORTED:
-        what = "has a packet with a network type that Wireshark doesn't support";
-        break;
-    default:
-        what = err > 0 ? g_strerror(err) : wtap_strerror(err);
-        break;
-    }
-    cap->failed = cs_error(CSHARK_EREAD, "the file \"%s\" %s (after frame %u)%s%s%s", cap->path,
-                           what, cap->count, info ? " (" : "", info ? info : "", info ? ")" : "");
-    g_free(info);
-    return cap->failed;
-}
-
 static void prime(cshark_capture *cap, epan_dissect_t *edt)
 {
     /* Priming is per packet: epan_dissect_reset forgets it. */
@@ -57,10 +34,10 @@ static void dissect(cshark_capture *cap, epan_dissect_t *edt, wtap_rec *rec, Buf
     gint reported = fd->pkt_len > G_MAXINT ? G_MAXINT : (gint)fd->pkt_len;
     tvbuff_t *tvb = tvb_new_real_data(ws_buffer_start_ptr(buf), fd->cap_len, reported);
     if (with_taps)
-        epan_dissect_run_with_taps(edt, cap->file_type, rec, tvb, fd,
+        epan_dissect_run_with_taps(edt, cap->src->file_type, rec, tvb, fd,
                                    cs_columns_info(cap->columns));
     else
-        epan_dissect_run(edt, cap->file_type, rec, tvb, fd, NULL);
+        epan_dissect_run(edt, cap->src->file_type, rec, tvb, fd, NULL);
 }
 
 /* Two-pass mode, first pass (tshark's process_cap_file_first_pass): every
@@ -75,11 +52,10 @@ static int first_pass(cshark_capture *cap)
     ws_buffer_init(&buf, 1514);
     s->prov.frames = new_frame_data_sequence();
     epan_dissect_t *edt = epan_dissect_new(s->epan, TRUE, FALSE);
-    int err = 0, rc = CSHARK_OK;
-    char *info = NULL;
+    int rc = 0;
     gint64 offset;
     while ((!cap->record_limit || cap->count < cap->record_limit) &&
-           wtap_read(cap->wth, &rec, &buf, &err, &info, &offset)) {
+           (rc = cap->src->ops->read(cap->src, &rec, &buf, &offset, -1)) == 1) {
         frame_data fd;
         frame_data_init(&fd, cap->count + 1, &rec, offset, cap->cum_bytes);
         if (cap->dfcode)
@@ -92,20 +68,12 @@ static int first_pass(cshark_capture *cap)
         epan_dissect_reset(edt);
         wtap_rec_reset(&rec);
     }
-    if (err)
-        rc = read_error(cap, err, info);
     epan_dissect_free(edt);
-    wtap_sequential_close(cap->wth);
     postseq_cleanup_all_protocols();
     s->prov.prev_dis = s->prov.prev_cap = NULL;
     ws_buffer_free(&buf);
     wtap_rec_cleanup(&rec);
-    return rc;
-}
-
-static cs_session *new_session(cshark_capture *cap)
-{
-    return cs_session_new(cap->wth, cap->live, cs_feed_interface(cap->feed), cap->resolve);
+    return rc < 0 ? rc : CSHARK_OK;
 }
 
 static int start(cshark_capture *cap)
@@ -116,21 +84,12 @@ static int start(cshark_capture *cap)
     cs_session_retire_live();
     /* Preferences first, then the session, as tshark applies -o before it
      * opens the file: some preferences shape the session's tables. */
-    cs_options_apply(&cap->options);
+    cs_prefs_apply(&cap->prefs);
     if (cap->columns_mode != CSHARK_COLUMNS_OFF)
         cap->columns = cs_columns_new();
-    cap->session = new_session(cap);
-    if (cap->live) {
-        int rc = cs_live_activate(cap->live);
-        if (rc != CSHARK_OK)
-            return cap->failed = rc;
-        for (size_t i = 0; cap->dump && i < cs_live_count(cap->live); i++)
-            cs_dump_add_interface(cap->dump, cs_live_interface_name(cap->live, (guint32)i),
-                                  cs_live_encap(cap->live, i), cs_live_nanos(cap->live, i),
-                                  cs_live_snaplen(cap->live));
-        /* The output file now, as dumpcap: a path that cannot be written
-         * fails here, and a capture of no packets still leaves its file. */
-        rc = cap->dump ? cs_dump_start(cap->dump) : CSHARK_OK;
+    cap->session = cs_session_new(cap->src, cap->resolve);
+    if (cap->src->ops->start) {
+        int rc = cap->src->ops->start(cap->src);
         if (rc != CSHARK_OK)
             return cap->failed = rc;
     }
@@ -147,35 +106,17 @@ static int start(cshark_capture *cap)
     return CSHARK_OK;
 }
 
-/* The next record into p: 1 read, 0 end, CSHARK_AGAIN (live, nothing within
+/* The next record into p: 1 read, 0 end, CSHARK_AGAIN (nothing yet within
  * timeout_ms), or an error. */
 static int read_record(cshark_capture *cap, cshark_packet *p, int timeout_ms)
 {
-    int err = 0;
-    char *info = NULL;
-    if (cap->live || cap->feed) {
-        if (cap->record_limit && cap->count >= cap->record_limit)
-            return 0;
-        int rc = cap->live ? cs_live_read(cap->live, &p->rec, &p->buf, timeout_ms)
-                           : cs_feed_read(cap->feed, &p->rec, &p->buf);
-        if (rc != 1)
-            return rc < 0 && rc != CSHARK_AGAIN ? (cap->failed = rc) : rc;
-        cap->count++;
-        frame_data_init(&p->own_fd, cap->count, &p->rec, 0, cap->cum_bytes);
-        p->fd = &p->own_fd;
-        if (cap->dump) {
-            rc = cs_dump_write(cap->dump, &p->rec, ws_buffer_start_ptr(&p->buf));
-            if (rc != CSHARK_OK)
-                return cap->failed = rc;
-        }
-        return 1;
-    }
     if (cap->two_pass) {
         frame_data *fd = frame_data_sequence_find(cap->session->prov.frames, cap->second + 1);
         if (!fd)
             return 0;
-        if (!wtap_seek_read(cap->wth, fd->file_off, &p->rec, &p->buf, &err, &info))
-            return read_error(cap, err, info);
+        int rc = cap->src->ops->reread(cap->src, fd->file_off, &p->rec, &p->buf);
+        if (rc != 1)
+            return cap->failed = rc;
         cap->second++;
         p->fd = fd;
         return 1;
@@ -183,8 +124,9 @@ static int read_record(cshark_capture *cap, cshark_packet *p, int timeout_ms)
     if (cap->record_limit && cap->count >= cap->record_limit)
         return 0;
     gint64 offset;
-    if (!wtap_read(cap->wth, &p->rec, &p->buf, &err, &info, &offset))
-        return err ? read_error(cap, err, info) : 0;
+    int rc = cap->src->ops->read(cap->src, &p->rec, &p->buf, &offset, timeout_ms);
+    if (rc != 1)
+        return rc < 0 && rc != CSHARK_AGAIN ? (cap->failed = rc) : rc;
     cap->count++;
     frame_data_init(&p->own_fd, cap->count, &p->rec, offset, cap->cum_bytes);
     p->fd = &p->own_fd;
@@ -196,22 +138,10 @@ static int read_record(cshark_capture *cap, cshark_packet *p, int timeout_ms)
  * first); time references carry over. */
 static void reset_session(cshark_capture *cap)
 {
-    cs_session *old = cap->session;
     if (cap->current)
         cs_packet_destroy(cap->current);
     cap->current = NULL;
-    cs_session_stop_reading(old);
-    cs_session *s = new_session(cap);
-    s->ref_frame = old->ref_frame;
-    s->prov.ref = old->prov.ref ? &s->ref_frame : NULL;
-    s->prev_dis_frame = old->prev_dis_frame;
-    s->prov.prev_dis = old->prov.prev_dis ? &s->prev_dis_frame : NULL;
-    s->prev_cap_frame = old->prev_cap_frame;
-    s->prov.prev_cap = old->prov.prev_cap ? &s->prev_cap_frame : NULL;
-    old->prov.wth = NULL;
-    old->prov.live = NULL;
-    cs_session_unref(old);
-    cap->session = s;
+    cap->session = cs_session_renew(cap->session);
     cap->since_reset = 0;
     /* Give the freed dissection state back to the system: without it glibc
      * keeps most of it, and a long capture's RSS only grows. */

@@ -172,32 +172,13 @@ const cshark_item *cshark_packet_layer(cshark_packet *p, size_t index)
     return p->view.layers[index];
 }
 
-int cshark_field_check(const char *name)
-{
-    CS_CHECK_ARG(name, "field name");
-    int erc = cs_engine_check();
-    if (erc != CSHARK_OK)
-        return erc;
-    if (!proto_registrar_get_byname(name))
-        return cs_error(CSHARK_EUNKNOWN_FIELD, "\"%s\" is not a known field or protocol name",
-                        name);
-    return CSHARK_OK;
-}
-
 /* Several registrations may share one name (e.g. two dissectors' "x.len"):
  * a name matches all of them, as in tshark's -T fields and display filters. */
 static int lookup(cshark_packet *p, const char *name, header_field_info **hf)
 {
     CS_CHECK_ARG(p, "packet");
-    CS_CHECK_ARG(name, "field name");
-    int erc = cs_engine_check();
-    if (erc != CSHARK_OK)
-        return erc;
-    *hf = proto_registrar_get_byname(name);
-    if (!*hf)
-        return cs_error(CSHARK_EUNKNOWN_FIELD, "\"%s\" is not a known field or protocol name",
-                        name);
-    return cs_view_build(p);
+    int rc = cs_registry_find(name, hf);
+    return rc != CSHARK_OK ? rc : cs_view_build(p);
 }
 
 static int matches(const cshark_item *it, const header_field_info *hf, int shared_name)
@@ -227,22 +208,6 @@ int cshark_packet_field(cshark_packet *p, const char *name, const cshark_item **
         }
     }
     return cs_error(CSHARK_ENOTFOUND, "field \"%s\" is not in frame %u", name, p->fd->num);
-}
-
-int cshark_field_lookup(const char *name, const cshark_field **field)
-{
-    CS_CHECK_ARG(field, "field");
-    *field = NULL;
-    CS_CHECK_ARG(name, "field name");
-    int erc = cs_engine_check();
-    if (erc != CSHARK_OK)
-        return erc;
-    header_field_info *hf = proto_registrar_get_byname(name);
-    if (!hf)
-        return cs_error(CSHARK_EUNKNOWN_FIELD, "\"%s\" is not a known field or protocol name",
-                        name);
-    *field = (const cshark_field *)hf;
-    return CSHARK_OK;
 }
 
 int cshark_packet_fields(cshark_packet *p, const char *name, const cshark_item *const **items,

@@ -377,7 +377,6 @@ static int printable_ascii(cs_str t)
     return 1;
 }
 
-static cs_str cached(const cshark_item *cit, cs_str *slot, cs_str (*compute)(cshark_item *));
 
 cs_str cs_field_showname(cshark_item *it)
 {
@@ -387,10 +386,10 @@ cs_str cs_field_showname(cshark_item *it)
     cs_str text = NONE, suffix = LIT("");
     switch (label_kind(fi)) {
     case LABEL_SHOW:
-        text = cached(it, &it->show, cs_field_show);
+        text = cs_item_cached(it, &it->show, cs_field_show);
         break;
     case LABEL_SHOW_SECONDS:
-        text = cached(it, &it->show, cs_field_show);
+        text = cs_item_cached(it, &it->show, cs_field_show);
         suffix = LIT(" seconds");
         break;
     case LABEL_STRING:
@@ -554,90 +553,4 @@ cs_str cs_field_fields_value(cshark_item *it)
         return s ? str_of(s) : hex_value(it);
     }
     }
-}
-
-/* ---- public attribute getters (cached per item) ------------------------- */
-
-/* Another thread may read a formatted slot while cshark_capture_next()
- * formats this packet's others (cs_view_freeze): the length is stored
- * before the string pointer is published, and read after it. */
-static cs_str cached(const cshark_item *cit, cs_str *slot, cs_str (*compute)(cshark_item *))
-{
-    const char *s = __atomic_load_n(&slot->s, __ATOMIC_ACQUIRE);
-    if (s != cs_unset)
-        return (cs_str){ s, slot->n };
-    cs_str v = compute((cshark_item *)cit);
-    slot->n = v.n;
-    __atomic_store_n(&slot->s, v.s, __ATOMIC_RELEASE);
-    return v;
-}
-
-static int slot_set(const cs_str *slot)
-{
-    return __atomic_load_n(&slot->s, __ATOMIC_ACQUIRE) != cs_unset;
-}
-
-#define CACHED(it, slot, compute)                                              \
-    do {                                                                       \
-        if (!(it))                                                             \
-            return NULL;                                                       \
-        return cached((it), &((cshark_item *)(it))->slot, compute).s;          \
-    } while (0)
-
-const char *cshark_item_show(const cshark_item *it) { CACHED(it, show, cs_field_show); }
-const char *cshark_item_showname(const cshark_item *it) { CACHED(it, showname, cs_field_showname); }
-const char *cshark_item_raw_value(const cshark_item *it) { CACHED(it, value, cs_field_value); }
-const char *cshark_item_unmaskedvalue(const cshark_item *it) { CACHED(it, unmasked, cs_field_unmasked); }
-const char *cshark_item_label(const cshark_item *it) { CACHED(it, label, cs_field_label); }
-const char *cshark_item_fields_text(const cshark_item *it) { CACHED(it, fvalue, cs_field_fields_value); }
-
-bool cshark_item_formatted(const cshark_item *it)
-{
-    return it && slot_set(&it->show) && slot_set(&it->showname) && slot_set(&it->value) &&
-           slot_set(&it->unmasked);
-}
-
-int cshark_packet_format_fields(cshark_packet *p, const cshark_field *const *fields, size_t n)
-{
-    CS_CHECK_ARG(p, "packet");
-    CS_CHECK_ARG(fields || !n, "fields");
-    for (size_t f = 0; f < n; f++) {
-        const cshark_item *const *items;
-        size_t count;
-        int rc = cshark_packet_fields_of(p, fields[f], &items, &count);
-        if (rc != CSHARK_OK)
-            return rc;
-        for (size_t i = 0; i < count; i++) {
-            cshark_item_show(items[i]);
-            cshark_item_showname(items[i]);
-            cshark_item_raw_value(items[i]);
-            cshark_item_unmaskedvalue(items[i]);
-        }
-    }
-    return CSHARK_OK;
-}
-
-int cshark_item_pdml(const cshark_item *it, cshark_pdml *out)
-{
-    CS_CHECK_ARG(it, "item");
-    CS_CHECK_ARG(out, "pdml");
-    if (out->version != CSHARK_PDML_VERSION)
-        return cs_error(CSHARK_EINVAL, "cshark_item_pdml: version %u is not %u "
-                        "(initialise with CSHARK_PDML_INIT)", out->version, CSHARK_PDML_VERSION);
-    cshark_item *m = (cshark_item *)it;
-    cs_str v;
-    out->name = cshark_item_name(it);
-    out->name_len = strlen(out->name);
-    v = cached(it, &m->showname, cs_field_showname);
-    out->showname = v.s, out->showname_len = v.n;
-    v = cached(it, &m->show, cs_field_show);
-    out->show = v.s, out->show_len = v.n;
-    v = cached(it, &m->value, cs_field_value);
-    out->value = v.s, out->value_len = v.n;
-    v = cached(it, &m->unmasked, cs_field_unmasked);
-    out->unmaskedvalue = v.s, out->unmaskedvalue_len = v.n;
-    out->pos = cs_field_pos(it);
-    out->size = (int)cshark_item_size(it);
-    out->hidden = cshark_item_hidden(it);
-    return CSHARK_OK;
 }
