@@ -92,7 +92,9 @@ static inline void engine_leave(void)
         v_;                                                                    \
     })
 
-/* ---- _module.c: the module, its functions, the exceptions -------------------- */
+/* ---- _module.c: the module, its functions, the exceptions --------------------
+ * The exceptions are cshark.exceptions' classes (CsharkError and its
+ * subclasses, which are PyShark's TSharkCrashException), raised as they are. */
 PyObject *py_raise(int rc);                      /* the exception for a return code */
 PyObject *py_raise_msg(int rc, const char *msg); /* ... with a message of another thread */
 PyObject *py_str(const char *s);                 /* str, or None for NULL */

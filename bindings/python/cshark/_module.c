@@ -1,12 +1,52 @@
 /* cshark._cshark, the module: its functions, its types (the other files)
- * and its exceptions.
+ * and the exceptions it raises, which are cshark.exceptions' classes.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "_cshark.h"
 
 /* ---- exceptions ------------------------------------------------------------ */
 
+/* The classes of cshark/exceptions.py, by the return codes they stand for:
+ * what the extension raises is what users catch (and, through CsharkError,
+ * PyShark's TSharkCrashException). */
 static PyObject *CsharkError, *FilterError, *FieldError, *OptionError, *CaptureOpenError,
-    *CaptureReadError, *PermissionErr;
+    *CaptureReadError, *CapturePermissionError;
+
+static const struct {
+    PyObject **slot;
+    const char *name;
+} exception_classes[] = {
+    { &CsharkError, "CsharkError" },
+    { &FilterError, "FilterError" },
+    { &FieldError, "FieldError" },
+    { &OptionError, "OptionError" },
+    { &CaptureOpenError, "CaptureOpenError" },
+    { &CaptureReadError, "CaptureReadError" },
+    { &CapturePermissionError, "CapturePermissionError" },
+};
+
+/* cshark.exceptions imports nothing of the package: importing it here, while
+ * cshark/__init__.py imports this module, is no cycle. */
+static int import_exceptions(void)
+{
+    PyObject *mod = PyImport_ImportModule("cshark.exceptions");
+    if (!mod)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof exception_classes / sizeof exception_classes[0];
+         i++) {
+        PyObject *cls = PyObject_GetAttrString(mod, exception_classes[i].name);
+        if (cls && !PyExceptionClass_Check(cls)) {
+            PyErr_Format(PyExc_TypeError, "cshark.exceptions.%s is not an exception class",
+                         exception_classes[i].name);
+            Py_CLEAR(cls);
+        }
+        if (!cls)
+            rc = -1;
+        Py_XSETREF(*exception_classes[i].slot, cls);
+    }
+    Py_DECREF(mod);
+    return rc;
+}
 
 /* The exception for a return code, with MSG as message. */
 PyObject *py_raise_msg(int rc, const char *msg)
@@ -18,7 +58,7 @@ PyObject *py_raise_msg(int rc, const char *msg)
     case CSHARK_EOPTION: type = OptionError; break;
     case CSHARK_EOPEN: case CSHARK_EFORMAT: type = CaptureOpenError; break;
     case CSHARK_EREAD: type = CaptureReadError; break;
-    case CSHARK_EPERM: type = PermissionErr; break;
+    case CSHARK_EPERM: type = CapturePermissionError; break;
     case CSHARK_EINVAL: type = PyExc_ValueError; break;
     case CSHARK_ENOMEM: return PyErr_NoMemory();
     default: break;
@@ -145,18 +185,11 @@ static struct PyModuleDef module = {
     module_methods, NULL, NULL, NULL, NULL,
 };
 
-static int add_exception(PyObject *m, PyObject **slot, const char *name, PyObject *base)
-{
-    char full[64];
-    snprintf(full, sizeof full, "cshark._cshark.%s", name);
-    *slot = PyErr_NewException(full, base, NULL);
-    return *slot && PyModule_AddObjectRef(m, name, *slot) == 0 ? 0 : -1;
-}
-
 PyMODINIT_FUNC PyInit__cshark(void)
 {
     if (PyType_Ready(&py_capture_type) < 0 || PyType_Ready(&py_packet_type) < 0 ||
-        PyType_Ready(&py_item_type) < 0 || PyType_Ready(&py_attr_type) < 0)
+        PyType_Ready(&py_item_type) < 0 || PyType_Ready(&py_attr_type) < 0 ||
+        import_exceptions() < 0)
         return NULL;
     py_engine_lock = PyThread_allocate_lock();
     if (!py_engine_lock)
@@ -164,14 +197,7 @@ PyMODINIT_FUNC PyInit__cshark(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (add_exception(m, &CsharkError, "CsharkError", PyExc_Exception) < 0 ||
-        add_exception(m, &FilterError, "FilterError", CsharkError) < 0 ||
-        add_exception(m, &FieldError, "FieldError", CsharkError) < 0 ||
-        add_exception(m, &OptionError, "OptionError", CsharkError) < 0 ||
-        add_exception(m, &CaptureOpenError, "CaptureOpenError", CsharkError) < 0 ||
-        add_exception(m, &CaptureReadError, "CaptureReadError", CsharkError) < 0 ||
-        add_exception(m, &PermissionErr, "PermissionError", CsharkError) < 0 ||
-        PyModule_AddObjectRef(m, "Capture", (PyObject *)&py_capture_type) < 0 ||
+    if (PyModule_AddObjectRef(m, "Capture", (PyObject *)&py_capture_type) < 0 ||
         PyModule_AddObjectRef(m, "Packet", (PyObject *)&py_packet_type) < 0 ||
         PyModule_AddObjectRef(m, "Item", (PyObject *)&py_item_type) < 0 ||
         PyModule_AddObjectRef(m, "Attr", (PyObject *)&py_attr_type) < 0 ||
