@@ -106,6 +106,15 @@ PyObject *py_str(const char *s);                 /* str, or None for NULL */
             return py_raise(rc_);                                              \
     } while (0)
 
+/* A getter of a type's PyGetSetDef table: FN(SELF, closure) returns EXPR,
+ * which reads SELF (a TYPE *). */
+#define GETTER(fn, type, expr)                                                 \
+    static PyObject *fn(type *self, void *closure)                             \
+    {                                                                          \
+        (void)closure;                                                         \
+        return (expr);                                                         \
+    }
+
 /* ---- _capture.c: Capture ---------------------------------------------------- */
 extern PyTypeObject py_capture_type;
 

@@ -125,26 +125,19 @@ static PyObject *item_data(ItemObject *self, PyObject *unused)
 }
 
 #define ITEM_STR(fn)                                                           \
-    static PyObject *item_get_##fn(ItemObject *self, void *c)                  \
-    {                                                                          \
-        (void)c;                                                               \
-        return py_str(LOCKED(const char *, cshark_item_##fn(self->item)));      \
-    }
+    GETTER(item_get_##fn, ItemObject, py_str(LOCKED(const char *, cshark_item_##fn(self->item))))
+
 /* The PDML strings need no engine call once formatted (cshark.h). */
-#define ITEM_PDML_STR(fn)                                                      \
-    static PyObject *item_get_##fn(ItemObject *self, void *c)                  \
-    {                                                                          \
-        (void)c;                                                               \
-        if (cshark_item_formatted(self->item))                                 \
-            return py_str(cshark_item_##fn(self->item));                         \
-        return py_str(LOCKED(const char *, cshark_item_##fn(self->item)));      \
-    }
-/* [structure]: no engine lock (see _cshark.h). */
-static PyObject *item_get_name(ItemObject *self, void *c)
+static PyObject *pdml_str(const cshark_item *it, const char *(*fn)(const cshark_item *))
 {
-    (void)c;
-    return py_str(cshark_item_name(self->item));
+    if (cshark_item_formatted(it))
+        return py_str(fn(it));
+    return py_str(LOCKED(const char *, fn(it)));
 }
+#define ITEM_PDML_STR(fn) GETTER(item_get_##fn, ItemObject, pdml_str(self->item, cshark_item_##fn))
+
+/* [structure]: no engine lock (see _cshark.h). */
+GETTER(item_get_name, ItemObject, py_str(cshark_item_name(self->item)))
 ITEM_PDML_STR(showname)
 ITEM_PDML_STR(show)
 ITEM_PDML_STR(raw_value)
@@ -167,45 +160,24 @@ PyObject *py_item_default(const cshark_item *it)
     return py_str(s);
 }
 
-static PyObject *item_get_default(ItemObject *self, void *c)
-{
-    (void)c;
-    return py_item_default(self->item);
-}
+GETTER(item_get_default, ItemObject, py_item_default(self->item))
 ITEM_STR(label)
 ITEM_STR(fields_text)
 ITEM_STR(type_name)
 ITEM_STR(display_name)
 
-static PyObject *item_get_pos(ItemObject *self, void *c)
+/* An offset or a size; None for -1 (none). */
+static PyObject *int_or_none(int64_t v)
 {
-    (void)c;
-    int64_t v = cshark_item_pos(self->item);
     if (v < 0)
         Py_RETURN_NONE;
     return PyLong_FromLongLong(v);
 }
 
-static PyObject *item_get_size(ItemObject *self, void *c)
-{
-    (void)c;
-    int64_t v = cshark_item_size(self->item);
-    if (v < 0)
-        Py_RETURN_NONE;
-    return PyLong_FromLongLong(v);
-}
-
-static PyObject *item_get_hide(ItemObject *self, void *c)
-{
-    (void)c;
-    return PyBool_FromLong(cshark_item_hidden(self->item));
-}
-
-static PyObject *item_get_flags(ItemObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromUnsignedLong(cshark_item_flags(self->item));
-}
+GETTER(item_get_pos, ItemObject, int_or_none(cshark_item_pos(self->item)))
+GETTER(item_get_size, ItemObject, int_or_none(cshark_item_size(self->item)))
+GETTER(item_get_hide, ItemObject, PyBool_FromLong(cshark_item_hidden(self->item)))
+GETTER(item_get_flags, ItemObject, PyLong_FromUnsignedLong(cshark_item_flags(self->item)))
 
 static PyObject *item_get_kind(ItemObject *self, void *c)
 {
@@ -214,23 +186,9 @@ static PyObject *item_get_kind(ItemObject *self, void *c)
     return PyUnicode_FromString(kinds[cshark_item_kind(self->item)]);
 }
 
-static PyObject *item_get_type(ItemObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromLong(cshark_item_type(self->item));
-}
-
-static PyObject *item_get_parent(ItemObject *self, void *c)
-{
-    (void)c;
-    return py_item_new(self->packet, cshark_item_parent(self->item));
-}
-
-static PyObject *item_get_nchildren(ItemObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromSize_t(cshark_item_child_count(self->item));
-}
+GETTER(item_get_type, ItemObject, PyLong_FromLong(cshark_item_type(self->item)))
+GETTER(item_get_parent, ItemObject, py_item_new(self->packet, cshark_item_parent(self->item)))
+GETTER(item_get_nchildren, ItemObject, PyLong_FromSize_t(cshark_item_child_count(self->item)))
 
 static PyObject *item_richcompare(PyObject *a, PyObject *b, int op)
 {

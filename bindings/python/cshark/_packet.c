@@ -189,17 +189,15 @@ static PyObject *packet_fields(PacketObject *self, PyObject *args)
     return list;
 }
 
-static PyObject *packet_get_number(PacketObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromUnsignedLong(cshark_packet_number(self->pkt));
-}
-
-static PyObject *packet_get_timestamp(PacketObject *self, void *c)
-{
-    (void)c;
-    return py_str(LOCKED(const char *, cshark_packet_timestamp(self->pkt)));
-}
+GETTER(packet_get_number, PacketObject, PyLong_FromUnsignedLong(cshark_packet_number(self->pkt)))
+GETTER(packet_get_timestamp, PacketObject,
+       py_str(LOCKED(const char *, cshark_packet_timestamp(self->pkt))))
+GETTER(packet_get_length, PacketObject, PyLong_FromUnsignedLong(cshark_packet_length(self->pkt)))
+GETTER(packet_get_caplen, PacketObject,
+       PyLong_FromUnsignedLong(cshark_packet_captured_length(self->pkt)))
+GETTER(packet_get_iface_name, PacketObject,
+       py_str(LOCKED(const char *, cshark_packet_interface_name(self->pkt))))
+GETTER(packet_get_encap, PacketObject, py_str(cshark_packet_encap_name(self->pkt)))
 
 static PyObject *packet_get_time(PacketObject *self, void *c)
 {
@@ -210,18 +208,6 @@ static PyObject *packet_get_time(PacketObject *self, void *c)
     return Py_BuildValue("(Li)", (long long)s, (int)ns);
 }
 
-static PyObject *packet_get_length(PacketObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromUnsignedLong(cshark_packet_length(self->pkt));
-}
-
-static PyObject *packet_get_caplen(PacketObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromUnsignedLong(cshark_packet_captured_length(self->pkt));
-}
-
 static PyObject *packet_get_iface_id(PacketObject *self, void *c)
 {
     (void)c;
@@ -229,18 +215,6 @@ static PyObject *packet_get_iface_id(PacketObject *self, void *c)
     if (id == CSHARK_NO_INTERFACE)
         Py_RETURN_NONE;
     return PyLong_FromUnsignedLong(id);
-}
-
-static PyObject *packet_get_iface_name(PacketObject *self, void *c)
-{
-    (void)c;
-    return py_str(LOCKED(const char *, cshark_packet_interface_name(self->pkt)));
-}
-
-static PyObject *packet_get_encap(PacketObject *self, void *c)
-{
-    (void)c;
-    return py_str(cshark_packet_encap_name(self->pkt));
 }
 
 static PyObject *packet_get_raw(PacketObject *self, void *c)
