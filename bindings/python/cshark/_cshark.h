@@ -99,6 +99,15 @@ PyObject *py_raise(int rc);                      /* the exception for a return c
 PyObject *py_raise_msg(int rc, const char *msg); /* ... with a message of another thread */
 PyObject *py_str(const char *s);                 /* str, or None for NULL */
 
+/* Append OBJ (a new reference, or NULL with an exception set) to LIST and
+ * release it; -1 on error. */
+static inline int append_new(PyObject *list, PyObject *obj)
+{
+    int rc = obj ? PyList_Append(list, obj) : -1;
+    Py_XDECREF(obj);
+    return rc;
+}
+
 #define CHECK(call)                                                            \
     do {                                                                       \
         int rc_ = (call);                                                      \

@@ -28,15 +28,9 @@ static PyObject *item_children(ItemObject *self, PyObject *unused)
     PyObject *list = PyList_New(0);
     /* Children are plain links in the built view: no engine call. */
     for (const cshark_item *c = cshark_item_child(self->item); list && c;
-         c = cshark_item_next(c)) {
-        PyObject *it = py_item_new(self->packet, c);
-        if (!it || PyList_Append(list, it) < 0) {
-            Py_XDECREF(it);
-            Py_DECREF(list);
-            return NULL;
-        }
-        Py_DECREF(it);
-    }
+         c = cshark_item_next(c))
+        if (append_new(list, py_item_new(self->packet, c)) < 0)
+            Py_CLEAR(list);
     return list;
 }
 

@@ -194,13 +194,10 @@ PyObject *py_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n)
             continue;
         if (!fields && !(fields = PyList_New(0)))
             return NULL;
-        PyObject *f = new_field(pkt, it);
-        if (!f || PyList_Append(fields, f) < 0) {
-            Py_XDECREF(f);
+        if (append_new(fields, new_field(pkt, it)) < 0) {
             Py_DECREF(fields);
             return NULL;
         }
-        Py_DECREF(f);
         if (!first)
             first = it;
     }

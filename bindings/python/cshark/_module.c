@@ -139,17 +139,14 @@ static PyObject *mod_interfaces(PyObject *m, PyObject *unused)
     PyObject *out = PyList_New(0);
     for (size_t i = 0; out && i < n; i++) {
         PyObject *addrs = PyList_New(0);
-        for (size_t k = 0; addrs && k < list[i]->naddresses; k++) {
-            PyObject *a = py_str(list[i]->addresses[k]);
-            PyList_Append(addrs, a);
-            Py_XDECREF(a);
-        }
+        for (size_t k = 0; addrs && k < list[i]->naddresses; k++)
+            if (append_new(addrs, py_str(list[i]->addresses[k])) < 0)
+                Py_CLEAR(addrs);
         PyObject *d = Py_BuildValue("{sNsNsIsN}", "name", py_str(list[i]->name), "description",
                                     py_str(list[i]->description), "flags", list[i]->flags,
                                     "addresses", addrs);
-        if (!d || PyList_Append(out, d) < 0)
+        if (append_new(out, d) < 0)
             Py_CLEAR(out);
-        Py_XDECREF(d);
     }
     cshark_interfaces_free(list, n);
     return out;

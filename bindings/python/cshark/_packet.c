@@ -114,11 +114,8 @@ static PyObject *packet_pyshark_layers(PacketObject *self, PyObject *unused)
         }
         if (strcmp(abbrev, "geninfo") == 0 || strcmp(abbrev, "pkt_comment") == 0)
             continue;
-        PyObject *name = pyshark_name(abbrev), *index = name ? PyLong_FromSize_t(i) : NULL;
-        int bad = !index || PyList_Append(names, name) < 0 || PyList_Append(indexes, index) < 0;
-        Py_XDECREF(name);
-        Py_XDECREF(index);
-        if (bad)
+        if (append_new(names, pyshark_name(abbrev)) < 0 ||
+            append_new(indexes, PyLong_FromSize_t(i)) < 0)
             break;
     }
     if (!PyErr_Occurred())
@@ -175,17 +172,10 @@ static PyObject *packet_fields(PacketObject *self, PyObject *args)
     size_t n;
     CHECK(LOCKED(int, cshark_packet_fields(self->pkt, name, &items, &n)));
     PyObject *list = PyList_New(0);
-    for (size_t i = 0; list && i < n; i++) {
-        if (within && top_of(items[i]) != within)
-            continue;
-        PyObject *it = py_item_new(self, items[i]);
-        if (!it || PyList_Append(list, it) < 0) {
-            Py_XDECREF(it);
-            Py_DECREF(list);
-            return NULL;
-        }
-        Py_DECREF(it);
-    }
+    for (size_t i = 0; list && i < n; i++)
+        if ((!within || top_of(items[i]) == within) &&
+            append_new(list, py_item_new(self, items[i])) < 0)
+            Py_CLEAR(list);
     return list;
 }
 
