@@ -2,8 +2,8 @@
  * PyShark-compatible classes in the package's .py files are built on these.
  *
  * The extension carries libcshark's objects, whose internals are named
- * cs_*: every name of the extension with external linkage is py_*, and
- * everything else is static. The declarations below are grouped by the file
+ * cs_*: every name of the extension with external linkage but
+ * PyInit__cshark is py_*, and everything else is static. The declarations below are grouped by the file
  * that defines them.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #ifndef CSHARK_PY_H
@@ -33,8 +33,9 @@ extern int py_engine_workers;
  * first (their calls are short, its dissections are not). */
 extern int py_engine_waiters;
 
-/* One round of a spin-wait: the CPU's hint that this is one where it has
- * one, else only a compiler barrier (the loop re-reads what it waits for). */
+/* One round of a spin-wait: the CPU's spin-wait hint where it has one (x86
+ * pause, ARM yield), elsewhere only a compiler barrier (the loop re-reads
+ * what it waits for). */
 static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)

@@ -5,9 +5,9 @@
 
 /* ---- exceptions ------------------------------------------------------------ */
 
-/* The classes of cshark/exceptions.py, by the return codes they stand for:
- * what the extension raises is what users catch (and, through CsharkError,
- * PyShark's TSharkCrashException). */
+/* The classes of cshark/exceptions.py (py_raise_msg maps return codes to
+ * them): what the extension raises is what users catch, and, through
+ * CsharkError, PyShark's TSharkCrashException. */
 static PyObject *CsharkError, *FilterError, *FieldError, *OptionError, *CaptureOpenError,
     *CaptureReadError, *CapturePermissionError;
 
