@@ -29,7 +29,7 @@ from cshark.exceptions import TSharkCrashException, UnsupportedParameterError  #
 from cshark.packet.packet import Packet
 
 __all__ = ['Capture', 'StopCapture', 'TSharkCrashException', 'UnknownEncryptionStandardException',
-           'RawMustUseJsonException']
+           'UnknownEncyptionStandardException', 'RawMustUseJsonException']
 
 # asyncio (and inspect) are imported where used: together they are a third
 # of the package's import time, and most scripts never touch them.
@@ -45,6 +45,10 @@ else:  # pragma: no cover
 
 class UnknownEncryptionStandardException(Exception):
     pass
+
+
+# PyShark's own spelling of the name: code written for it catches this one.
+UnknownEncyptionStandardException = UnknownEncryptionStandardException
 
 
 class RawMustUseJsonException(Exception):
