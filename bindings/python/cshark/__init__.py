@@ -57,21 +57,13 @@ class UnsupportedVersionException(Exception):
 def init(no_personal_config=False):
     """Start the engine now (otherwise at the first capture, ~0.1 s);
     NO_PERSONAL_CONFIG ignores ~/.config/wireshark (the first call decides)."""
-    try:
-        _cshark.init(no_personal_config=no_personal_config)
-    except _cshark.CsharkError as e:
-        from cshark.exceptions import translate
-        raise translate(e) from None
+    _cshark.init(no_personal_config=no_personal_config)
 
 
 def check_filter(display_filter):
     """Raise FilterError for an invalid display filter; return the engine's
     deprecation warning, or None."""
-    try:
-        return _cshark.check_filter(display_filter)
-    except _cshark.CsharkError as e:
-        from cshark.exceptions import translate
-        raise translate(e) from None
+    return _cshark.check_filter(display_filter)
 
 
 class _PysharkAlias:

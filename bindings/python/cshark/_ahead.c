@@ -49,13 +49,13 @@ struct ahead {
     int started;  /* the worker exists (joined by worker_leave) */
     int joining;  /* a thread is joining it */
     int stopping; /* the worker leaves */
-    int closed;   /* ahead_stop(): nothing more is read */
+    int closed;   /* py_ahead_stop(): nothing more is read */
     int in_turn;  /* the worker has left for good: read in the caller's thread */
     int forked;   /* in a child forked while reading: the worker is gone */
     int count;    /* results waiting in ring[head..] */
     int head;
     int ended;    /* the last result (not a packet) was handed out: ring[head] repeats */
-    int calls, sleeps; /* this window's ahead_next() calls, and those that slept */
+    int calls, sleeps; /* this window's py_ahead_next() calls, and those that slept */
     long in_turn_after; /* tests: read in turn after that many results (-1: never) */
     result ring[SLOTS];
     char err[512]; /* the reading thread's cshark_last_error() (per thread) */
@@ -82,11 +82,11 @@ static void stop_all(void)
 {
     pthread_mutex_lock(&all_mu);
     for (int i = 0; i < nall; i++)
-        ahead_stop(all[i]);
+        py_ahead_stop(all[i]);
     pthread_mutex_unlock(&all_mu);
 }
 
-ahead *ahead_new(cshark_capture *cap, const char *const *names, size_t n)
+ahead *py_ahead_new(cshark_capture *cap, const char *const *names, size_t n)
 {
     static int registered;
     if (!registered)
@@ -122,7 +122,7 @@ static pthread_mutex_t learned_mu = PTHREAD_MUTEX_INITIALIZER;
 static const cshark_field *learned[LEARNED_MAX];
 static int nlearned;
 
-void ahead_learn(const cshark_field *f)
+void py_ahead_learn(const cshark_field *f)
 {
     pthread_mutex_lock(&learned_mu);
     int known = 0;
@@ -133,7 +133,7 @@ void ahead_learn(const cshark_field *f)
     pthread_mutex_unlock(&learned_mu);
 }
 
-void ahead_forget_learned(void)
+void py_ahead_forget_learned(void)
 {
     pthread_mutex_lock(&learned_mu);
     nlearned = 0;
@@ -148,7 +148,7 @@ static void format_fields(ahead *a, cshark_packet *pkt)
         /* The first packet has applied the capture's preferences, which
          * may register fields anew: resolve names now, and drop handles
          * learned before. */
-        ahead_forget_learned();
+        py_ahead_forget_learned();
         for (size_t i = 0; i < a->nnames; i++)
             if (cshark_field_lookup(a->names[i], &a->fields[a->nfields]) == CSHARK_OK)
                 a->nfields++;
@@ -177,7 +177,7 @@ static int wait_until(ahead *a, int (*ready)(const ahead *))
     if (!ready(a) && !a->stopping) {
         pthread_mutex_unlock(&a->mu);
         for (int i = 0; i < SPINS && !ready(a) && !load(&a->stopping); i++)
-            __builtin_ia32_pause();
+            cpu_relax();
         pthread_mutex_lock(&a->mu);
     }
     int slept = 0;
@@ -205,19 +205,19 @@ static result read_next(ahead *a, int format, char *err, size_t errlen)
 {
     int got = 0;
     for (int i = 0; i < SPINS && !got; i++) {
-        if (!load(&engine_waiters))
-            got = PyThread_acquire_lock(engine_lock, NOWAIT_LOCK);
+        if (!load(&py_engine_waiters))
+            got = PyThread_acquire_lock(py_engine_lock, NOWAIT_LOCK);
         if (!got)
-            __builtin_ia32_pause();
+            cpu_relax();
     }
     if (!got)
-        PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+        PyThread_acquire_lock(py_engine_lock, WAIT_LOCK);
     result r = { 0 };
-    engine_drain();
+    py_engine_drain();
     if (__atomic_load_n(&a->closed, __ATOMIC_ACQUIRE)) {
-        /* Reading in turn, ahead_stop() and the close that follows it may
+        /* Reading in turn, py_ahead_stop() and the close that follows it may
          * have run since the caller looked: the capture may be gone. */
-        PyThread_release_lock(engine_lock);
+        PyThread_release_lock(py_engine_lock);
         r.rc = CSHARK_ESTATE;
         snprintf(err, errlen, "the capture is closed");
         return r;
@@ -233,7 +233,7 @@ static result read_next(ahead *a, int format, char *err, size_t errlen)
     r.have_st = cshark_capture_stats(a->cap, &r.st) == CSHARK_OK;
     if (r.rc < 0)
         snprintf(err, errlen, "%s", cshark_last_error());
-    PyThread_release_lock(engine_lock);
+    PyThread_release_lock(py_engine_lock);
     return r;
 }
 
@@ -251,7 +251,7 @@ static void *worker(void *arg)
 {
     ahead *a = arg;
     char err[sizeof a->err];
-    __atomic_add_fetch(&engine_workers, 1, __ATOMIC_ACQ_REL);
+    __atomic_add_fetch(&py_engine_workers, 1, __ATOMIC_ACQ_REL);
     pthread_mutex_lock(&a->mu);
     for (;;) {
         wait_until(a, has_room);
@@ -265,7 +265,7 @@ static void *worker(void *arg)
             break; /* the end, or an error: nothing more to read */
     }
     pthread_mutex_unlock(&a->mu);
-    __atomic_sub_fetch(&engine_workers, 1, __ATOMIC_ACQ_REL);
+    __atomic_sub_fetch(&py_engine_workers, 1, __ATOMIC_ACQ_REL);
     return NULL;
 }
 
@@ -290,8 +290,8 @@ static void worker_leave(ahead *a)
 
 /* Called without the GIL. The next result: CSHARK_PACKET with *pkt (kept),
  * CSHARK_DONE, a negative code with ERR filled, or CSHARK_ESTATE with ERR
- * empty when ahead_stop() ran meanwhile. */
-int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen)
+ * empty when py_ahead_stop() ran meanwhile. */
+int py_ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen)
 {
     *pkt = NULL;
     err[0] = '\0';
@@ -324,9 +324,9 @@ int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen)
             if (a->closed) { /* by another thread, meanwhile */
                 pthread_mutex_unlock(&a->mu);
                 if (r.pkt) {
-                    PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+                    PyThread_acquire_lock(py_engine_lock, WAIT_LOCK);
                     cshark_packet_free(r.pkt);
-                    PyThread_release_lock(engine_lock);
+                    PyThread_release_lock(py_engine_lock);
                 }
                 return CSHARK_ESTATE;
             }
@@ -370,7 +370,7 @@ int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen)
 }
 
 /* Tests: after N more results, read in turn as on a busy machine. */
-void ahead_in_turn_after(ahead *a, long n)
+void py_ahead_in_turn_after(ahead *a, long n)
 {
     pthread_mutex_lock(&a->mu);
     a->in_turn_after = n;
@@ -379,7 +379,7 @@ void ahead_in_turn_after(ahead *a, long n)
 
 /* The counters as of the packet last handed out (not of those read ahead);
  * 0 when there are none yet (then ask the capture). */
-int ahead_stats(ahead *a, cshark_stats *st)
+int py_ahead_stats(ahead *a, cshark_stats *st)
 {
     pthread_mutex_lock(&a->mu);
     int have = a->have_st;
@@ -391,8 +391,8 @@ int ahead_stats(ahead *a, cshark_stats *st)
 
 /* Called without the GIL and without the engine lock: the worker leaves
  * (after the packet it may be dissecting), and the packets read ahead are
- * freed. Waiters in ahead_next() get CSHARK_ESTATE. */
-void ahead_stop(ahead *a)
+ * freed. Waiters in py_ahead_next() get CSHARK_ESTATE. */
+void py_ahead_stop(ahead *a)
 {
     pthread_mutex_lock(&a->mu);
     __atomic_store_n(&a->closed, 1, __ATOMIC_RELEASE); /* read_next() reads it unlocked */
@@ -407,10 +407,10 @@ void ahead_stop(ahead *a)
     a->ended = 0;
     pthread_mutex_unlock(&a->mu);
     if (n) {
-        PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+        PyThread_acquire_lock(py_engine_lock, WAIT_LOCK);
         for (int i = 0; i < n; i++)
             cshark_packet_free(left[i]);
-        PyThread_release_lock(engine_lock);
+        PyThread_release_lock(py_engine_lock);
     }
 }
 
@@ -420,7 +420,7 @@ void ahead_stop(ahead *a)
  * the GIL while it waits); the child then finds its aheads without workers. */
 static int gc_was_enabled;
 
-PyObject *mod_before_fork(PyObject *m, PyObject *unused)
+PyObject *py_before_fork(PyObject *m, PyObject *unused)
 {
     (void)m, (void)unused;
     /* Until the after-fork hook releases the engine lock, this thread holds
@@ -436,7 +436,7 @@ PyObject *mod_before_fork(PyObject *m, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-PyObject *mod_after_fork_parent(PyObject *m, PyObject *unused)
+PyObject *py_after_fork_parent(PyObject *m, PyObject *unused)
 {
     (void)m, (void)unused;
     for (int i = 0; i < nall; i++)
@@ -448,7 +448,7 @@ PyObject *mod_after_fork_parent(PyObject *m, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-PyObject *mod_after_fork_child(PyObject *m, PyObject *unused)
+PyObject *py_after_fork_child(PyObject *m, PyObject *unused)
 {
     (void)m, (void)unused;
     for (int i = 0; i < nall; i++) {
@@ -459,16 +459,16 @@ PyObject *mod_after_fork_child(PyObject *m, PyObject *unused)
         pthread_cond_init(&a->cv, NULL);
     }
     pthread_mutex_init(&all_mu, NULL);
-    __atomic_store_n(&engine_waiters, 0, __ATOMIC_RELEASE);
-    __atomic_store_n(&engine_workers, 0, __ATOMIC_RELEASE); /* none came along */
+    __atomic_store_n(&py_engine_waiters, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&py_engine_workers, 0, __ATOMIC_RELEASE); /* none came along */
     engine_leave();
     if (gc_was_enabled)
         PyGC_Enable();
     Py_RETURN_NONE;
 }
 
-/* After ahead_stop(), when no thread can be in ahead_next() (dealloc). */
-void ahead_free(ahead *a)
+/* After py_ahead_stop(), when no thread can be in py_ahead_next() (dealloc). */
+void py_ahead_free(ahead *a)
 {
     if (!a)
         return;

@@ -1,4 +1,4 @@
-/* cshark._cshark, captures and the module: files and live captures with
+/* cshark._cshark, captures: files, live captures and fed frames with
  * their options; next() dissects with the GIL released, in the caller's
  * thread or, for a file with set_read_ahead(True), in a worker (_ahead.c).
  * SPDX-License-Identifier: GPL-2.0-or-later */
@@ -12,11 +12,16 @@ typedef struct {
     int session_reset; /* set_session_reset(): no reading ahead */
 } CaptureObject;
 
+static PyObject *closed_error(void)
+{
+    return py_raise_msg(CSHARK_ESTATE, "the capture is closed"); /* a CsharkError */
+}
+
 static int alive(CaptureObject *self)
 {
     if (self->cap)
         return 1;
-    PyErr_SetString(CsharkError, "the capture is closed");
+    closed_error();
     return 0;
 }
 
@@ -24,11 +29,7 @@ static int alive(CaptureObject *self)
  * this one waited for the engine lock (LOCKED reads self->cap inside it). */
 static PyObject *capture_fail(CaptureObject *self, int rc)
 {
-    if (!self->cap) {
-        PyErr_SetString(CsharkError, "the capture is closed");
-        return NULL;
-    }
-    return cs_raise(rc);
+    return self->cap ? py_raise(rc) : closed_error();
 }
 
 #define CAP_CHECK(self, call)                                                  \
@@ -44,7 +45,7 @@ static void close_capture(CaptureObject *self)
 {
     if (self->ahead) {
         Py_BEGIN_ALLOW_THREADS
-        ahead_stop(self->ahead);
+        py_ahead_stop(self->ahead);
         Py_END_ALLOW_THREADS
     }
     engine_enter();
@@ -53,19 +54,19 @@ static void close_capture(CaptureObject *self)
     self->cap = NULL;
     cshark_capture_close(cap);
     engine_leave();
-    fields_forget();
+    py_fields_forget();
 }
 
 static void capture_dealloc(CaptureObject *self)
 {
     close_capture(self);
-    ahead_free(self->ahead);
+    py_ahead_free(self->ahead);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 static PyObject *wrap_capture(cshark_capture *cap)
 {
-    CaptureObject *o = PyObject_New(CaptureObject, &CaptureType);
+    CaptureObject *o = PyObject_New(CaptureObject, &py_capture_type);
     if (!o) {
         LOCKED(int, (cshark_capture_close(cap), 0));
         return NULL;
@@ -73,7 +74,7 @@ static PyObject *wrap_capture(cshark_capture *cap)
     o->cap = cap;
     o->ahead = NULL;
     o->started = o->session_reset = 0;
-    fields_forget();
+    py_fields_forget();
     return (PyObject *)o;
 }
 
@@ -86,9 +87,9 @@ static PyObject *open_file(PyObject *cls, PyObject *arg)
     cshark_capture *cap;
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+    PyThread_acquire_lock(py_engine_lock, WAIT_LOCK);
     rc = cshark_capture_open(&cap, PyBytes_AS_STRING(path));
-    PyThread_release_lock(engine_lock);
+    PyThread_release_lock(py_engine_lock);
     Py_END_ALLOW_THREADS
     Py_DECREF(path);
     CHECK(rc);
@@ -201,34 +202,32 @@ static PyObject *capture_next(CaptureObject *self, PyObject *args)
     if (self->ahead) {
         char err[512];
         Py_BEGIN_ALLOW_THREADS
-        rc = ahead_next(self->ahead, &pkt, err, sizeof err);
+        rc = py_ahead_next(self->ahead, &pkt, err, sizeof err);
         Py_END_ALLOW_THREADS
         if (first)
-            fields_forget();
+            py_fields_forget();
         if (rc == CSHARK_DONE)
             Py_RETURN_NONE;
-        if (rc == CSHARK_ESTATE && !err[0]) {
-            PyErr_SetString(CsharkError, "the capture is closed");
-            return NULL;
-        }
+        if (rc == CSHARK_ESTATE && !err[0])
+            return closed_error();
         if (rc < 0)
-            return cs_raise_msg(rc, err);
-        return packet_wrap(pkt);
+            return py_raise_msg(rc, err);
+        return py_packet_wrap(pkt);
     }
     /* The engine is single-threaded, but Python threads may run meanwhile:
      * every cshark call on this capture comes through here or the methods
      * below, which the GIL serialises. */
     Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+    PyThread_acquire_lock(py_engine_lock, WAIT_LOCK);
     /* Read under the lock: close() in another thread clears it there. */
     cshark_capture *cap = self->cap;
     rc = cap ? cshark_capture_next_timeout(cap, &pkt, ms) : CSHARK_ESTATE;
     if (rc == CSHARK_PACKET)
         rc = cshark_packet_keep(pkt) == CSHARK_OK ? rc : CSHARK_EINVAL;
-    PyThread_release_lock(engine_lock);
+    PyThread_release_lock(py_engine_lock);
     Py_END_ALLOW_THREADS
     if (first)
-        fields_forget();
+        py_fields_forget();
     if (rc == CSHARK_DONE)
         Py_RETURN_NONE;
     if (rc == CSHARK_AGAIN) {
@@ -236,7 +235,7 @@ static PyObject *capture_next(CaptureObject *self, PyObject *args)
         return NULL;
     }
     CAP_CHECK(self, rc);
-    return packet_wrap(pkt);
+    return py_packet_wrap(pkt);
 }
 
 static PyObject *capture_close(CaptureObject *self, PyObject *unused)
@@ -275,14 +274,14 @@ static PyObject *capture_set_read_ahead(CaptureObject *self, PyObject *args)
         const char **names = NULL;
         if (fields && !(names = names_of(fields, "fields must be a list of names", &keep, &n)))
             return NULL;
-        self->ahead = ahead_new(self->cap, names, n); /* NULL: read in the caller's thread */
+        self->ahead = py_ahead_new(self->cap, names, n); /* NULL: read in the caller's thread */
         if (names)
             names_free(names, keep);
         if (self->ahead && in_turn_after >= 0)
-            ahead_in_turn_after(self->ahead, in_turn_after);
+            py_ahead_in_turn_after(self->ahead, in_turn_after);
     }
     if (!on && self->ahead) {
-        ahead_free(self->ahead); /* never started: no worker */
+        py_ahead_free(self->ahead); /* never started: no worker */
         self->ahead = NULL;
     }
     Py_RETURN_NONE;
@@ -303,7 +302,7 @@ static PyObject *capture_stats(CaptureObject *self, PyObject *unused)
         return NULL;
     cshark_stats st = CSHARK_STATS_INIT;
     /* Reading ahead, the capture has read further than the packets Python has. */
-    if (!self->ahead || !ahead_stats(self->ahead, &st))
+    if (!self->ahead || !py_ahead_stats(self->ahead, &st))
         CAP_CHECK(self, LOCKED(int, cshark_capture_stats(self->cap, &st)));
     return Py_BuildValue("{sKsKsKsKsK}", "received", st.received, "dropped", st.dropped,
                          "if_dropped", st.if_dropped, "read", st.read, "delivered",
@@ -455,7 +454,7 @@ static PyMethodDef capture_methods[] = {
     { NULL, NULL, 0, NULL },
 };
 
-PyTypeObject CaptureType = {
+PyTypeObject py_capture_type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "cshark._cshark.Capture",
     .tp_basicsize = sizeof(CaptureObject),
@@ -464,137 +463,3 @@ PyTypeObject CaptureType = {
     .tp_doc = "A capture file or live capture (Capture.open_file / open_live).",
     .tp_methods = capture_methods,
 };
-
-/* ---- module functions ----------------------------------------------------- */
-
-static PyObject *mod_init(PyObject *m, PyObject *args, PyObject *kw)
-{
-    (void)m;
-    static char *names[] = { "no_personal_config", NULL };
-    int no_personal = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|p", names, &no_personal))
-        return NULL;
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(engine_lock, WAIT_LOCK);
-    rc = cshark_init(no_personal ? CSHARK_INIT_NO_PERSONAL_CONFIG : 0);
-    PyThread_release_lock(engine_lock);
-    Py_END_ALLOW_THREADS
-    CHECK(rc);
-    Py_RETURN_NONE;
-}
-
-static PyObject *mod_check_filter(PyObject *m, PyObject *arg)
-{
-    (void)m;
-    const char *f = PyUnicode_AsUTF8(arg);
-    if (!f)
-        return NULL;
-    const char *warning;
-    CHECK(LOCKED(int, cshark_filter_check(f, &warning)));
-    return cstr(warning);
-}
-
-static PyObject *mod_field_type(PyObject *m, PyObject *arg)
-{
-    (void)m;
-    const char *f = PyUnicode_AsUTF8(arg);
-    if (!f)
-        return NULL;
-    cshark_type type;
-    CHECK(LOCKED(int, cshark_field_type(f, &type)));
-    return PyLong_FromLong(type);
-}
-
-static PyObject *mod_interfaces(PyObject *m, PyObject *unused)
-{
-    (void)m;
-    (void)unused;
-    cshark_interface **list;
-    size_t n;
-    CHECK(LOCKED(int, cshark_interfaces(&list, &n)));
-    PyObject *out = PyList_New(0);
-    for (size_t i = 0; out && i < n; i++) {
-        PyObject *addrs = PyList_New(0);
-        for (size_t k = 0; addrs && k < list[i]->naddresses; k++) {
-            PyObject *a = cstr(list[i]->addresses[k]);
-            PyList_Append(addrs, a);
-            Py_XDECREF(a);
-        }
-        PyObject *d = Py_BuildValue("{sNsNsIsN}", "name", cstr(list[i]->name), "description",
-                                    cstr(list[i]->description), "flags", list[i]->flags,
-                                    "addresses", addrs);
-        if (!d || PyList_Append(out, d) < 0)
-            Py_CLEAR(out);
-        Py_XDECREF(d);
-    }
-    cshark_interfaces_free(list, n);
-    return out;
-}
-
-static PyObject *mod_versions(PyObject *m, PyObject *unused)
-{
-    (void)m;
-    (void)unused;
-    return Py_BuildValue("(ss)", cshark_version(), cshark_engine_version());
-}
-
-static PyMethodDef module_methods[] = {
-    { "init", (PyCFunction)(void (*)(void))mod_init, METH_VARARGS | METH_KEYWORDS,
-      "Initialise the engine (done on first use otherwise)." },
-    { "check_filter", mod_check_filter, METH_O,
-      "Raise FilterError for an invalid display filter; return a deprecation warning or None." },
-    { "field_type", mod_field_type, METH_O, "The cshark_type of a field name." },
-    { "interfaces", mod_interfaces, METH_NOARGS, "Interfaces libpcap can capture on." },
-    { "versions", mod_versions, METH_NOARGS, "(cshark, libwireshark)" },
-    { "_before_fork", mod_before_fork, METH_NOARGS, "os.register_at_fork(before=...)" },
-    { "_after_fork_parent", mod_after_fork_parent, METH_NOARGS, "...(after_in_parent=...)" },
-    { "_after_fork_child", mod_after_fork_child, METH_NOARGS, "...(after_in_child=...)" },
-    { "set_field_classes", mod_set_field_classes, METH_VARARGS,
-      "set_field_classes(LayerFieldsContainer, LayerField): what layer_container() makes." },
-    { "layer_container", (PyCFunction)(void (*)(void))mod_layer_container, METH_FASTCALL,
-      "layer_container(packet, top, name, skip_protocols): a field's container in a layer, or None." },
-    { NULL, NULL, 0, NULL },
-};
-
-static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "cshark._cshark", "Wireshark's engine, in-process.", -1,
-    module_methods, NULL, NULL, NULL, NULL,
-};
-
-static int add_exception(PyObject *m, PyObject **slot, const char *name, PyObject *base)
-{
-    char full[64];
-    snprintf(full, sizeof full, "cshark._cshark.%s", name);
-    *slot = PyErr_NewException(full, base, NULL);
-    return *slot && PyModule_AddObjectRef(m, name, *slot) == 0 ? 0 : -1;
-}
-
-PyMODINIT_FUNC PyInit__cshark(void)
-{
-    if (PyType_Ready(&CaptureType) < 0 || PyType_Ready(&PacketType) < 0 ||
-        PyType_Ready(&ItemType) < 0 || PyType_Ready(&AttrType) < 0)
-        return NULL;
-    engine_lock = PyThread_allocate_lock();
-    if (!engine_lock)
-        return PyErr_NoMemory();
-    PyObject *m = PyModule_Create(&module);
-    if (!m)
-        return NULL;
-    if (add_exception(m, &CsharkError, "CsharkError", PyExc_Exception) < 0 ||
-        add_exception(m, &FilterError, "FilterError", CsharkError) < 0 ||
-        add_exception(m, &FieldError, "FieldError", CsharkError) < 0 ||
-        add_exception(m, &OptionError, "OptionError", CsharkError) < 0 ||
-        add_exception(m, &CaptureOpenError, "CaptureOpenError", CsharkError) < 0 ||
-        add_exception(m, &CaptureReadError, "CaptureReadError", CsharkError) < 0 ||
-        add_exception(m, &PermissionErr, "PermissionError", CsharkError) < 0 ||
-        PyModule_AddObjectRef(m, "Capture", (PyObject *)&CaptureType) < 0 ||
-        PyModule_AddObjectRef(m, "Packet", (PyObject *)&PacketType) < 0 ||
-        PyModule_AddObjectRef(m, "Item", (PyObject *)&ItemType) < 0 ||
-        PyModule_AddObjectRef(m, "Attr", (PyObject *)&AttrType) < 0 ||
-        PyModule_AddIntConstant(m, "COLUMNS_ONLY", CSHARK_COLUMNS_ONLY) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
-}

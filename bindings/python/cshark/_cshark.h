@@ -1,5 +1,10 @@
 /* cshark._cshark: the C API as Python objects (Capture, Packet, Item). The
  * PyShark-compatible classes in the package's .py files are built on these.
+ *
+ * The extension carries libcshark's objects, whose internals are named
+ * cs_*: every name of the extension with external linkage but
+ * PyInit__cshark is py_*, and everything else is static. The declarations below are grouped by the file
+ * that defines them.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #ifndef CSHARK_PY_H
 #define CSHARK_PY_H
@@ -9,80 +14,46 @@
 
 #include "cshark/cshark.h"
 
-typedef struct {
-    PyObject_HEAD
-    cshark_packet *pkt;   /* kept: ours until dealloc */
-} PacketObject;
-
-typedef struct {
-    PyObject_HEAD
-    PacketObject *packet; /* keeps the packet (and so the item) alive */
-    const cshark_item *item;
-} ItemObject;
-
-extern PyTypeObject PacketType, ItemType, CaptureType, AttrType;
-extern PyObject *CsharkError, *FilterError, *FieldError, *OptionError, *CaptureOpenError,
-    *CaptureReadError, *PermissionErr;
-
-PyObject *cs_raise(int rc);        /* sets the exception for a return code */
-PyObject *cs_raise_msg(int rc, const char *msg); /* ... with a message of another thread */
-PyObject *cstr(const char *s);     /* str, or None for NULL                */
-PyObject *packet_wrap(cshark_packet *pkt);
-PyObject *item_new(PacketObject *packet, const cshark_item *it); /* None for NULL */
-PyObject *item_default(const cshark_item *it); /* PyShark's str of a field */
-
-static inline const cshark_item *top_of(const cshark_item *it)
-{
-    for (const cshark_item *up; (up = cshark_item_parent(it));)
-        it = up;
-    return it;
-}
-
-/* _ahead.c: dissecting ahead in a worker thread (see there). */
-typedef struct ahead ahead;
-ahead *ahead_new(cshark_capture *cap, const char *const *names, size_t n); /* NULL: none */
-int ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen); /* no GIL */
-int ahead_stats(ahead *a, cshark_stats *st);
-void ahead_stop(ahead *a); /* no GIL, no engine lock */
-void ahead_in_turn_after(ahead *a, long n);
-void ahead_learn(const cshark_field *f); /* Python formatted it: format it ahead */
-void ahead_forget_learned(void);
-void ahead_free(ahead *a);
-PyObject *mod_before_fork(PyObject *m, PyObject *unused);
-PyObject *mod_after_fork_parent(PyObject *m, PyObject *unused);
-PyObject *mod_after_fork_child(PyObject *m, PyObject *unused);
-
-/* _layer.c: module functions of the PyShark layer path. */
-void fields_forget(void); /* drop resolved field names (preferences changed) */
-PyObject *mod_set_field_classes(PyObject *m, PyObject *args);
-PyObject *mod_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n);
-
-/* The engine is single-threaded and next() runs it without the GIL, so every
+/* ---- _lock.c: the engine lock ------------------------------------------------
+ * The engine is single-threaded and next() runs it without the GIL, so every
  * call into it holds this lock; waiting for it never holds the GIL. The
  * structure of kept packets is read without it (cshark.h's Threads note). */
-extern PyThread_type_lock engine_lock;
+extern PyThread_type_lock py_engine_lock;
 
 /* Packets whose Python objects died while the engine lock was busy (a
- * read-ahead worker dissecting): freed by the next holder of the lock
- * (_lock.c). */
-extern int engine_deferred;                /* how many; read without the list's lock */
-int engine_defer_free(cshark_packet *pkt); /* 0 when the list is full */
-void engine_drain(void);                   /* with the engine lock held */
+ * read-ahead worker dissecting): freed by the next holder of the lock. */
+extern int py_engine_deferred;                /* how many; read without the list's lock */
+int py_engine_defer_free(cshark_packet *pkt); /* 0 when the list is full */
+void py_engine_drain(void);                   /* with the engine lock held */
 
 /* Read-ahead workers running: while there is one, dying packets go to it. */
-extern int engine_workers;
+extern int py_engine_workers;
 
 /* Python threads waiting for the lock: a read-ahead worker lets them go
  * first (their calls are short, its dissections are not). */
-extern int engine_waiters;
+extern int py_engine_waiters;
+
+/* One round of a spin-wait: the CPU's spin-wait hint where it has one (x86
+ * pause, ARM yield), elsewhere only a compiler barrier (the loop re-reads
+ * what it waits for). */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || (defined(__arm__) && defined(__ARM_ARCH) && __ARM_ARCH >= 7)
+    __asm__ __volatile__("yield" ::: "memory");
+#else
+    __asm__ __volatile__("" ::: "memory");
+#endif
+}
 
 /* The lock if it is free (then 1), draining the hand-over list. */
 static inline int engine_try_enter(void)
 {
-    if (!PyThread_acquire_lock(engine_lock, NOWAIT_LOCK))
+    if (!PyThread_acquire_lock(py_engine_lock, NOWAIT_LOCK))
         return 0;
-    if (__atomic_load_n(&engine_deferred, __ATOMIC_ACQUIRE))
-        engine_drain();
+    if (__atomic_load_n(&py_engine_deferred, __ATOMIC_ACQUIRE))
+        py_engine_drain();
     return 1;
 }
 
@@ -90,27 +61,27 @@ static inline void engine_enter(void)
 {
     if (engine_try_enter())
         return;
-    __atomic_add_fetch(&engine_waiters, 1, __ATOMIC_ACQ_REL);
+    __atomic_add_fetch(&py_engine_waiters, 1, __ATOMIC_ACQ_REL);
     Py_BEGIN_ALLOW_THREADS
     /* The holder is most likely a read-ahead worker, inside one packet's
      * dissection: spin through that rather than sleep (waking a thread
      * costs more than a packet here). */
     int got = 0;
     for (int i = 0; i < 2000 && !got; i++) { /* ~100 us */
-        __builtin_ia32_pause();
-        got = PyThread_acquire_lock(engine_lock, NOWAIT_LOCK);
+        cpu_relax();
+        got = PyThread_acquire_lock(py_engine_lock, NOWAIT_LOCK);
     }
     if (!got)
-        PyThread_acquire_lock(engine_lock, WAIT_LOCK);
+        PyThread_acquire_lock(py_engine_lock, WAIT_LOCK);
     Py_END_ALLOW_THREADS
-    __atomic_sub_fetch(&engine_waiters, 1, __ATOMIC_ACQ_REL);
-    if (__atomic_load_n(&engine_deferred, __ATOMIC_ACQUIRE))
-        engine_drain();
+    __atomic_sub_fetch(&py_engine_waiters, 1, __ATOMIC_ACQ_REL);
+    if (__atomic_load_n(&py_engine_deferred, __ATOMIC_ACQUIRE))
+        py_engine_drain();
 }
 
 static inline void engine_leave(void)
 {
-    PyThread_release_lock(engine_lock);
+    PyThread_release_lock(py_engine_lock);
 }
 
 /* Evaluate EXPR with the engine lock held. */
@@ -122,11 +93,86 @@ static inline void engine_leave(void)
         v_;                                                                    \
     })
 
+/* ---- _module.c: the module, its functions, the exceptions --------------------
+ * The exceptions are cshark.exceptions' classes (CsharkError and its
+ * subclasses, which are PyShark's TSharkCrashException), raised as they are. */
+PyObject *py_raise(int rc);                      /* the exception for a return code */
+PyObject *py_raise_msg(int rc, const char *msg); /* ... with a message of another thread */
+PyObject *py_str(const char *s);                 /* str, or None for NULL */
+
+/* Append OBJ (a new reference, or NULL with an exception set) to LIST and
+ * release it; -1 on error. */
+static inline int append_new(PyObject *list, PyObject *obj)
+{
+    int rc = obj ? PyList_Append(list, obj) : -1;
+    Py_XDECREF(obj);
+    return rc;
+}
+
 #define CHECK(call)                                                            \
     do {                                                                       \
         int rc_ = (call);                                                      \
         if (rc_ < 0)                                                           \
-            return cs_raise(rc_);                                              \
+            return py_raise(rc_);                                              \
     } while (0)
+
+/* A getter of a type's PyGetSetDef table: FN(SELF, closure) returns EXPR,
+ * which reads SELF (a TYPE *). */
+#define GETTER(fn, type, expr)                                                 \
+    static PyObject *fn(type *self, void *closure)                             \
+    {                                                                          \
+        (void)closure;                                                         \
+        return (expr);                                                         \
+    }
+
+/* ---- _capture.c: Capture ---------------------------------------------------- */
+extern PyTypeObject py_capture_type;
+
+/* ---- _packet.c: Packet ------------------------------------------------------ */
+typedef struct {
+    PyObject_HEAD
+    cshark_packet *pkt; /* kept: ours until dealloc */
+} PacketObject;
+
+extern PyTypeObject py_packet_type;
+PyObject *py_packet_wrap(cshark_packet *pkt); /* takes PKT (kept) over */
+
+/* ---- _item.c: Item ---------------------------------------------------------- */
+typedef struct {
+    PyObject_HEAD
+    PacketObject *packet; /* keeps the packet (and so the item) alive */
+    const cshark_item *item;
+} ItemObject;
+
+extern PyTypeObject py_item_type;
+PyObject *py_item_new(PacketObject *packet, const cshark_item *it); /* None for NULL */
+PyObject *py_item_default(const cshark_item *it); /* PyShark's str of a field */
+
+static inline const cshark_item *top_of(const cshark_item *it)
+{
+    for (const cshark_item *up; (up = cshark_item_parent(it));)
+        it = up;
+    return it;
+}
+
+/* ---- _layer.c: Attr and the PyShark layer path -------------------------------- */
+extern PyTypeObject py_attr_type;
+void py_fields_forget(void); /* drop resolved field names (preferences changed) */
+PyObject *py_set_field_classes(PyObject *m, PyObject *args);
+PyObject *py_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n);
+
+/* ---- _ahead.c: dissecting ahead in a worker thread (see there) ------------------ */
+typedef struct ahead ahead;
+ahead *py_ahead_new(cshark_capture *cap, const char *const *names, size_t n); /* NULL: none */
+int py_ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen); /* no GIL */
+int py_ahead_stats(ahead *a, cshark_stats *st);
+void py_ahead_stop(ahead *a); /* no GIL, no engine lock */
+void py_ahead_in_turn_after(ahead *a, long n);
+void py_ahead_learn(const cshark_field *f); /* Python formatted it: format it ahead */
+void py_ahead_forget_learned(void);
+void py_ahead_free(ahead *a);
+PyObject *py_before_fork(PyObject *m, PyObject *unused);
+PyObject *py_after_fork_parent(PyObject *m, PyObject *unused);
+PyObject *py_after_fork_child(PyObject *m, PyObject *unused);
 
 #endif

@@ -24,7 +24,7 @@ import threading
 import time
 
 from cshark import _cshark
-from cshark.exceptions import CsharkError, translate
+from cshark.exceptions import CsharkError
 
 __all__ = ['Stream']
 
@@ -129,10 +129,6 @@ class Stream:
             return raw
         try:
             raw = self._opener()
-        except _cshark.CsharkError as e:
-            self.busy = False
-            self.close()
-            raise translate(e) from None
         except BaseException:
             self.busy = False
             self.close()
@@ -166,12 +162,12 @@ class Stream:
             self.busy = False
             self.last = time.monotonic()
             raise
-        except _cshark.CsharkError as e:
+        except CsharkError:
             self.busy = False
             if self.done:  # closed from another thread during the read
                 return None
             self.close()
-            raise translate(e) from None
+            raise
         except BaseException:
             self.busy = False
             self.close()
@@ -192,8 +188,6 @@ class Stream:
             raise CsharkError(f'{self.name} is closed')
         try:
             return fn(raw)
-        except _cshark.CsharkError as e:
-            raise translate(e) from None
         finally:
             self.busy = False
             self.last = time.monotonic()
@@ -209,7 +203,7 @@ class Stream:
         if raw is not None:
             try:
                 return raw.stats()
-            except _cshark.CsharkError:
+            except CsharkError:
                 pass
         return self.last_stats
 

@@ -70,7 +70,7 @@ static void attr_dealloc(AttrObject *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-PyTypeObject AttrType = {
+PyTypeObject py_attr_type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "cshark._cshark.Attr",
     .tp_basicsize = sizeof(AttrObject),
@@ -89,11 +89,11 @@ static PyTypeObject *container_type, *field_type; /* LayerFieldsContainer, Layer
 static PyObject *str_item, *str_fields;
 static PyObject *resolved; /* name -> int(cshark_field address) */
 
-void fields_forget(void)
+void py_fields_forget(void)
 {
     if (resolved)
         PyDict_Clear(resolved);
-    ahead_forget_learned();
+    py_ahead_forget_learned();
 }
 
 /* The engine's handle of field NAME (a str), resolved once; NULL with
@@ -111,7 +111,7 @@ static const cshark_field *field_of(PyObject *name)
     const cshark_field *f;
     int rc = LOCKED(int, cshark_field_lookup(s, &f));
     if (rc != CSHARK_OK) {
-        cs_raise(rc);
+        py_raise(rc);
         return NULL;
     }
     PyObject *addr = PyLong_FromVoidPtr((void *)f);
@@ -125,7 +125,7 @@ static const cshark_field *field_of(PyObject *name)
 
 /* set_field_classes(LayerFieldsContainer, LayerField): the classes
  * layer_container() makes (called once, by cshark.packet.fields). */
-PyObject *mod_set_field_classes(PyObject *m, PyObject *args)
+PyObject *py_set_field_classes(PyObject *m, PyObject *args)
 {
     (void)m;
     PyTypeObject *c, *f;
@@ -149,7 +149,7 @@ PyObject *mod_set_field_classes(PyObject *m, PyObject *args)
  * LayerField._from_item makes). */
 static PyObject *new_field(PacketObject *pkt, const cshark_item *it)
 {
-    PyObject *f = field_type->tp_alloc(field_type, 0), *item = f ? item_new(pkt, it) : NULL;
+    PyObject *f = field_type->tp_alloc(field_type, 0), *item = f ? py_item_new(pkt, it) : NULL;
     if (!item || PyObject_SetAttr(f, str_item, item) < 0) {
         Py_XDECREF(item);
         Py_XDECREF(f);
@@ -164,11 +164,11 @@ static PyObject *new_field(PacketObject *pkt, const cshark_item *it)
  * top-level Item; TOP itself and, with SKIP_PROTOCOLS, nested <proto>
  * elements left out), or None when there are none. FieldError for a name the
  * engine does not know. */
-PyObject *mod_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n)
+PyObject *py_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n)
 {
     (void)m;
-    if (n != 4 || !PyObject_TypeCheck(args[0], &PacketType) ||
-        !PyObject_TypeCheck(args[1], &ItemType) || !PyUnicode_Check(args[2])) {
+    if (n != 4 || !PyObject_TypeCheck(args[0], &py_packet_type) ||
+        !PyObject_TypeCheck(args[1], &py_item_type) || !PyUnicode_Check(args[2])) {
         PyErr_SetString(PyExc_TypeError, "layer_container(packet, top item, name, skip_protocols)");
         return NULL;
     }
@@ -194,13 +194,10 @@ PyObject *mod_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n)
             continue;
         if (!fields && !(fields = PyList_New(0)))
             return NULL;
-        PyObject *f = new_field(pkt, it);
-        if (!f || PyList_Append(fields, f) < 0) {
-            Py_XDECREF(f);
+        if (append_new(fields, new_field(pkt, it)) < 0) {
             Py_DECREF(fields);
             return NULL;
         }
-        Py_DECREF(f);
         if (!first)
             first = it;
     }
@@ -208,9 +205,9 @@ PyObject *mod_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n)
         Py_RETURN_NONE;
     /* Not formatted by a read-ahead worker: it will be in the next packets. */
     if (!cshark_item_formatted(first))
-        ahead_learn(field);
+        py_ahead_learn(field);
     /* str.__new__(LayerFieldsContainer, default), then .fields. */
-    PyObject *text = item_default(first), *targs = text ? PyTuple_Pack(1, text) : NULL;
+    PyObject *text = py_item_default(first), *targs = text ? PyTuple_Pack(1, text) : NULL;
     PyObject *c = targs ? PyUnicode_Type.tp_new(container_type, targs, NULL) : NULL;
     Py_XDECREF(targs);
     Py_XDECREF(text);

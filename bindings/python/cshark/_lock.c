@@ -8,34 +8,34 @@
 
 #include "_cshark.h"
 
-PyThread_type_lock engine_lock;
-int engine_waiters;
-int engine_workers;
-int engine_deferred;
+PyThread_type_lock py_engine_lock;
+int py_engine_waiters;
+int py_engine_workers;
+int py_engine_deferred;
 
 #define DEFER_MAX 256
 static pthread_mutex_t defer_mu = PTHREAD_MUTEX_INITIALIZER;
 static cshark_packet *deferred[DEFER_MAX];
 
-int engine_defer_free(cshark_packet *pkt)
+int py_engine_defer_free(cshark_packet *pkt)
 {
     pthread_mutex_lock(&defer_mu);
-    int n = engine_deferred, ok = n < DEFER_MAX;
+    int n = py_engine_deferred, ok = n < DEFER_MAX;
     if (ok) {
         deferred[n] = pkt;
-        __atomic_store_n(&engine_deferred, n + 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&py_engine_deferred, n + 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&defer_mu);
     return ok;
 }
 
-void engine_drain(void)
+void py_engine_drain(void)
 {
     cshark_packet *batch[DEFER_MAX];
     pthread_mutex_lock(&defer_mu);
-    int n = engine_deferred;
+    int n = py_engine_deferred;
     memcpy(batch, deferred, (size_t)n * sizeof *batch);
-    __atomic_store_n(&engine_deferred, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&py_engine_deferred, 0, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&defer_mu);
     for (int i = 0; i < n; i++)
         cshark_packet_free(batch[i]);

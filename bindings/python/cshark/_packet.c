@@ -1,62 +1,12 @@
-/* cshark._cshark, packets and items: a packet's tree as Python objects that
- * format nothing until read.
+/* cshark._cshark, packets: a dissected packet, owned by Python, whose tree
+ * is read through Items (_item.c) that format nothing until read.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "_cshark.h"
 
-PyObject *CsharkError, *FilterError, *FieldError, *OptionError, *CaptureOpenError,
-    *CaptureReadError, *PermissionErr;
-
-/* The exception for a return code, with MSG as message. */
-PyObject *cs_raise_msg(int rc, const char *msg)
-{
-    PyObject *type = CsharkError;
-    switch (rc) {
-    case CSHARK_EFILTER: type = FilterError; break;
-    case CSHARK_EUNKNOWN_FIELD: type = FieldError; break;
-    case CSHARK_EOPTION: type = OptionError; break;
-    case CSHARK_EOPEN: case CSHARK_EFORMAT: type = CaptureOpenError; break;
-    case CSHARK_EREAD: type = CaptureReadError; break;
-    case CSHARK_EPERM: type = PermissionErr; break;
-    case CSHARK_EINVAL: type = PyExc_ValueError; break;
-    case CSHARK_ENOMEM: return PyErr_NoMemory();
-    default: break;
-    }
-    /* Not PyErr_SetString: it drops a message that is not valid UTF-8 (a
-     * filter or a file name can hold any byte), leaving the exception empty. */
-    PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace");
-    if (text) {
-        PyErr_SetObject(type, text);
-        Py_DECREF(text);
-    }
-    return NULL;
-}
-
-/* ... with cshark_last_error() as message. */
-PyObject *cs_raise(int rc)
-{
-    return cs_raise_msg(rc, cshark_last_error());
-}
-
-static PyObject *str_or_none(const char *s, size_t n)
-{
-    if (!s)
-        Py_RETURN_NONE;
-    /* The engine's text is UTF-8; a stray byte from a malformed packet
-     * becomes U+FFFD rather than an exception. */
-    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)n, "replace");
-}
-
-PyObject *cstr(const char *s)
-{
-    return str_or_none(s, s ? strlen(s) : 0);
-}
-
-/* ---- Packet --------------------------------------------------------------- */
-
 /* A packet from cshark_capture_next(), already kept: Python owns it now. */
-PyObject *packet_wrap(cshark_packet *pkt)
+PyObject *py_packet_wrap(cshark_packet *pkt)
 {
-    PacketObject *o = PyObject_New(PacketObject, &PacketType);
+    PacketObject *o = PyObject_New(PacketObject, &py_packet_type);
     if (!o) {
         engine_enter();
         cshark_packet_free(pkt);
@@ -67,19 +17,6 @@ PyObject *packet_wrap(cshark_packet *pkt)
     return (PyObject *)o;
 }
 
-PyObject *item_new(PacketObject *packet, const cshark_item *it)
-{
-    if (!it)
-        Py_RETURN_NONE;
-    ItemObject *o = PyObject_New(ItemObject, &ItemType);
-    if (!o)
-        return NULL;
-    Py_INCREF(packet);
-    o->packet = packet;
-    o->item = it;
-    return (PyObject *)o;
-}
-
 /* Without waiting while a read-ahead worker dissects: the packet is handed
  * to whoever takes the engine lock next (the worker, which then reuses its
  * dissection context). While a worker runs it is always handed over: freed
@@ -87,12 +24,12 @@ PyObject *item_new(PacketObject *packet, const cshark_item *it)
  * and the lock stays on the worker's core (3 % faster, measured A/B). */
 static void packet_dealloc(PacketObject *self)
 {
-    if (__atomic_load_n(&engine_workers, __ATOMIC_ACQUIRE) && engine_defer_free(self->pkt)) {
+    if (__atomic_load_n(&py_engine_workers, __ATOMIC_ACQUIRE) && py_engine_defer_free(self->pkt)) {
         /* the worker frees it */
     } else if (engine_try_enter()) {
         cshark_packet_free(self->pkt);
         engine_leave();
-    } else if (!engine_defer_free(self->pkt)) {
+    } else if (!py_engine_defer_free(self->pkt)) {
         engine_enter();
         cshark_packet_free(self->pkt);
         engine_leave();
@@ -126,7 +63,7 @@ static PyObject *pyshark_name(const char *abbrev)
             break; /* reused address: make the name afresh */
         }
     }
-    PyObject *raw = cstr(strcmp(abbrev, "fake-field-wrapper") == 0 ? "data" : abbrev);
+    PyObject *raw = py_str(strcmp(abbrev, "fake-field-wrapper") == 0 ? "data" : abbrev);
     if (!raw)
         return NULL;
     PyObject *name = PyObject_CallMethod(raw, "lower", NULL);
@@ -177,11 +114,8 @@ static PyObject *packet_pyshark_layers(PacketObject *self, PyObject *unused)
         }
         if (strcmp(abbrev, "geninfo") == 0 || strcmp(abbrev, "pkt_comment") == 0)
             continue;
-        PyObject *name = pyshark_name(abbrev), *index = name ? PyLong_FromSize_t(i) : NULL;
-        int bad = !index || PyList_Append(names, name) < 0 || PyList_Append(indexes, index) < 0;
-        Py_XDECREF(name);
-        Py_XDECREF(index);
-        if (bad)
+        if (append_new(names, pyshark_name(abbrev)) < 0 ||
+            append_new(indexes, PyLong_FromSize_t(i)) < 0)
             break;
     }
     if (!PyErr_Occurred())
@@ -204,7 +138,7 @@ static PyObject *packet_layer(PacketObject *self, PyObject *arg)
         PyErr_SetString(PyExc_IndexError, "no such layer");
         return NULL;
     }
-    return item_new(self, it);
+    return py_item_new(self, it);
 }
 
 /* field(name) -> Item or None (absent); unknown names raise FieldError. */
@@ -218,7 +152,7 @@ static PyObject *packet_field(PacketObject *self, PyObject *arg)
     if (rc == CSHARK_ENOTFOUND)
         Py_RETURN_NONE;
     CHECK(rc);
-    return item_new(self, it);
+    return py_item_new(self, it);
 }
 
 /* fields(name, top=None) -> every occurrence, in tree order; with TOP (a
@@ -229,7 +163,7 @@ static PyObject *packet_fields(PacketObject *self, PyObject *args)
     PyObject *top = Py_None;
     if (!PyArg_ParseTuple(args, "s|O", &name, &top))
         return NULL;
-    if (top != Py_None && !PyObject_TypeCheck(top, &ItemType)) {
+    if (top != Py_None && !PyObject_TypeCheck(top, &py_item_type)) {
         PyErr_SetString(PyExc_TypeError, "top must be an Item or None");
         return NULL;
     }
@@ -238,31 +172,22 @@ static PyObject *packet_fields(PacketObject *self, PyObject *args)
     size_t n;
     CHECK(LOCKED(int, cshark_packet_fields(self->pkt, name, &items, &n)));
     PyObject *list = PyList_New(0);
-    for (size_t i = 0; list && i < n; i++) {
-        if (within && top_of(items[i]) != within)
-            continue;
-        PyObject *it = item_new(self, items[i]);
-        if (!it || PyList_Append(list, it) < 0) {
-            Py_XDECREF(it);
-            Py_DECREF(list);
-            return NULL;
-        }
-        Py_DECREF(it);
-    }
+    for (size_t i = 0; list && i < n; i++)
+        if ((!within || top_of(items[i]) == within) &&
+            append_new(list, py_item_new(self, items[i])) < 0)
+            Py_CLEAR(list);
     return list;
 }
 
-static PyObject *packet_get_number(PacketObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromUnsignedLong(cshark_packet_number(self->pkt));
-}
-
-static PyObject *packet_get_timestamp(PacketObject *self, void *c)
-{
-    (void)c;
-    return cstr(LOCKED(const char *, cshark_packet_timestamp(self->pkt)));
-}
+GETTER(packet_get_number, PacketObject, PyLong_FromUnsignedLong(cshark_packet_number(self->pkt)))
+GETTER(packet_get_timestamp, PacketObject,
+       py_str(LOCKED(const char *, cshark_packet_timestamp(self->pkt))))
+GETTER(packet_get_length, PacketObject, PyLong_FromUnsignedLong(cshark_packet_length(self->pkt)))
+GETTER(packet_get_caplen, PacketObject,
+       PyLong_FromUnsignedLong(cshark_packet_captured_length(self->pkt)))
+GETTER(packet_get_iface_name, PacketObject,
+       py_str(LOCKED(const char *, cshark_packet_interface_name(self->pkt))))
+GETTER(packet_get_encap, PacketObject, py_str(cshark_packet_encap_name(self->pkt)))
 
 static PyObject *packet_get_time(PacketObject *self, void *c)
 {
@@ -273,18 +198,6 @@ static PyObject *packet_get_time(PacketObject *self, void *c)
     return Py_BuildValue("(Li)", (long long)s, (int)ns);
 }
 
-static PyObject *packet_get_length(PacketObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromUnsignedLong(cshark_packet_length(self->pkt));
-}
-
-static PyObject *packet_get_caplen(PacketObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromUnsignedLong(cshark_packet_captured_length(self->pkt));
-}
-
 static PyObject *packet_get_iface_id(PacketObject *self, void *c)
 {
     (void)c;
@@ -292,18 +205,6 @@ static PyObject *packet_get_iface_id(PacketObject *self, void *c)
     if (id == CSHARK_NO_INTERFACE)
         Py_RETURN_NONE;
     return PyLong_FromUnsignedLong(id);
-}
-
-static PyObject *packet_get_iface_name(PacketObject *self, void *c)
-{
-    (void)c;
-    return cstr(LOCKED(const char *, cshark_packet_interface_name(self->pkt)));
-}
-
-static PyObject *packet_get_encap(PacketObject *self, void *c)
-{
-    (void)c;
-    return cstr(cshark_packet_encap_name(self->pkt));
 }
 
 static PyObject *packet_get_raw(PacketObject *self, void *c)
@@ -322,8 +223,8 @@ static PyObject *packet_columns(PacketObject *self, PyObject *unused)
     size_t n = cshark_packet_column_count(self->pkt);
     PyObject *list = PyList_New((Py_ssize_t)n);
     for (size_t i = 0; list && i < n; i++) {
-        PyObject *pair = Py_BuildValue("(NN)", cstr(cshark_packet_column_title(self->pkt, i)),
-                                       cstr(cshark_packet_column(self->pkt, i)));
+        PyObject *pair = Py_BuildValue("(NN)", py_str(cshark_packet_column_title(self->pkt, i)),
+                                       py_str(cshark_packet_column(self->pkt, i)));
         if (!pair) {
             Py_DECREF(list);
             return NULL;
@@ -359,7 +260,7 @@ static PyGetSetDef packet_getset[] = {
     { NULL, NULL, NULL, NULL, NULL },
 };
 
-PyTypeObject PacketType = {
+PyTypeObject py_packet_type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "cshark._cshark.Packet",
     .tp_basicsize = sizeof(PacketObject),
@@ -368,279 +269,4 @@ PyTypeObject PacketType = {
     .tp_doc = "A dissected packet (owned by Python; valid as long as referenced).",
     .tp_methods = packet_methods,
     .tp_getset = packet_getset,
-};
-
-/* ---- Item ----------------------------------------------------------------- */
-
-static void item_dealloc(ItemObject *self)
-{
-    Py_DECREF(self->packet);
-    PyObject_Free(self);
-}
-
-static PyObject *item_children(ItemObject *self, PyObject *unused)
-{
-    (void)unused;
-    PyObject *list = PyList_New(0);
-    /* Children are plain links in the built view: no engine call. */
-    for (const cshark_item *c = cshark_item_child(self->item); list && c;
-         c = cshark_item_next(c)) {
-        PyObject *it = item_new(self->packet, c);
-        if (!it || PyList_Append(list, it) < 0) {
-            Py_XDECREF(it);
-            Py_DECREF(list);
-            return NULL;
-        }
-        Py_DECREF(it);
-    }
-    return list;
-}
-
-/* An item's typed value, read under the engine lock into C and only then
- * made a Python object: allocating one may run the garbage collector, which
- * may free a capture, whose close takes the engine lock (not reentrant). */
-typedef struct {
-    cshark_type type;
-    int rc;
-    uint64_t u;
-    int64_t i;
-    double d;
-    const uint8_t *b;
-    size_t n;
-    uint8_t a[16];
-    int32_t ns;
-    const char *s;
-} typed_value;
-
-static void typed_read(const cshark_item *it, typed_value *v)
-{
-    v->type = cshark_item_type(it);
-    switch (v->type) {
-    case CSHARK_TYPE_UINT:
-    case CSHARK_TYPE_BOOLEAN:
-        v->rc = cshark_item_uint(it, &v->u);
-        break;
-    case CSHARK_TYPE_INT:
-        v->rc = cshark_item_int(it, &v->i);
-        break;
-    case CSHARK_TYPE_DOUBLE:
-        v->rc = cshark_item_double(it, &v->d);
-        break;
-    case CSHARK_TYPE_BYTES:
-        v->rc = cshark_item_bytes(it, &v->b, &v->n);
-        break;
-    case CSHARK_TYPE_IPV4:
-        v->rc = cshark_item_ipv4(it, v->a);
-        break;
-    case CSHARK_TYPE_IPV6:
-        v->rc = cshark_item_ipv6(it, v->a);
-        break;
-    case CSHARK_TYPE_ABSOLUTE_TIME:
-    case CSHARK_TYPE_RELATIVE_TIME:
-        v->rc = cshark_item_time(it, &v->i, &v->ns);
-        break;
-    case CSHARK_TYPE_STRING:
-        v->rc = cshark_item_string(it, &v->s);
-        break;
-    default:
-        v->rc = CSHARK_OK;
-    }
-}
-
-static PyObject *item_value_typed(ItemObject *self, PyObject *unused)
-{
-    (void)unused;
-    typed_value v = { 0 };
-    engine_enter();
-    typed_read(self->item, &v);
-    engine_leave();
-    CHECK(v.rc);
-    switch (v.type) {
-    case CSHARK_TYPE_UINT: return PyLong_FromUnsignedLongLong(v.u);
-    case CSHARK_TYPE_BOOLEAN: return PyBool_FromLong(v.u != 0);
-    case CSHARK_TYPE_INT: return PyLong_FromLongLong(v.i);
-    case CSHARK_TYPE_DOUBLE: return PyFloat_FromDouble(v.d);
-    /* The bytes and the string are the packet's, which SELF keeps alive. */
-    case CSHARK_TYPE_BYTES: return PyBytes_FromStringAndSize((const char *)v.b, (Py_ssize_t)v.n);
-    case CSHARK_TYPE_IPV4: return PyBytes_FromStringAndSize((const char *)v.a, 4);
-    case CSHARK_TYPE_IPV6: return PyBytes_FromStringAndSize((const char *)v.a, 16);
-    case CSHARK_TYPE_ABSOLUTE_TIME:
-    case CSHARK_TYPE_RELATIVE_TIME: return Py_BuildValue("(Li)", (long long)v.i, (int)v.ns);
-    case CSHARK_TYPE_STRING: return cstr(v.s);
-    default: Py_RETURN_NONE;
-    }
-}
-
-static PyObject *item_data(ItemObject *self, PyObject *unused)
-{
-    (void)unused;
-    const uint8_t *d;
-    size_t n;
-    CHECK(LOCKED(int, cshark_item_data(self->item, &d, &n)));
-    return PyBytes_FromStringAndSize((const char *)d, (Py_ssize_t)n);
-}
-
-#define ITEM_STR(fn)                                                           \
-    static PyObject *item_get_##fn(ItemObject *self, void *c)                  \
-    {                                                                          \
-        (void)c;                                                               \
-        return cstr(LOCKED(const char *, cshark_item_##fn(self->item)));      \
-    }
-/* The PDML strings need no engine call once formatted (cshark.h). */
-#define ITEM_PDML_STR(fn)                                                      \
-    static PyObject *item_get_##fn(ItemObject *self, void *c)                  \
-    {                                                                          \
-        (void)c;                                                               \
-        if (cshark_item_formatted(self->item))                                 \
-            return cstr(cshark_item_##fn(self->item));                         \
-        return cstr(LOCKED(const char *, cshark_item_##fn(self->item)));      \
-    }
-/* [structure]: no engine lock (see _cshark.h). */
-static PyObject *item_get_name(ItemObject *self, void *c)
-{
-    (void)c;
-    return cstr(cshark_item_name(self->item));
-}
-ITEM_PDML_STR(showname)
-ITEM_PDML_STR(show)
-ITEM_PDML_STR(raw_value)
-ITEM_PDML_STR(unmaskedvalue)
-
-/* PyShark's str of a field: show, else value, else showname. */
-PyObject *item_default(const cshark_item *it)
-{
-    /* Formatted already (by a read-ahead worker): no engine call. */
-    int locked = !cshark_item_formatted(it);
-    if (locked)
-        engine_enter();
-    const char *s = cshark_item_show(it);
-    if (!s || !*s)
-        s = cshark_item_raw_value(it);
-    if (!s || !*s)
-        s = cshark_item_showname(it);
-    if (locked)
-        engine_leave();
-    return cstr(s);
-}
-
-static PyObject *item_get_default(ItemObject *self, void *c)
-{
-    (void)c;
-    return item_default(self->item);
-}
-ITEM_STR(label)
-ITEM_STR(fields_text)
-ITEM_STR(type_name)
-ITEM_STR(display_name)
-
-static PyObject *item_get_pos(ItemObject *self, void *c)
-{
-    (void)c;
-    int64_t v = cshark_item_pos(self->item);
-    if (v < 0)
-        Py_RETURN_NONE;
-    return PyLong_FromLongLong(v);
-}
-
-static PyObject *item_get_size(ItemObject *self, void *c)
-{
-    (void)c;
-    int64_t v = cshark_item_size(self->item);
-    if (v < 0)
-        Py_RETURN_NONE;
-    return PyLong_FromLongLong(v);
-}
-
-static PyObject *item_get_hide(ItemObject *self, void *c)
-{
-    (void)c;
-    return PyBool_FromLong(cshark_item_hidden(self->item));
-}
-
-static PyObject *item_get_flags(ItemObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromUnsignedLong(cshark_item_flags(self->item));
-}
-
-static PyObject *item_get_kind(ItemObject *self, void *c)
-{
-    (void)c;
-    static const char *const kinds[] = { "proto", "field", "text", "wrapper" };
-    return PyUnicode_FromString(kinds[cshark_item_kind(self->item)]);
-}
-
-static PyObject *item_get_type(ItemObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromLong(cshark_item_type(self->item));
-}
-
-static PyObject *item_get_parent(ItemObject *self, void *c)
-{
-    (void)c;
-    return item_new(self->packet, cshark_item_parent(self->item));
-}
-
-static PyObject *item_get_nchildren(ItemObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromSize_t(cshark_item_child_count(self->item));
-}
-
-static PyObject *item_richcompare(PyObject *a, PyObject *b, int op)
-{
-    if (!PyObject_TypeCheck(b, &ItemType) || (op != Py_EQ && op != Py_NE))
-        Py_RETURN_NOTIMPLEMENTED;
-    int eq = ((ItemObject *)a)->item == ((ItemObject *)b)->item;
-    return PyBool_FromLong(op == Py_EQ ? eq : !eq);
-}
-
-static Py_hash_t item_hash(ItemObject *self)
-{
-    return _Py_HashPointer((void *)self->item);
-}
-
-static PyMethodDef item_methods[] = {
-    { "children", (PyCFunction)item_children, METH_NOARGS, "Child items, in order." },
-    { "typed", (PyCFunction)item_value_typed, METH_NOARGS,
-      "The value as a Python object by type (int, bool, float, bytes, (s, ns), str) or None." },
-    { "data", (PyCFunction)item_data, METH_NOARGS, "The bytes the item covers." },
-    { NULL, NULL, 0, NULL },
-};
-
-static PyGetSetDef item_getset[] = {
-    { "name", (getter)item_get_name, NULL, NULL, NULL },
-    { "showname", (getter)item_get_showname, NULL, NULL, NULL },
-    { "show", (getter)item_get_show, NULL, NULL, NULL },
-    { "default", (getter)item_get_default, NULL,
-      "PyShark's str of the field: show, else value, else showname", NULL },
-    { "value", (getter)item_get_raw_value, NULL, NULL, NULL },
-    { "unmaskedvalue", (getter)item_get_unmaskedvalue, NULL, NULL, NULL },
-    { "label", (getter)item_get_label, NULL, NULL, NULL },
-    { "field_value", (getter)item_get_fields_text, NULL, NULL, NULL },
-    { "type_name", (getter)item_get_type_name, NULL, NULL, NULL },
-    { "display_name", (getter)item_get_display_name, NULL, NULL, NULL },
-    { "pos", (getter)item_get_pos, NULL, NULL, NULL },
-    { "size", (getter)item_get_size, NULL, NULL, NULL },
-    { "hide", (getter)item_get_hide, NULL, NULL, NULL },
-    { "flags", (getter)item_get_flags, NULL, NULL, NULL },
-    { "kind", (getter)item_get_kind, NULL, NULL, NULL },
-    { "type", (getter)item_get_type, NULL, NULL, NULL },
-    { "parent", (getter)item_get_parent, NULL, NULL, NULL },
-    { "nchildren", (getter)item_get_nchildren, NULL, NULL, NULL },
-    { NULL, NULL, NULL, NULL, NULL },
-};
-
-PyTypeObject ItemType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "cshark._cshark.Item",
-    .tp_basicsize = sizeof(ItemObject),
-    .tp_dealloc = (destructor)item_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "One PDML element of a packet's tree.",
-    .tp_methods = item_methods,
-    .tp_getset = item_getset,
-    .tp_richcompare = item_richcompare,
-    .tp_hash = (hashfunc)item_hash,
 };

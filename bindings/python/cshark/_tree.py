@@ -33,7 +33,7 @@ import itertools
 import re
 
 from cshark import _cshark
-from cshark.exceptions import translate
+from cshark.exceptions import CsharkError
 from cshark.packet.fields import LayerField, LayerFieldsContainer, _from_items
 from cshark.packet.layers.xml_layer import XmlLayer, _new_xml_layer
 from cshark.packet.packet import Packet
@@ -54,7 +54,7 @@ def _field_type(name):
     if t is None:
         try:
             t = _cshark.field_type(name) if name else _UNKNOWN
-        except _cshark.CsharkError:
+        except CsharkError:
             t = _UNKNOWN
         _field_types[name] = t
     return t
@@ -241,7 +241,7 @@ class TreeLayer(XmlLayer):
             try:
                 container = _cshark.layer_container(self._raw, self._item, name,
                                                     _field_types.get(name) == _PROTOCOL)
-            except _cshark.CsharkError:  # a field registered only for another capture
+            except CsharkError:  # a field registered only for another capture
                 return None
             if container is not None:
                 self._by_name[name] = container
@@ -501,10 +501,7 @@ class TreePacket(Packet):
         """The first occurrence of field NAME ('dns.qry.name') in the packet,
         as a LayerFieldsContainer (a str), or DEFAULT when absent; FieldError
         when Wireshark has no such field."""
-        try:
-            item = self._raw.field(name)
-        except _cshark.CsharkError as e:
-            raise translate(e) from None
+        item = self._raw.field(name)
         if item is None:
             return default
         return LayerFieldsContainer(LayerField._from_item(item))
@@ -512,11 +509,7 @@ class TreePacket(Packet):
     def get_all(self, name):
         """Every occurrence of field NAME in the packet, in tree order, as
         LayerFieldsContainers (strs); [] when absent."""
-        try:
-            items = self._raw.fields(name)
-        except _cshark.CsharkError as e:
-            raise translate(e) from None
-        return [LayerFieldsContainer(LayerField._from_item(i)) for i in items]
+        return [LayerFieldsContainer(LayerField._from_item(i)) for i in self._raw.fields(name)]
 
     @property
     def interface_id(self):

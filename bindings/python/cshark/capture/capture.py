@@ -25,12 +25,11 @@ from cshark import _cshark
 from cshark._engine import Stream
 from cshark._tree import TreePacket
 from cshark.packet.packet_summary import PacketSummary, as_pyshark_reads
-from cshark.exceptions import (TSharkCrashException, UnsupportedParameterError,  # noqa: F401
-                               translate)
+from cshark.exceptions import TSharkCrashException, UnsupportedParameterError  # noqa: F401
 from cshark.packet.packet import Packet
 
 __all__ = ['Capture', 'StopCapture', 'TSharkCrashException', 'UnknownEncryptionStandardException',
-           'RawMustUseJsonException']
+           'UnknownEncyptionStandardException', 'RawMustUseJsonException']
 
 # asyncio (and inspect) are imported where used: together they are a third
 # of the package's import time, and most scripts never touch them.
@@ -46,6 +45,10 @@ else:  # pragma: no cover
 
 class UnknownEncryptionStandardException(Exception):
     pass
+
+
+# PyShark's own spelling of the name: code written for it catches this one.
+UnknownEncyptionStandardException = UnknownEncryptionStandardException
 
 
 class RawMustUseJsonException(Exception):
@@ -236,10 +239,7 @@ class Capture:
         return ops
 
     def _check_filter(self, display_filter):
-        try:
-            warning = _cshark.check_filter(display_filter)
-        except _cshark.CsharkError as e:
-            raise translate(e) from None
+        warning = _cshark.check_filter(display_filter)
         if warning:
             self._log.warning(warning)
 

@@ -4,20 +4,14 @@ import os
 
 from cshark import _cshark
 from cshark.capture.capture import Capture
-from cshark.exceptions import CaptureOpenError, translate
+from cshark.exceptions import CaptureOpenError
+from cshark.tshark.tshark import get_tshark_interfaces as _interface_names
 
 __all__ = ['LiveCapture', 'UnknownInterfaceException']
 
 
 class UnknownInterfaceException(CaptureOpenError):
     """An interface libpcap does not know (the message lists the valid ones)."""
-
-
-def _interface_names():
-    try:
-        return [i['name'] for i in _cshark.interfaces()]
-    except _cshark.CsharkError as e:
-        raise translate(e) from None
 
 
 class LiveCapture(Capture):
@@ -97,7 +91,7 @@ class LiveCapture(Capture):
     def _open_raw(self):
         try:
             raw = _cshark.Capture.open_live(self._resolved_interfaces())
-        except _cshark.CaptureOpenError as e:
+        except CaptureOpenError as e:
             raise UnknownInterfaceException(*e.args) from None
         try:
             self._live_options(raw)

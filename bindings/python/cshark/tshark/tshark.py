@@ -3,7 +3,6 @@ there is no tshark to find or run. The version is libwireshark's."""
 import re
 
 from cshark import _cshark
-from cshark.exceptions import translate
 
 __all__ = ['TSharkNotFoundException', 'TSharkVersionException', 'get_process_path',
            'get_tshark_version', 'tshark_supports_duplicate_keys', 'tshark_supports_json',
@@ -104,20 +103,14 @@ def get_tshark_display_filter_flag(tshark_version):
 
 def get_tshark_interfaces(tshark_path=None):
     """The names of the interfaces libpcap can capture on (tshark -D's)."""
-    try:
-        return [i['name'] for i in _cshark.interfaces()]
-    except _cshark.CsharkError as e:
-        raise translate(e) from None
+    return [i['name'] for i in _cshark.interfaces()]
 
 
 def get_all_tshark_interfaces_names(tshark_path=None):
     """Every interface name, and description where there is one."""
-    try:
-        names = []
-        for i in _cshark.interfaces():
-            names.append(i['name'])
-            if i['description']:
-                names.append(i['description'])
-        return names
-    except _cshark.CsharkError as e:
-        raise translate(e) from None
+    names = []
+    for i in _cshark.interfaces():
+        names.append(i['name'])
+        if i['description']:
+            names.append(i['description'])
+    return names
