@@ -31,9 +31,16 @@ static inline const char *column_field_title(const char *name)
     return strncmp(name, COLUMN_FIELD_PREFIX, n) == 0 ? name + n : NULL;
 }
 
-extern const char *const summary_fields[];
-extern const size_t summary_field_count;
-void print_summary(FILE *out, cshark_packet *pkt);
+/* print_brief.c: -T brief, the PyShark-style one-line summary. */
+extern const char *const brief_fields[];
+extern const size_t brief_field_count;
+void print_brief(FILE *out, cshark_packet *pkt);
+
+/* print_columns.c: the default output, the summary columns as tshark's
+ * text. FORMAT is gui.column.format's value (NULL: the default). */
+typedef struct columns_layout columns_layout;
+columns_layout *columns_layout_new(const char *format, char delimiter);
+void print_columns(FILE *out, cshark_packet *pkt, columns_layout *layout);
 
 /* live.c */
 typedef struct {
@@ -51,6 +58,36 @@ int live_configure(cshark_capture *cap, const live_opts *l);
 void live_catch_signals(cshark_capture *cap);
 void live_release_signals(void);
 void live_report(cshark_capture *cap);
+
+/* options.c: the command line, read and checked. */
+enum { EXIT_USAGE = 1, EXIT_CAPTURE = 2 };
+enum output { OUT_TEXT, OUT_TABS, OUT_BRIEF, OUT_TREE, OUT_FIELDS, OUT_JSON, OUT_PDML, OUT_PSML };
+/* A dissection option (-o, -d, --disable/enable-protocol), kept in order. */
+typedef struct {
+    int kind; /* 'o', 'd' or a long option's code */
+    const char *arg;
+} dissect_opt;
+enum { OPT_CHECK = 256, OPT_DISABLE, OPT_ENABLE, OPT_PERSONAL, OPT_RESOLVE };
+typedef struct {
+    const char *path, *filter, *check;
+    const char *resolve; /* -N letters; NULL: as the preferences say */
+    char *trailing;      /* the arguments after the options, joined */
+    long limit, reset;   /* -c, -M; -1 when not given */
+    enum output output;
+    int verbose, flush_each, two_pass, t_given;
+    unsigned init_flags;
+    live_opts live;
+    cli_fields fields;
+    dissect_opt *dissect;
+    size_t ndissect;
+} cli_options;
+int cli_fail(int code, const char *fmt, const char *arg);
+/* -1 to go on, else the status to exit with. */
+int parse_args(int argc, char **argv, cli_options *o);
+/* 0, or the status to exit with once the error is printed. */
+int check_options(cli_options *o);
+
+/* print_tree.c: -V. */
 void print_tree(FILE *out, cshark_packet *pkt);
 void print_fields_preamble(FILE *out, const cli_fields *f);
 void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f);

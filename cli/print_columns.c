@@ -1,0 +1,174 @@
+/* The default output (-T text, -T tabs): each packet's summary columns on one
+ * line, laid out as Wireshark 4.0's tshark.c print_columns() does: the
+ * number right-aligned to 5, times to 10, sources right-aligned and
+ * destinations left-aligned to 12, an arrow between a source and its
+ * matching destination, one delimiter elsewhere.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* How a column is laid out: its role, and for addresses their family, so
+ * that only a source and a destination of the same family get an arrow. */
+enum role { PLAIN, NUMBER, TIME, SOURCE, DESTINATION };
+enum family { ADDRESS = 1, LINK, NETWORK };
+typedef struct {
+    unsigned char role, family;
+} column_kind;
+
+struct columns_layout {
+    column_kind *kinds; /* one per column of gui.column.format */
+    char **titles;
+    size_t count;
+    char delimiter;
+    int checked;        /* compared with the engine's columns yet */
+};
+
+/* The formats print_columns() treats apart (epan/column.c's abbreviations);
+ * every other one (%Tt, %Cus:…, ports…) is printed as it is. */
+static column_kind kind_of(const char *format)
+{
+    static const struct {
+        const char *format;
+        column_kind kind;
+    } known[] = {
+        { "%m", { NUMBER, 0 } },
+        { "%t", { TIME, 0 } }, { "%Rt", { TIME, 0 } }, { "%At", { TIME, 0 } },
+        { "%Yt", { TIME, 0 } }, { "%YDOYt", { TIME, 0 } }, { "%Aut", { TIME, 0 } },
+        { "%Yut", { TIME, 0 } }, { "%YDOYut", { TIME, 0 } },
+        { "%s", { SOURCE, ADDRESS } }, { "%rs", { SOURCE, ADDRESS } },
+        { "%us", { SOURCE, ADDRESS } }, { "%hs", { SOURCE, LINK } },
+        { "%rhs", { SOURCE, LINK } }, { "%uhs", { SOURCE, LINK } },
+        { "%ns", { SOURCE, NETWORK } }, { "%rns", { SOURCE, NETWORK } },
+        { "%uns", { SOURCE, NETWORK } },
+        { "%d", { DESTINATION, ADDRESS } }, { "%rd", { DESTINATION, ADDRESS } },
+        { "%ud", { DESTINATION, ADDRESS } }, { "%hd", { DESTINATION, LINK } },
+        { "%rhd", { DESTINATION, LINK } }, { "%uhd", { DESTINATION, LINK } },
+        { "%nd", { DESTINATION, NETWORK } }, { "%rnd", { DESTINATION, NETWORK } },
+        { "%und", { DESTINATION, NETWORK } },
+    };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (strcmp(format, known[i].format) == 0)
+            return known[i].kind;
+    return (column_kind){ PLAIN, 0 };
+}
+
+/* The next item of a preference string list (prefs.c's
+ * prefs_get_string_list): quoted with backslash escapes, or bare up to the
+ * comma. NULL at the end. */
+static char *list_item(const char **pos)
+{
+    const char *p = *pos;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    if (!*p)
+        return NULL;
+    char *item = malloc(strlen(p) + 1), *q = item;
+    if (*p == '"') {
+        for (p++; *p && *p != '"'; p++)
+            *q++ = *p == '\\' && p[1] ? *++p : *p;
+        if (*p)
+            p++;
+    } else {
+        for (; *p && *p != ','; p++)
+            *q++ = *p;
+        while (q > item && (q[-1] == ' ' || q[-1] == '\t'))
+            q--;
+    }
+    *q = '\0';
+    while (*p && *p != ',')
+        p++;
+    *pos = *p ? p + 1 : p;
+    return item;
+}
+
+columns_layout *columns_layout_new(const char *format, char delimiter)
+{
+    static const char defaults[] = "\"No.\",\"%m\",\"Time\",\"%t\",\"Source\",\"%s\","
+                                   "\"Destination\",\"%d\",\"Protocol\",\"%p\","
+                                   "\"Length\",\"%L\",\"Info\",\"%i\"";
+    columns_layout *l = calloc(1, sizeof *l);
+    l->delimiter = delimiter;
+    const char *pos = format ? format : defaults;
+    size_t max = strlen(pos) / 2 + 1;
+    l->kinds = calloc(max, sizeof *l->kinds);
+    l->titles = calloc(max, sizeof *l->titles);
+    char *title, *fmt;
+    while ((title = list_item(&pos))) {
+        if (!(fmt = list_item(&pos))) {
+            free(title);
+            break;
+        }
+        l->titles[l->count] = title;
+        l->kinds[l->count++] = kind_of(fmt);
+        free(fmt);
+    }
+    return l;
+}
+
+/* Our reading of the formats holds only if the engine's columns are the
+ * ones we read (a preferences file may have set others, hidden columns are
+ * left out): else every column is printed as it is. */
+static void check_layout(columns_layout *l, cshark_packet *pkt)
+{
+    size_t n = cshark_packet_column_count(pkt);
+    int same = n == l->count;
+    for (size_t i = 0; same && i < n; i++)
+        same = strcmp(cshark_packet_column_title(pkt, i), l->titles[i]) == 0;
+    if (!same)
+        memset(l->kinds, 0, l->count * sizeof *l->kinds);
+    l->checked = 1;
+}
+
+static void pad(jbuf *b, size_t n)
+{
+    jb_reserve(b, n);
+    memset(b->data + b->len, ' ', n);
+    b->len += n;
+}
+
+/* The arrow from column K to the next, NEXT: "→" from a source to a
+ * destination of its family, "←" the other way round. */
+static const char *arrow(column_kind k, column_kind next)
+{
+    if (!k.family || k.family != next.family)
+        return NULL;
+    if (k.role == SOURCE && next.role == DESTINATION)
+        return "\u2192";
+    if (k.role == DESTINATION && next.role == SOURCE)
+        return "\u2190";
+    return NULL;
+}
+
+void print_columns(FILE *out, cshark_packet *pkt, columns_layout *l)
+{
+    static const size_t widths[] = { [NUMBER] = 5, [TIME] = 10, [SOURCE] = 12,
+                                     [DESTINATION] = 12 };
+    static jbuf b;
+    if (!l->checked)
+        check_layout(l, pkt);
+    b.len = 0;
+    size_t n = cshark_packet_column_count(pkt);
+    for (size_t i = 0; i < n; i++) {
+        const char *text = cshark_packet_column(pkt, i);
+        size_t len = strlen(text);
+        column_kind k = i < l->count ? l->kinds[i] : (column_kind){ PLAIN, 0 };
+        size_t fill = len < widths[k.role] ? widths[k.role] - len : 0;
+        if (k.role != DESTINATION)
+            pad(&b, fill);
+        jb_put(&b, text, len);
+        if (k.role == DESTINATION)
+            pad(&b, fill);
+        if (i + 1 == n)
+            break;
+        const char *a = i + 1 < l->count ? arrow(k, l->kinds[i + 1]) : NULL;
+        jb_put(&b, &l->delimiter, 1);
+        if (a) {
+            jb_put(&b, a, strlen(a));
+            jb_put(&b, &l->delimiter, 1);
+        }
+    }
+    jb_put(&b, "\n", 1);
+    fwrite_unlocked(b.data, 1, b.len, out);
+}
