@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cshark/cshark.h"
+#include "outbuf.h"
 
 /* -T fields options (tshark's -E). */
 typedef struct {
@@ -98,28 +99,5 @@ void print_pdml_finale(FILE *out);
 void print_psml_preamble(FILE *out, cshark_capture *cap); /* after a first read */
 void print_psml(FILE *out, cshark_packet *pkt);
 void print_psml_finale(FILE *out);
-
-/* outbuf.c: output text in a growing buffer. */
-typedef struct {
-    char *data;
-    size_t len, cap;
-} jbuf;
-void jb_grow(jbuf *b, size_t n);
-static inline void jb_reserve(jbuf *b, size_t n)
-{
-    if (b->len + n > b->cap)
-        jb_grow(b, n);
-}
-static inline void jb_put(jbuf *b, const char *s, size_t n)
-{
-    jb_reserve(b, n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-}
-void jb_uint(jbuf *b, unsigned long v);
-void jb_string(jbuf *b, const char *s, size_t n); /* quoted and escaped */
-void jb_xml(jbuf *b, const char *s, size_t n); /* escaped as PDML/PSML text */
-/* KEY then VALUE in double quotes, unescaped; nothing when VALUE is NULL. */
-void jb_plain_attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n);
 
 #endif

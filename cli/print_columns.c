@@ -121,13 +121,6 @@ static void check_layout(columns_layout *l, cshark_packet *pkt)
     l->checked = 1;
 }
 
-static void pad(jbuf *b, size_t n)
-{
-    jb_reserve(b, n);
-    memset(b->data + b->len, ' ', n);
-    b->len += n;
-}
-
 /* The arrow from column K to the next, NEXT: "→" from a source to a
  * destination of its family, "←" the other way round. */
 static const char *arrow(column_kind k, column_kind next)
@@ -148,7 +141,6 @@ void print_columns(FILE *out, cshark_packet *pkt, columns_layout *l)
     static jbuf b;
     if (!l->checked)
         check_layout(l, pkt);
-    b.len = 0;
     size_t n = cshark_packet_column_count(pkt);
     for (size_t i = 0; i < n; i++) {
         const char *text = cshark_packet_column(pkt, i);
@@ -156,10 +148,10 @@ void print_columns(FILE *out, cshark_packet *pkt, columns_layout *l)
         column_kind k = i < l->count ? l->kinds[i] : (column_kind){ PLAIN, 0 };
         size_t fill = len < widths[k.role] ? widths[k.role] - len : 0;
         if (k.role != DESTINATION)
-            pad(&b, fill);
+            jb_spaces(&b, fill);
         jb_put(&b, text, len);
         if (k.role == DESTINATION)
-            pad(&b, fill);
+            jb_spaces(&b, fill);
         if (i + 1 == n)
             break;
         const char *a = i + 1 < l->count ? arrow(k, l->kinds[i + 1]) : NULL;
@@ -169,6 +161,6 @@ void print_columns(FILE *out, cshark_packet *pkt, columns_layout *l)
             jb_put(&b, &l->delimiter, 1);
         }
     }
-    jb_put(&b, "\n", 1);
-    fwrite_unlocked(b.data, 1, b.len, out);
+    LIT(&b, "\n");
+    jb_flush(&b, out);
 }
