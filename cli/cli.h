@@ -38,9 +38,10 @@ extern const size_t brief_field_count;
 void print_brief(FILE *out, cshark_packet *pkt);
 
 /* print_columns.c: the default output, the summary columns as tshark's
- * text. FORMAT is gui.column.format's value (NULL: the default). */
+ * text. FORMAT and HIDDEN are the values of gui.column.format and
+ * gui.column.hidden (NULL: the defaults). */
 typedef struct columns_layout columns_layout;
-columns_layout *columns_layout_new(const char *format, char delimiter);
+columns_layout *columns_layout_new(const char *format, const char *hidden, char delimiter);
 void print_columns(FILE *out, cshark_packet *pkt, columns_layout *layout);
 
 /* live.c */

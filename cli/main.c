@@ -8,8 +8,6 @@
 
 #include "cli.h"
 
-#define COLUMN_FORMAT_PREF "gui.column.format"
-
 /* Everything that shapes dissection, in the order given. */
 static int configure(cshark_capture *cap, const cli_options *o)
 {
@@ -90,16 +88,16 @@ static int resolve_fields(cli_fields *f)
     return 0;
 }
 
-/* The value of the last -o gui.column.format, or NULL (the default). */
-static const char *column_format(const cli_options *o)
+/* The value of the last -o NAME:VALUE, or NULL. */
+static const char *preference(const cli_options *o, const char *name)
 {
-    const char *format = NULL;
-    size_t n = strlen(COLUMN_FORMAT_PREF);
+    const char *value = NULL;
+    size_t n = strlen(name);
     for (size_t i = 0; i < o->ndissect; i++)
-        if (o->dissect[i].kind == 'o' && strncmp(o->dissect[i].arg, COLUMN_FORMAT_PREF, n) == 0
+        if (o->dissect[i].kind == 'o' && strncmp(o->dissect[i].arg, name, n) == 0
             && o->dissect[i].arg[n] == ':')
-            format = o->dissect[i].arg + n + 1;
-    return format;
+            value = o->dissect[i].arg + n + 1;
+    return value;
 }
 
 /* --check-filter: compile the filter and say so. */
@@ -143,7 +141,9 @@ static int print_packets(cshark_capture *cap, const cli_options *o)
 {
     columns_layout *layout = NULL;
     if (o->output == OUT_TEXT || o->output == OUT_TABS)
-        layout = columns_layout_new(column_format(o), o->output == OUT_TABS ? '\t' : ' ');
+        layout = columns_layout_new(preference(o, "gui.column.format"),
+                                    preference(o, "gui.column.hidden"),
+                                    o->output == OUT_TABS ? '\t' : ' ');
     if (o->output == OUT_FIELDS)
         print_fields_preamble(stdout, &o->fields);
     else if (o->output == OUT_PDML)

@@ -9,8 +9,6 @@
 
 #include "cli.h"
 
-
-
 static void usage(FILE *out)
 {
     fputs("Usage: cshark -r FILE [options]   or   cshark -i IFACE [options]\n"

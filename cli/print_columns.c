@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "cli.h"
 
 /* How a column is laid out: its role, and for addresses their family, so
@@ -17,9 +19,14 @@ typedef struct {
     unsigned char role, family;
 } column_kind;
 
+typedef struct {
+    column_kind kind;
+    int visible;        /* not in gui.column.hidden */
+    char *title;
+} column;
+
 struct columns_layout {
-    column_kind *kinds; /* one per column of gui.column.format */
-    char **titles;
+    column *columns;    /* gui.column.format's, hidden ones included */
     size_t count;
     char delimiter;
     int checked;        /* compared with the engine's columns yet */
@@ -83,7 +90,38 @@ static char *list_item(const char **pos)
     return item;
 }
 
-columns_layout *columns_layout_new(const char *format, char delimiter)
+/* A format as prefs.c matches gui.column.hidden's against the columns': a
+ * custom column's occurrence is 0 and its resolution R unless given. */
+static char *canonical(const char *format)
+{
+    if (strncmp(format, "%Cus:", 5) != 0)
+        return g_strdup(format);
+    char **part = g_strsplit(format + 5, ":", 3);
+    char *c = g_strdup_printf("%%Cus:%s:%d:%c", part[0] ? part[0] : "",
+                              part[0] && part[1] ? atoi(part[1]) : 0,
+                              part[0] && part[1] && part[2] && part[2][0] == 'U' ? 'U' : 'R');
+    g_strfreev(part);
+    return c;
+}
+
+/* Whether FORMAT is one of HIDDEN's comma-separated formats. */
+static int is_hidden(const char *hidden, const char *format)
+{
+    if (!hidden)
+        return 0;
+    char **list = g_strsplit(hidden, ",", -1), *want = canonical(format);
+    int found = 0;
+    for (char **h = list; *h && !found; h++) {
+        char *c = canonical(g_strstrip(*h));
+        found = strcmp(c, want) == 0;
+        g_free(c);
+    }
+    g_free(want);
+    g_strfreev(list);
+    return found;
+}
+
+columns_layout *columns_layout_new(const char *format, const char *hidden, char delimiter)
 {
     static const char defaults[] = "\"No.\",\"%m\",\"Time\",\"%t\",\"Source\",\"%s\","
                                    "\"Destination\",\"%d\",\"Protocol\",\"%p\","
@@ -91,33 +129,35 @@ columns_layout *columns_layout_new(const char *format, char delimiter)
     columns_layout *l = calloc(1, sizeof *l);
     l->delimiter = delimiter;
     const char *pos = format ? format : defaults;
-    size_t max = strlen(pos) / 2 + 1;
-    l->kinds = calloc(max, sizeof *l->kinds);
-    l->titles = calloc(max, sizeof *l->titles);
+    l->columns = calloc(strlen(pos) / 2 + 1, sizeof *l->columns);
     char *title, *fmt;
     while ((title = list_item(&pos))) {
         if (!(fmt = list_item(&pos))) {
             free(title);
             break;
         }
-        l->titles[l->count] = title;
-        l->kinds[l->count++] = kind_of(fmt);
+        l->columns[l->count++] = (column){ kind_of(fmt), !is_hidden(hidden, fmt), title };
         free(fmt);
     }
     return l;
 }
 
-/* Our reading of the formats holds only if the engine's columns are the
- * ones we read (a preferences file may have set others, hidden columns are
- * left out): else every column is printed as it is. */
+/* Our reading of the formats holds only if the engine's visible columns are
+ * the ones we read (a preferences file may have set others): else each of
+ * the engine's columns is printed as it is. */
 static void check_layout(columns_layout *l, cshark_packet *pkt)
 {
-    size_t n = cshark_packet_column_count(pkt);
-    int same = n == l->count;
-    for (size_t i = 0; same && i < n; i++)
-        same = strcmp(cshark_packet_column_title(pkt, i), l->titles[i]) == 0;
-    if (!same)
-        memset(l->kinds, 0, l->count * sizeof *l->kinds);
+    size_t n = cshark_packet_column_count(pkt), v = 0;
+    int same = 1;
+    for (size_t i = 0; same && i < l->count; i++)
+        if (l->columns[i].visible)
+            same = v < n && strcmp(cshark_packet_column_title(pkt, v++), l->columns[i].title) == 0;
+    if (!same || v != n) {
+        l->columns = realloc(l->columns, (n + 1) * sizeof *l->columns);
+        for (size_t i = 0; i < n; i++)
+            l->columns[i] = (column){ { PLAIN, 0 }, 1, NULL };
+        l->count = n;
+    }
     l->checked = 1;
 }
 
@@ -134,6 +174,21 @@ static const char *arrow(column_kind k, column_kind next)
     return NULL;
 }
 
+/* What follows column I: nothing after the last column, hidden or not, else
+ * the delimiter, around an arrow when the next column, hidden or not, is the
+ * matching address (tshark.c looks at the columns' raw indexes). */
+static void separator(jbuf *b, const columns_layout *l, size_t i)
+{
+    if (i + 1 == l->count)
+        return;
+    const char *a = arrow(l->columns[i].kind, l->columns[i + 1].kind);
+    jb_put(b, &l->delimiter, 1);
+    if (a) {
+        jb_put(b, a, strlen(a));
+        jb_put(b, &l->delimiter, 1);
+    }
+}
+
 void print_columns(FILE *out, cshark_packet *pkt, columns_layout *l)
 {
     static const size_t widths[] = { [NUMBER] = 5, [TIME] = 10, [SOURCE] = 12,
@@ -141,25 +196,19 @@ void print_columns(FILE *out, cshark_packet *pkt, columns_layout *l)
     static jbuf b;
     if (!l->checked)
         check_layout(l, pkt);
-    size_t n = cshark_packet_column_count(pkt);
-    for (size_t i = 0; i < n; i++) {
-        const char *text = cshark_packet_column(pkt, i);
+    for (size_t i = 0, v = 0; i < l->count; i++) {
+        if (!l->columns[i].visible)
+            continue;
+        const char *text = cshark_packet_column(pkt, v++);
         size_t len = strlen(text);
-        column_kind k = i < l->count ? l->kinds[i] : (column_kind){ PLAIN, 0 };
+        column_kind k = l->columns[i].kind;
         size_t fill = len < widths[k.role] ? widths[k.role] - len : 0;
         if (k.role != DESTINATION)
             jb_spaces(&b, fill);
         jb_put(&b, text, len);
         if (k.role == DESTINATION)
             jb_spaces(&b, fill);
-        if (i + 1 == n)
-            break;
-        const char *a = i + 1 < l->count ? arrow(k, l->kinds[i + 1]) : NULL;
-        jb_put(&b, &l->delimiter, 1);
-        if (a) {
-            jb_put(&b, a, strlen(a));
-            jb_put(&b, &l->delimiter, 1);
-        }
+        separator(&b, l, i);
     }
     LIT(&b, "\n");
     jb_flush(&b, out);

@@ -42,6 +42,14 @@ COLUMN_FORMATS = [
     '"N\\"o", "%m", "Proto", "%p", "Info", "%i", "No.", "%m"',
 ]
 
+# Hidden columns (gui.column.hidden): skipped, but tshark still decides the
+# separator after a column by the next one in gui.column.format, hidden or
+# not; custom columns match with occurrence 0 and resolution R by default.
+CUSTOM = ('"No.","%m","Time","%t","TTL","%Cus:ip.ttl:0:R","TTL2","%Cus:ip.ttl:0:U",'
+          '"Src","%s","Dst","%d","N2","%m"')
+HIDDEN = [(None, "%t"), (None, "%i"), (None, "%d"), (None, "%t, %s"), (None, '"%d"'),
+          (CUSTOM, "%Cus:ip.ttl"), (CUSTOM, "%m"), (CUSTOM, " %d ,%Cus:ip.ttl:0:U")]
+
 
 def without_line(stdout, number):
     """STDOUT without the line of frame NUMBER (the first column)."""
@@ -80,6 +88,14 @@ def test_like_tshark(capture, mode):
 def test_column_formats(name, fmt):
     capture = DATA_DIR / name
     assert_same(["-o", f"gui.column.format:{fmt}", "-r", capture], capture)
+
+
+@pytest.mark.parametrize("fmt,hidden", HIDDEN, ids=range(len(HIDDEN)))
+@pytest.mark.parametrize("name", ["tcpdump__dns_tcp.pcap", "ndpi__rtp.pcapng"])
+def test_hidden_columns(name, fmt, hidden):
+    capture = DATA_DIR / name
+    options = ["-o", f"gui.column.format:{fmt}"] if fmt else []
+    assert_same([*options, "-o", f"gui.column.hidden:{hidden}", "-r", capture], capture)
 
 
 def test_brief_keeps_the_old_line():
