@@ -2,7 +2,11 @@
  * line, laid out as Wireshark 4.0's tshark.c print_columns() does: the
  * number right-aligned to 5, times to 10, sources right-aligned and
  * destinations left-aligned to 12, an arrow between a source and its
- * matching destination, one delimiter elsewhere.
+ * matching destination, one delimiter elsewhere; hidden columns skipped.
+ * The library gives the columns' titles and texts, not their formats: those
+ * are read here from -o gui.column.format and gui.column.hidden, or their
+ * defaults, and checked against the titles. (A preferences file that sets
+ * them is not read: its columns are printed unpadded.)
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdlib.h>
 #include <string.h>
