@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cshark/cshark.h"
+#include "outbuf.h"
 
 /* -T fields options (tshark's -E). */
 typedef struct {
@@ -31,9 +32,17 @@ static inline const char *column_field_title(const char *name)
     return strncmp(name, COLUMN_FIELD_PREFIX, n) == 0 ? name + n : NULL;
 }
 
-extern const char *const summary_fields[];
-extern const size_t summary_field_count;
-void print_summary(FILE *out, cshark_packet *pkt);
+/* print_brief.c: -T brief, the PyShark-style one-line summary. */
+extern const char *const brief_fields[];
+extern const size_t brief_field_count;
+void print_brief(FILE *out, cshark_packet *pkt);
+
+/* print_columns.c: the default output, the summary columns as tshark's
+ * text. FORMAT and HIDDEN are the values of gui.column.format and
+ * gui.column.hidden (NULL: the defaults). */
+typedef struct columns_layout columns_layout;
+columns_layout *columns_layout_new(const char *format, const char *hidden, char delimiter);
+void print_columns(FILE *out, cshark_packet *pkt, columns_layout *layout);
 
 /* live.c */
 typedef struct {
@@ -51,6 +60,36 @@ int live_configure(cshark_capture *cap, const live_opts *l);
 void live_catch_signals(cshark_capture *cap);
 void live_release_signals(void);
 void live_report(cshark_capture *cap);
+
+/* options.c: the command line, read and checked. */
+enum { EXIT_USAGE = 1, EXIT_CAPTURE = 2 };
+enum output { OUT_TEXT, OUT_TABS, OUT_BRIEF, OUT_TREE, OUT_FIELDS, OUT_JSON, OUT_PDML, OUT_PSML };
+/* A dissection option (-o, -d, --disable/enable-protocol), kept in order. */
+typedef struct {
+    int kind; /* 'o', 'd' or a long option's code */
+    const char *arg;
+} dissect_opt;
+enum { OPT_CHECK = 256, OPT_DISABLE, OPT_ENABLE, OPT_PERSONAL, OPT_RESOLVE };
+typedef struct {
+    const char *path, *filter, *check;
+    const char *resolve; /* -N letters; NULL: as the preferences say */
+    char *trailing;      /* the arguments after the options, joined */
+    long limit, reset;   /* -c, -M; -1 when not given */
+    enum output output;
+    int verbose, flush_each, two_pass, t_given;
+    unsigned init_flags;
+    live_opts live;
+    cli_fields fields;
+    dissect_opt *dissect;
+    size_t ndissect;
+} cli_options;
+int cli_fail(int code, const char *fmt, const char *arg);
+/* -1 to go on, else the status to exit with. */
+int parse_args(int argc, char **argv, cli_options *o);
+/* 0, or the status to exit with once the error is printed. */
+int check_options(cli_options *o);
+
+/* print_tree.c: -V. */
 void print_tree(FILE *out, cshark_packet *pkt);
 void print_fields_preamble(FILE *out, const cli_fields *f);
 void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f);
@@ -61,28 +100,5 @@ void print_pdml_finale(FILE *out);
 void print_psml_preamble(FILE *out, cshark_capture *cap); /* after a first read */
 void print_psml(FILE *out, cshark_packet *pkt);
 void print_psml_finale(FILE *out);
-
-/* outbuf.c: output text in a growing buffer. */
-typedef struct {
-    char *data;
-    size_t len, cap;
-} jbuf;
-void jb_grow(jbuf *b, size_t n);
-static inline void jb_reserve(jbuf *b, size_t n)
-{
-    if (b->len + n > b->cap)
-        jb_grow(b, n);
-}
-static inline void jb_put(jbuf *b, const char *s, size_t n)
-{
-    jb_reserve(b, n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-}
-void jb_uint(jbuf *b, unsigned long v);
-void jb_string(jbuf *b, const char *s, size_t n); /* quoted and escaped */
-void jb_xml(jbuf *b, const char *s, size_t n); /* escaped as PDML/PSML text */
-/* KEY then VALUE in double quotes, unescaped; nothing when VALUE is NULL. */
-void jb_plain_attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n);
 
 #endif

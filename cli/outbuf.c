@@ -23,7 +23,6 @@ void jb_grow(jbuf *b, size_t n)
     b->cap = cap;
 }
 
-
 void jb_uint(jbuf *b, unsigned long v)
 {
     static const char pairs[] = "00010203040506070809101112131415161718192021222324"
@@ -177,6 +176,32 @@ void jb_plain_attr(jbuf *b, const char *key, size_t klen, const char *value, siz
     memcpy(b->data + b->len + klen + 1, value, n);
     b->data[b->len + klen + 1 + n] = '"';
     b->len += klen + n + 2;
+}
+
+void jb_json_attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n)
+{
+    if (!value)
+        return;
+    jb_put(b, key, klen);
+    jb_string(b, value, n);
+}
+
+void jb_xml_attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n)
+{
+    if (!value)
+        return;
+    jb_put(b, key, klen);
+    jb_xml(b, value, n);
+    LIT(b, "\"");
+}
+
+void jb_int_attr(jbuf *b, const char *key, size_t klen, int value)
+{
+    if (value < 0)
+        return;
+    jb_put(b, key, klen);
+    jb_uint(b, (unsigned long)value);
+    LIT(b, "\"");
 }
 
 /* print.c's print_escaped_xml: the five markup characters as entities, ASCII

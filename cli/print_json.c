@@ -5,30 +5,14 @@
 
 #include "cli.h"
 
-#define LIT(b, s) jb_put((b), (s), sizeof(s) - 1)
-
-static void attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n)
-{
-    if (!value)
-        return;
-    jb_put(b, key, klen);
-    jb_string(b, value, n);
-}
-
-#define ATTR(b, key, value, n) attr((b), key, sizeof(key) - 1, (value), (n))
-
-/* Field names (letters, digits, '-', '_', '.'), hex bytes and masked values
- * never need escaping. */
-#define PLAIN_ATTR(b, key, value, n) jb_plain_attr((b), key, sizeof(key) - 1, (value), (n))
-
 static void item(jbuf *b, const cshark_item *it)
 {
     cshark_pdml a = CSHARK_PDML_INIT;
     cshark_item_pdml(it, &a);
     /* "name" is always present, so every other key can lead with a comma. */
     PLAIN_ATTR(b, "{\"name\":", a.name, a.name_len);
-    ATTR(b, ",\"showname\":", a.showname, a.showname_len);
-    ATTR(b, ",\"show\":", a.show, a.show_len);
+    JSON_ATTR(b, ",\"showname\":", a.showname, a.showname_len);
+    JSON_ATTR(b, ",\"show\":", a.show, a.show_len);
     PLAIN_ATTR(b, ",\"value\":", a.value, a.value_len);
     PLAIN_ATTR(b, ",\"unmaskedvalue\":", a.unmaskedvalue, a.unmaskedvalue_len);
     if (a.pos >= 0) {
@@ -57,7 +41,6 @@ static void item(jbuf *b, const cshark_item *it)
 void print_json(FILE *out, cshark_packet *pkt)
 {
     static jbuf b;
-    b.len = 0;
     LIT(&b, "{\"number\":");
     jb_uint(&b, cshark_packet_number(pkt));
     LIT(&b, ",\"timestamp\":\"");
@@ -75,5 +58,5 @@ void print_json(FILE *out, cshark_packet *pkt)
         item(&b, cshark_packet_layer(pkt, i));
     }
     LIT(&b, "]}\n");
-    fwrite_unlocked(b.data, 1, b.len, out);
+    jb_flush(&b, out);
 }

@@ -11,37 +11,9 @@
 
 #include "cli.h"
 
-#define LIT(b, s) jb_put((b), (s), sizeof(s) - 1)
-
-static void attr(jbuf *b, const char *key, size_t klen, const char *value, size_t n)
-{
-    if (!value)
-        return;
-    jb_put(b, key, klen);
-    jb_xml(b, value, n);
-    LIT(b, "\"");
-}
-
-#define ATTR(b, key, value, n) attr((b), key, sizeof(key) - 1, (value), (n))
-
-#define PLAIN_ATTR(b, key, value, n) jb_plain_attr((b), key, sizeof(key) - 1, (value), (n))
-
-static void int_attr(jbuf *b, const char *key, size_t klen, int v)
-{
-    if (v < 0)
-        return;
-    jb_put(b, key, klen);
-    jb_uint(b, (unsigned long)v);
-    LIT(b, "\"");
-}
-
-#define INT_ATTR(b, key, v) int_attr((b), key, sizeof(key) - 1, (v))
-
 static void indent(jbuf *b, int level)
 {
-    jb_reserve(b, (size_t)level * 2);
-    memset(b->data + b->len, ' ', (size_t)level * 2);
-    b->len += (size_t)level * 2;
+    jb_spaces(b, (size_t)level * 2);
 }
 
 /* LEVEL is the item's indent; CLOSE its closing tag's, which print.c puts
@@ -66,19 +38,19 @@ static void item(jbuf *b, const cshark_item *it, int level, int close)
         LIT(b, "<proto");
     else
         LIT(b, "<field");
-    ATTR(b, " name=\"", a.name, a.name_len);
+    XML_ATTR(b, " name=\"", a.name, a.name_len);
     if (kind == CSHARK_ITEM_TEXT) {
         /* A text line: its label is its show, and no showname. */
-        ATTR(b, " show=\"", a.show, a.show_len);
+        XML_ATTR(b, " show=\"", a.show, a.show_len);
         INT_ATTR(b, " size=\"", a.size);
         INT_ATTR(b, " pos=\"", a.pos);
     } else {
-        ATTR(b, " showname=\"", a.showname, a.showname_len);
+        XML_ATTR(b, " showname=\"", a.showname, a.showname_len);
         if (a.hidden)
             LIT(b, " hide=\"yes\"");
         INT_ATTR(b, " size=\"", a.size);
         INT_ATTR(b, " pos=\"", a.pos);
-        ATTR(b, " show=\"", a.show, a.show_len);
+        XML_ATTR(b, " show=\"", a.show, a.show_len);
     }
     /* Hex digits: nothing to escape. */
     PLAIN_ATTR(b, " value=", a.value, a.value_len);
@@ -191,21 +163,20 @@ void print_pdml_preamble(FILE *out, const char *path)
     if (path)
         jb_xml(&b, path, strlen(path));
     LIT(&b, "\">\n");
-    fwrite_unlocked(b.data, 1, b.len, out);
+    jb_flush(&b, out);
     free(b.data);
 }
 
 void print_pdml(FILE *out, cshark_packet *pkt)
 {
     static jbuf b;
-    b.len = 0;
     LIT(&b, "<packet>\n");
     geninfo(&b, pkt);
     size_t n = cshark_packet_layer_count(pkt);
     for (size_t i = 0; i < n; i++)
         item(&b, cshark_packet_layer(pkt, i), 1, 1);
     LIT(&b, "</packet>\n\n\n"); /* print.c ends it with a blank line, tshark.c adds one */
-    fwrite_unlocked(b.data, 1, b.len, out);
+    jb_flush(&b, out);
 }
 
 void print_pdml_finale(FILE *out)

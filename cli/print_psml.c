@@ -7,8 +7,6 @@
 
 #include "cli.h"
 
-#define LIT(b, s) jb_put((b), (s), sizeof(s) - 1)
-
 static void section(jbuf *b, const char *text)
 {
     LIT(b, "<section>");
@@ -28,20 +26,19 @@ void print_psml_preamble(FILE *out, cshark_capture *cap)
     for (size_t i = 0; i < cshark_capture_column_count(cap); i++)
         section(&b, cshark_capture_column_title(cap, i));
     LIT(&b, "</structure>\n\n");
-    fwrite_unlocked(b.data, 1, b.len, out);
+    jb_flush(&b, out);
     free(b.data);
 }
 
 void print_psml(FILE *out, cshark_packet *pkt)
 {
     static jbuf b;
-    b.len = 0;
     LIT(&b, "<packet>\n");
     size_t n = cshark_packet_column_count(pkt);
     for (size_t i = 0; i < n; i++)
         section(&b, cshark_packet_column(pkt, i));
     LIT(&b, "</packet>\n\n");
-    fwrite_unlocked(b.data, 1, b.len, out);
+    jb_flush(&b, out);
 }
 
 void print_psml_finale(FILE *out)

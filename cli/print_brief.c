@@ -1,4 +1,5 @@
-/* Text output: the default one-line summary, and -V's tree (as tshark -V).
+/* -T brief: one PyShark-style line per packet (its conversation header),
+ * the default output before tshark's columns were.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdint.h>
 #include <string.h>
@@ -8,15 +9,15 @@
 
 #include "cli.h"
 
-/* Every field the summary reads: the CLI primes exactly these. */
-const char *const summary_fields[] = {
+/* Every field the line reads: the CLI primes exactly these. */
+const char *const brief_fields[] = {
     "frame.protocols", "udp.srcport", "udp.dstport", "tcp.srcport",
     "tcp.dstport", "ip.src", "ipv6.src", "arp.src.proto_ipv4", "eth.src", "wlan.sa",
     "sll.src.eth", "ip.dst", "ipv6.dst", "arp.dst.proto_ipv4", "eth.dst", "wlan.da",
 };
-const size_t summary_field_count = sizeof summary_fields / sizeof *summary_fields;
+const size_t brief_field_count = sizeof brief_fields / sizeof *brief_fields;
 
-/* The summary's fields, resolved once on first use (the CLI prints from one
+/* The line's fields, resolved once on first use (the CLI prints from one
  * thread): a lookup by name per field and packet cost more than the lookup
  * in the packet. Address lists are in PyShark's order of preference. */
 enum { SRC, DST };
@@ -120,7 +121,7 @@ static const char *local_date(int64_t secs)
 }
 
 /* "UDP  10.0.0.1:53 --> 10.0.0.2:5353  2011-01-25 18:57:18.356677  1295981838.356677000" */
-void print_summary(FILE *out, cshark_packet *pkt)
+void print_brief(FILE *out, cshark_packet *pkt)
 {
     if (!sf.ready)
         resolve_all();
@@ -154,62 +155,4 @@ void print_summary(FILE *out, cshark_packet *pkt)
     fputs_unlocked("  ", out);
     fputs_unlocked(cshark_packet_timestamp(pkt), out);
     putc_unlocked('\n', out);
-}
-
-/* tshark -V dumps the bytes of the "data" protocol under its line. */
-static void hex_dump(FILE *out, const uint8_t *d, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    int digits = 4;
-    while (digits < 8 && ((len - 1) >> (digits * 4)) != 0)
-        digits++;
-    putc('\n', out);
-    for (size_t off = 0; off < len; off += 16) {
-        char line[128];
-        size_t n = len - off < 16 ? len - off : 16;
-        int j = snprintf(line, sizeof line, "%0*zx  ", digits, off);
-        memset(line + j, ' ', 16 * 3 + 2 + 16);
-        int k = j + 16 * 3 + 2;
-        for (size_t i = 0; i < n; i++) {
-            uint8_t c = d[off + i];
-            line[j + 3 * i] = hex[c >> 4];
-            line[j + 3 * i + 1] = hex[c & 15];
-            line[k++] = c >= ' ' && c < 0x7f ? (char)c : '.';
-        }
-        line[k] = '\0';
-        fprintf(out, "%s\n", line);
-    }
-}
-
-static void tree_node(FILE *out, const cshark_item *it, int level)
-{
-    if (cshark_item_kind(it) == CSHARK_ITEM_WRAPPER) {
-        for (const cshark_item *c = cshark_item_child(it); c; c = cshark_item_next(c))
-            tree_node(out, c, level);
-        return;
-    }
-    unsigned flags = cshark_item_flags(it);
-    if (flags & CSHARK_FLAG_HIDDEN)
-        return;
-    int indent = level * 4 > 160 ? 160 : level * 4;
-    if (flags & CSHARK_FLAG_GENERATED)
-        fprintf(out, "%*s[%s]\n", indent, "", cshark_item_label(it));
-    else
-        fprintf(out, "%*s%s\n", indent, "", cshark_item_label(it));
-    if (strcmp(cshark_item_name(it), "data") == 0) {
-        const uint8_t *d;
-        size_t len;
-        if (cshark_item_data(it, &d, &len) == CSHARK_OK && d)
-            hex_dump(out, d, len);
-    }
-    for (const cshark_item *c = cshark_item_child(it); c; c = cshark_item_next(c))
-        tree_node(out, c, level + 1);
-}
-
-void print_tree(FILE *out, cshark_packet *pkt)
-{
-    size_t n = cshark_packet_layer_count(pkt);
-    for (size_t i = 0; i < n; i++)
-        tree_node(out, cshark_packet_layer(pkt, i), 0);
-    putc('\n', out);
 }
