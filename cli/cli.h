@@ -41,8 +41,10 @@ void print_brief(FILE *out, cshark_packet *pkt);
  * text. FORMAT and HIDDEN are the values of gui.column.format and
  * gui.column.hidden (NULL: the defaults). */
 typedef struct columns_layout columns_layout;
-columns_layout *columns_layout_new(const char *format, const char *hidden, char delimiter);
-void print_columns(FILE *out, cshark_packet *pkt, columns_layout *layout);
+columns_layout *columns_layout_new(char delimiter);
+void columns_layout_free(columns_layout *layout); /* NULL is allowed */
+void print_columns(FILE *out, const cshark_capture *cap, cshark_packet *pkt,
+                   columns_layout *layout);
 
 /* live.c */
 typedef struct {

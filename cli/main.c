@@ -88,18 +88,6 @@ static int resolve_fields(cli_fields *f)
     return 0;
 }
 
-/* The value of the last -o NAME:VALUE, or NULL. */
-static const char *preference(const cli_options *o, const char *name)
-{
-    const char *value = NULL;
-    size_t n = strlen(name);
-    for (size_t i = 0; i < o->ndissect; i++)
-        if (o->dissect[i].kind == 'o' && strncmp(o->dissect[i].arg, name, n) == 0
-            && o->dissect[i].arg[n] == ':')
-            value = o->dissect[i].arg + n + 1;
-    return value;
-}
-
 /* --check-filter: compile the filter and say so. */
 static int check_filter(const cli_options *o)
 {
@@ -141,9 +129,7 @@ static int print_packets(cshark_capture *cap, const cli_options *o)
 {
     columns_layout *layout = NULL;
     if (o->output == OUT_TEXT || o->output == OUT_TABS)
-        layout = columns_layout_new(preference(o, "gui.column.format"),
-                                    preference(o, "gui.column.hidden"),
-                                    o->output == OUT_TABS ? '\t' : ' ');
+        layout = columns_layout_new(o->output == OUT_TABS ? '\t' : ' ');
     if (o->output == OUT_FIELDS)
         print_fields_preamble(stdout, &o->fields);
     else if (o->output == OUT_PDML)
@@ -153,7 +139,7 @@ static int print_packets(cshark_capture *cap, const cli_options *o)
     while ((rc = cshark_capture_next(cap, &pkt)) == CSHARK_PACKET) {
         switch (o->output) {
         case OUT_TEXT:
-        case OUT_TABS: print_columns(stdout, pkt, layout); break;
+        case OUT_TABS: print_columns(stdout, cap, pkt, layout); break;
         case OUT_BRIEF: print_brief(stdout, pkt); break;
         case OUT_TREE: print_tree(stdout, pkt); break;
         case OUT_FIELDS: print_fields(stdout, pkt, &o->fields); break;
@@ -175,6 +161,7 @@ static int print_packets(cshark_capture *cap, const cli_options *o)
             print_psml_preamble(stdout, cap);
         print_psml_finale(stdout);
     }
+    columns_layout_free(layout);
     fflush(stdout);
     return rc;
 }

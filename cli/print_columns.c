@@ -3,10 +3,8 @@
  * number right-aligned to 5, times to 10, sources right-aligned and
  * destinations left-aligned to 12, an arrow between a source and its
  * matching destination, one delimiter elsewhere; hidden columns skipped.
- * The library gives the columns' titles and texts, not their formats: those
- * are read here from -o gui.column.format and gui.column.hidden, or their
- * defaults, and checked against the titles. (A preferences file that sets
- * them is not read: its columns are printed unpadded.)
+ * The formats, hidden columns included, come from the capture
+ * (cshark_capture_column_format): preferences files and -o alike.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +24,13 @@ typedef struct {
 typedef struct {
     column_kind kind;
     int visible;        /* not in gui.column.hidden */
-    char *title;
 } column;
 
 struct columns_layout {
     column *columns;    /* gui.column.format's, hidden ones included */
     size_t count;
     char delimiter;
-    int checked;        /* compared with the engine's columns yet */
+    int built;
 };
 
 /* The formats print_columns() treats apart (epan/column.c's abbreviations);
@@ -65,104 +62,32 @@ static column_kind kind_of(const char *format)
     return (column_kind){ PLAIN, 0 };
 }
 
-/* The next item of a preference string list (prefs.c's
- * prefs_get_string_list): quoted with backslash escapes, or bare up to the
- * comma. NULL at the end. */
-static char *list_item(const char **pos)
+columns_layout *columns_layout_new(char delimiter)
 {
-    const char *p = *pos;
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    if (!*p)
-        return NULL;
-    char *item = malloc(strlen(p) + 1), *q = item;
-    if (*p == '"') {
-        for (p++; *p && *p != '"'; p++)
-            *q++ = *p == '\\' && p[1] ? *++p : *p;
-        if (*p)
-            p++;
-    } else {
-        for (; *p && *p != ','; p++)
-            *q++ = *p;
-        while (q > item && (q[-1] == ' ' || q[-1] == '\t'))
-            q--;
-    }
-    *q = '\0';
-    while (*p && *p != ',')
-        p++;
-    *pos = *p ? p + 1 : p;
-    return item;
-}
-
-/* A format as prefs.c matches gui.column.hidden's against the columns': a
- * custom column's occurrence is 0 and its resolution R unless given. */
-static char *canonical(const char *format)
-{
-    if (strncmp(format, "%Cus:", 5) != 0)
-        return g_strdup(format);
-    char **part = g_strsplit(format + 5, ":", 3);
-    char *c = g_strdup_printf("%%Cus:%s:%d:%c", part[0] ? part[0] : "",
-                              part[0] && part[1] ? atoi(part[1]) : 0,
-                              part[0] && part[1] && part[2] && part[2][0] == 'U' ? 'U' : 'R');
-    g_strfreev(part);
-    return c;
-}
-
-/* Whether FORMAT is one of HIDDEN's comma-separated formats. */
-static int is_hidden(const char *hidden, const char *format)
-{
-    if (!hidden)
-        return 0;
-    char **list = g_strsplit(hidden, ",", -1), *want = canonical(format);
-    int found = 0;
-    for (char **h = list; *h && !found; h++) {
-        char *c = canonical(g_strstrip(*h));
-        found = strcmp(c, want) == 0;
-        g_free(c);
-    }
-    g_free(want);
-    g_strfreev(list);
-    return found;
-}
-
-columns_layout *columns_layout_new(const char *format, const char *hidden, char delimiter)
-{
-    static const char defaults[] = "\"No.\",\"%m\",\"Time\",\"%t\",\"Source\",\"%s\","
-                                   "\"Destination\",\"%d\",\"Protocol\",\"%p\","
-                                   "\"Length\",\"%L\",\"Info\",\"%i\"";
     columns_layout *l = calloc(1, sizeof *l);
     l->delimiter = delimiter;
-    const char *pos = format ? format : defaults;
-    l->columns = calloc(strlen(pos) / 2 + 1, sizeof *l->columns);
-    char *title, *fmt;
-    while ((title = list_item(&pos))) {
-        if (!(fmt = list_item(&pos))) {
-            free(title);
-            break;
-        }
-        l->columns[l->count++] = (column){ kind_of(fmt), !is_hidden(hidden, fmt), title };
-        free(fmt);
-    }
     return l;
 }
 
-/* Our reading of the formats holds only if the engine's visible columns are
- * the ones we read (a preferences file may have set others): else each of
- * the engine's columns is printed as it is. */
-static void check_layout(columns_layout *l, cshark_packet *pkt)
+void columns_layout_free(columns_layout *l)
 {
-    size_t n = cshark_packet_column_count(pkt), v = 0;
-    int same = 1;
-    for (size_t i = 0; same && i < l->count; i++)
-        if (l->columns[i].visible)
-            same = v < n && strcmp(cshark_packet_column_title(pkt, v++), l->columns[i].title) == 0;
-    if (!same || v != n) {
-        l->columns = realloc(l->columns, (n + 1) * sizeof *l->columns);
-        for (size_t i = 0; i < n; i++)
-            l->columns[i] = (column){ { PLAIN, 0 }, 1, NULL };
-        l->count = n;
+    if (l)
+        free(l->columns);
+    free(l);
+}
+
+/* Every column of gui.column.format, hidden ones included: known from the
+ * capture's first read on, so built at the first packet. */
+static void build_layout(columns_layout *l, const cshark_capture *cap)
+{
+    l->count = cshark_capture_column_format_count(cap);
+    l->columns = calloc(l->count + 1, sizeof *l->columns);
+    for (size_t i = 0; i < l->count; i++) {
+        bool shown;
+        const char *format = cshark_capture_column_format(cap, i, &shown);
+        l->columns[i] = (column){ kind_of(format), shown };
     }
-    l->checked = 1;
+    l->built = 1;
 }
 
 /* The arrow from column K to the next, NEXT: "→" from a source to a
@@ -193,13 +118,13 @@ static void separator(jbuf *b, const columns_layout *l, size_t i)
     }
 }
 
-void print_columns(FILE *out, cshark_packet *pkt, columns_layout *l)
+void print_columns(FILE *out, const cshark_capture *cap, cshark_packet *pkt, columns_layout *l)
 {
     static const size_t widths[] = { [NUMBER] = 5, [TIME] = 10, [SOURCE] = 12,
                                      [DESTINATION] = 12 };
     static jbuf b;
-    if (!l->checked)
-        check_layout(l, pkt);
+    if (!l->built)
+        build_layout(l, cap);
     for (size_t i = 0, v = 0; i < l->count; i++) {
         if (!l->columns[i].visible)
             continue;

@@ -11,6 +11,7 @@ struct cs_columns {
     column_info cinfo;
     int n;          /* visible columns                     */
     int *index;     /* visible column -> column_info index  */
+    char **formats; /* every column's format, as the preference spells it */
 };
 
 cs_columns *cs_columns_new(void)
@@ -19,9 +20,17 @@ cs_columns *cs_columns_new(void)
     cs_columns *c = g_new0(cs_columns, 1);
     build_column_format_array(&c->cinfo, prefs.num_cols, TRUE);
     c->index = g_new(int, c->cinfo.num_cols ? c->cinfo.num_cols : 1);
-    for (int i = 0; i < c->cinfo.num_cols; i++)
+    c->formats = g_new0(char *, c->cinfo.num_cols + 1);
+    for (int i = 0; i < c->cinfo.num_cols; i++) {
         if (get_column_visible(i))
             c->index[c->n++] = i;
+        if (get_column_format(i) == COL_CUSTOM)
+            c->formats[i] = g_strdup_printf("%%Cus:%s:%d:%c", get_column_custom_fields(i),
+                                            get_column_custom_occurrence(i),
+                                            get_column_resolved(i) ? 'R' : 'U');
+        else
+            c->formats[i] = g_strdup(col_format_to_string(get_column_format(i)));
+    }
     return c;
 }
 
@@ -30,6 +39,7 @@ void cs_columns_free(cs_columns *c)
     if (!c)
         return;
     col_cleanup(&c->cinfo);
+    g_strfreev(c->formats);
     g_free(c->index);
     g_free(c);
 }
@@ -83,6 +93,22 @@ const char *cshark_capture_column_title(const cshark_capture *cap, size_t i)
     if (i >= cshark_capture_column_count(cap))
         return NULL;
     return cap->columns->cinfo.columns[cap->columns->index[i]].col_title;
+}
+
+size_t cshark_capture_column_format_count(const cshark_capture *cap)
+{
+    return cap && cap->columns ? (size_t)cap->columns->cinfo.num_cols : 0;
+}
+
+const char *cshark_capture_column_format(const cshark_capture *cap, size_t i, bool *shown)
+{
+    if (shown)
+        *shown = false;
+    if (i >= cshark_capture_column_format_count(cap))
+        return NULL;
+    if (shown)
+        *shown = get_column_visible((int)i);
+    return cap->columns->formats[i];
 }
 
 size_t cshark_packet_column_count(const cshark_packet *p)

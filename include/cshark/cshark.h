@@ -301,6 +301,14 @@ int cshark_capture_stats(cshark_capture *capture, cshark_stats *stats);
 size_t cshark_capture_column_count(const cshark_capture *capture);
 const char *cshark_capture_column_title(const cshark_capture *capture, size_t index);
 
+/* Every column of gui.column.format in order, hidden ones included (known
+ * from the first read on): its format as the preference spells it ("%m",
+ * "%s", "%Cus:ip.ttl:0:R") and in *shown (may be NULL) whether it is among
+ * the shown columns above. NULL past the last. Lives as long as the capture. */
+size_t cshark_capture_column_format_count(const cshark_capture *capture);
+const char *cshark_capture_column_format(const cshark_capture *capture, size_t index,
+                                         bool *shown);
+
 /* Close the source and free the capture and its current packet; undo its
  * options. Kept packets stay valid. NULL is allowed. */
 void cshark_capture_close(cshark_capture *capture);

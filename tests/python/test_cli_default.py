@@ -98,6 +98,22 @@ def test_hidden_columns(name, fmt, hidden):
     assert_same([*options, "-o", f"gui.column.hidden:{hidden}", "-r", capture], capture)
 
 
+@pytest.mark.parametrize("fmt,hidden", HIDDEN[:3], ids=range(3))
+def test_columns_of_a_preferences_file(tmp_path, fmt, hidden):
+    """Columns set in the profile's preferences file, not with -o: the
+    layout still follows their formats."""
+    prefs = [f"gui.column.hidden: {hidden}"]
+    if fmt:
+        prefs.append(f"gui.column.format: {fmt}")
+    (tmp_path / "preferences").write_text("\n".join(prefs) + "\n")
+    env = dict(os.environ, WIRESHARK_CONFIG_DIR=str(tmp_path))
+    capture = DATA_DIR / "tcpdump__dns_tcp.pcap"
+    oracle = subprocess.run([TSHARK, "-n", "-r", capture], capture_output=True, env=env)
+    result = subprocess.run([CSHARK, "-r", capture], capture_output=True, env=env)
+    assert oracle.returncode == 0 and oracle.stdout
+    assert result.stdout == oracle.stdout, tail(result.stderr)
+
+
 def test_brief_keeps_the_old_line():
     """-T brief (and its old name, -T summary) is the PyShark-style line."""
     capture = DATA_DIR / "tcpdump__ntp.pcap"
