@@ -14,9 +14,9 @@ import json
 
 import pytest
 
-from conftest import (DATA_DIR, TSHARK, assert_fails_naming, assert_no_crash,
-                      frame_numbers, frames_difference, json_lines_difference,
-                      pdml_packets, require_cshark, run_parallel, short, tail)
+from helpers import (DATA_DIR, TSHARK, assert_fails_naming, assert_no_crash,
+                     frame_numbers, frames_difference, json_lines_difference,
+                     pdml_packets, require_cshark, run_parallel, short, tail)
 
 CSHARK = require_cshark()
 
