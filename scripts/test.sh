@@ -13,9 +13,9 @@ meson compile -C build
 meson test -C build --print-errorlogs
 # The binding is built here too; its tests preload ASan's runtime into the
 # uninstrumented /usr/bin/python3 (tests/meson.build).
-refs=$PWD/build/tests/tshark-refs
-[ -d build-asan ] || meson setup build-asan -Db_sanitize=address -Db_lundef=false
-meson configure build-asan -Dtshark_refs="$refs"
+asan=(-Db_sanitize=address -Db_lundef=false -Dtshark_refs="$PWD/build/tests/tshark-refs")
+if [ -d build-asan ]; then meson setup --reconfigure build-asan "${asan[@]}"
+else meson setup build-asan "${asan[@]}"; fi
 meson compile -C build-asan
 meson test -C build-asan --print-errorlogs
 # The binding installs with pip through meson-python (no network: Debian's
@@ -23,7 +23,8 @@ meson test -C build-asan --print-errorlogs
 venv=$(mktemp -d)
 trap 'rm -rf "$venv"' EXIT
 /usr/bin/python3 -m venv --system-site-packages "$venv"
-"$venv/bin/pip" install -q --no-build-isolation .
+# (The C tests are not built there: they ran above.)
+"$venv/bin/pip" install -q --no-build-isolation --config-settings=setup-args=-Dtests=disabled .
 repo=$PWD
 (cd "$venv" && "$venv/bin/python" - "$repo" <<'PY'
 import sys, cshark

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from helpers import (DATA_DIR, TSHARK, assert_no_crash, fields_difference,
-                     first_line_difference, frame_numbers, json_lines_difference,
-                     missing_error_lines, require_cshark, run, run_parallel, short, tail,
-                     tshark_error_lines)
+from helpers import (DATA_DIR, TSHARK, assert_exits_zero, assert_no_crash,
+                     fields_difference, first_line_difference, frame_numbers,
+                     json_lines_difference, missing_error_lines, require_cshark, run,
+                     run_parallel, short, tail, tshark_error_lines)
 
 CSHARK = require_cshark()
 
@@ -40,6 +40,11 @@ GOOD = DATA_DIR / "tcpdump__dns_tcp.pcap"
 # The displayed set in other outputs, and -c
 # ---------------------------------------------------------------------------
 
+def filter_cases(cases):
+    """(filter, capture, two_pass) cases as parameters named "[-2 ]FILTER@CAPTURE"."""
+    return [pytest.param(t, n, p, id=f"{'-2 ' if p else ''}{t}@{n}") for t, n, p in cases]
+
+
 DELTA_FIELDS = ["frame.number", "frame.time_delta_displayed", "frame.time_delta",
                 "frame.time_relative"]
 
@@ -54,9 +59,7 @@ DELTA_CASES = [
 ]
 
 
-@pytest.mark.parametrize("text,name,two_pass",
-                         [pytest.param(t, n, p, id=f"{'-2 ' if p else ''}{t}@{n}")
-                          for t, n, p in DELTA_CASES])
+@pytest.mark.parametrize("text,name,two_pass", filter_cases(DELTA_CASES))
 def test_time_delta_displayed(text, name, two_pass):
     """-Y with -T fields: deltas follow the displayed frames, as in tshark."""
     cap = DATA_DIR / name
@@ -64,8 +67,7 @@ def test_time_delta_displayed(text, name, two_pass):
     args += [a for f in DELTA_FIELDS for a in ("-e", f)] + ["-r", cap]
     oracle, result = run_parallel([[TSHARK, "-n", *args], [CSHARK, *args]])
     assert oracle.returncode == 0, f"tshark failed: {tail(oracle.stderr)}"
-    assert_no_crash(result)
-    assert result.returncode == 0, f"cshark exited {result.returncode}: {tail(result.stderr)}"
+    assert_exits_zero(result)
     diff = fields_difference(DELTA_FIELDS, oracle.stdout, result.stdout)
     if diff:
         pytest.fail(f"-Y {text!r} on {name}: {diff}", pytrace=False)
@@ -78,9 +80,7 @@ JSON_CASES = [
 ]
 
 
-@pytest.mark.parametrize("text,name,two_pass",
-                         [pytest.param(t, n, p, id=f"{'-2 ' if p else ''}{t}@{n}")
-                          for t, n, p in JSON_CASES])
+@pytest.mark.parametrize("text,name,two_pass", filter_cases(JSON_CASES))
 def test_filter_json(text, name, two_pass):
     """-Y with -T json: the displayed packets' trees equal tshark's PDML."""
     cap = DATA_DIR / name
@@ -93,8 +93,7 @@ def test_filter_json(text, name, two_pass):
     shown = oracle.stdout.count(b"<packet>")
     assert 0 < shown < len(frame_numbers(everything.stdout)), \
         f"{text!r} displays {shown} packets of {name}: the case proves nothing"
-    assert_no_crash(result)
-    assert result.returncode == 0, f"cshark exited {result.returncode}: {tail(result.stderr)}"
+    assert_exits_zero(result)
     diff = json_lines_difference(oracle.stdout, result.stdout, f"-Y {text!r} on {name}")
     if diff:
         pytest.fail(diff, pytrace=False)
@@ -105,8 +104,7 @@ def test_filter_verbose():
     args = ["-Y", "http", "-V", "-r", DATA_DIR / "ndpi__http_auth.pcap"]
     oracle, result = run_parallel([[TSHARK, "-n", *args], [CSHARK, *args]])
     assert oracle.returncode == 0 and oracle.stdout, f"tshark failed: {tail(oracle.stderr)}"
-    assert_no_crash(result)
-    assert result.returncode == 0, f"cshark exited {result.returncode}: {tail(result.stderr)}"
+    assert_exits_zero(result)
     diff = first_line_difference(oracle.stdout, result.stdout)
     if diff:
         index, expected, actual = diff
@@ -122,8 +120,7 @@ def test_count_counts_records_read():
     assert oracle.returncode == 0, f"tshark failed: {tail(oracle.stderr)}"
     shown = len(oracle.stdout.splitlines())
     assert 0 < shown < 10, f"tshark shows {shown} packets: the case proves nothing"
-    assert_no_crash(result)
-    assert result.returncode == 0, f"cshark exited {result.returncode}: {tail(result.stderr)}"
+    assert_exits_zero(result)
     diff = fields_difference(["frame.number", "dns.qry.name"], oracle.stdout, result.stdout)
     if diff:
         pytest.fail(f"-c 10 -Y dns: {diff}", pytrace=False)

@@ -134,6 +134,12 @@ def assert_no_crash(result):
         assert marker not in err, f"cshark's stderr shows a crash ({marker!r}): {tail(result.stderr)}"
 
 
+def assert_exits_zero(result, what="cshark"):
+    """The process ended by itself, without a crash report, with status 0."""
+    assert_no_crash(result)
+    assert result.returncode == 0, f"{what} exited {result.returncode}: {tail(result.stderr)}"
+
+
 def assert_fails_naming(result, name):
     """A clean non-zero exit whose stderr contains `name`."""
     assert_no_crash(result)
