@@ -16,8 +16,8 @@ So a reference stays valid across runs and builds: every suite, and
 build-asan/ after build/ (scripts/test.sh points both at one directory),
 reads what the first run computed, and a changed capture or tshark gets a
 new key. Processes running at once compute a missing output once (a lock
-per key). Commands on files outside the repository and the corpus (a test's
-tmp_path) are not kept on disk: their paths change from run to run.
+per key). Commands on files outside the repository, the corpus and this
+directory (a test's tmp_path) are not kept: their paths change from run to run.
 
 Without $CSHARK_REF_DIR they are kept in a directory of the process's own,
 removed at its exit.
