@@ -1,592 +1,90 @@
-"""Shared helpers for the cshark conformance tests.
+"""pytest's configuration for tests/python: each test's suite, as a marker.
 
-tshark 4.0.17 is the oracle: every expectation is computed by running it at
-test time on the same capture, in the same environment, as cshark.
+The suites are meson's (tests/meson.build runs `pytest -m SUITE` for each):
+a module test_SUITE_*.py belongs to SUITE, but for its tests on the shared
+corpus, which belong to `corpus` (see is_corpus_test). Every test has
+exactly one suite, so that running every suite runs every test.
 
-The cshark binary is taken from the CSHARK environment variable; test modules
-call ``require_cshark()`` at import time, which skips the whole module when
-CSHARK is unset.
+The helpers are plain functions in helpers/ (``from helpers import ...``);
+their names are also found here, for test modules that import them from
+conftest.
 """
 
-import io
-import os
-import re
-import shutil
-import struct
-import subprocess
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = ROOT / "tests" / "data"
-BAD_DIR = DATA_DIR / "bad"
-TSHARK = shutil.which("tshark") or "tshark"
-TIMEOUT = 600  # seconds per command; the captures are small
-
-CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".pcap.gz", ".pcapng.gz")
-
-# Under AddressSanitizer (build-asan/) the binding's extension is instrumented
-# and ASan's runtime is preloaded into this uninstrumented interpreter. Child
-# processes (tshark, the CLI, which links its own) do without it; a child
-# that imports the binding gets it back through python_env().
-ASAN_PRELOAD = os.environ.pop("LD_PRELOAD", None)
-
-
-def python_env():
-    """The environment for a child Python that imports the binding."""
-    env = dict(os.environ)
-    if ASAN_PRELOAD:
-        env["LD_PRELOAD"] = ASAN_PRELOAD
-    return env
-
-
-def captures():
-    """The good captures in tests/data (not bad/, not key logs or docs)."""
-    return sorted(p for p in DATA_DIR.iterdir()
-                  if p.is_file() and p.name.endswith(CAPTURE_SUFFIXES))
-
-
-def capture_params():
-    """pytest.param per capture, with the file name as the test id."""
-    return [pytest.param(p, id=p.name) for p in captures()]
-
-
-# 2105-12-23 02:59:27 UTC in seconds: past 2038, where tshark's PDML geninfo
-# (a C int) wraps around to -3986929.
-Y2105 = 0xFFC32A0F
-
-
-def changed_copy(directory, name, offset, value):
-    """tcpdump__dns_tcp.pcap (pcap, little endian) with the 32-bit word at
-    OFFSET of record 1's header (0: seconds, 12: original length) set to
-    VALUE, written as DIRECTORY/NAME: a damaged or far-future record in an
-    otherwise real capture."""
-    data = bytearray((DATA_DIR / "tcpdump__dns_tcp.pcap").read_bytes())
-    struct.pack_into("<I", data, 24 + offset, value)
-    path = Path(directory) / name
-    path.write_bytes(data)
-    return path
-
-
-def require_cshark():
-    """Path of the cshark binary from $CSHARK; skips the calling module if unset."""
-    path = os.environ.get("CSHARK")
-    if not path:
-        pytest.skip("CSHARK is not set: point it at the cshark binary to run "
-                    "the conformance tests (e.g. CSHARK=build/cli/cshark)",
-                    allow_module_level=True)
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        raise pytest.UsageError(f"CSHARK={path!r} is not an executable file")
-    return path
-
-
-def run(cmd, timeout=TIMEOUT):
-    """Run a command; return the CompletedProcess with bytes stdout/stderr."""
-    return subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=timeout)
-
-
-def tshark(*args):
-    """Run tshark with -n (no name resolution) and the given arguments."""
-    return run([TSHARK, "-n", *args])
-
-
-def short(value, limit=160):
-    """repr() of a value, cut to a readable length."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "...(cut)"
-
-
-def tail(data, limit=600):
-    """The end of a stderr/stdout bytes blob, decoded for messages."""
-    text = data.decode("utf-8", "replace")
-    return text if len(text) <= limit else "..." + text[-limit:]
-
-
-# ---------------------------------------------------------------------------
-# PDML -> item model
-#
-# An item is a dict holding exactly the XML attributes tshark wrote on the
-# element: pos/size as int, hide="yes" as True, everything else as str; child
-# elements go, in document order, under "fields" (absent when there are none).
-# A packet is {"number", "timestamp", "length", "captured_length", "layers"},
-# number/length/captured_length from geninfo's num/len/caplen "show" (their
-# "value" is hex), timestamp from geninfo's timestamp "value", and layers the
-# packet's top-level <proto> elements except geninfo.
-# ---------------------------------------------------------------------------
-
-INT_ATTRIBUTES = ("pos", "size")
-
-
-def element_to_item(element):
-    item = {}
-    for key, value in element.attrib.items():
-        if key in INT_ATTRIBUTES:
-            item[key] = int(value)
-        elif key == "hide" and value == "yes":
-            item[key] = True
-        else:
-            item[key] = value
-    children = [element_to_item(c) for c in element if isinstance(c.tag, str)]
-    if children:
-        item["fields"] = children
-    return item
-
-
-def packet_from_element(packet):
-    geninfo = {}
-    layers = []
-    for proto in packet:
-        if proto.tag != "proto":
-            continue
-        if proto.get("name") == "geninfo":
-            geninfo = {f.get("name"): f for f in proto if isinstance(f.tag, str)}
-        else:
-            layers.append(element_to_item(proto))
-    return {
-        "number": int(geninfo["num"].get("show")),
-        "timestamp": geninfo["timestamp"].get("value"),
-        "length": int(geninfo["len"].get("show")),
-        "captured_length": int(geninfo["caplen"].get("show")),
-        "layers": layers,
-    }
-
-
-def pdml_packets(pdml):
-    """Yield the packets of a PDML document (bytes) in the item model.
-
-    tshark copies some raw string bytes into "show" unchanged, so PDML is not
-    always valid UTF-8 (e.g. smb.trans_name in ndpi__fuzz-2006-06-26-2594.pcap),
-    which no XML parser accepts.  Such bytes are read as U+FFFD, as Python's
-    bytes.decode("utf-8", "replace") does; cshark's JSON must do the same.
-    """
-    try:
-        pdml.decode("utf-8")
-    except UnicodeDecodeError:
-        pdml = pdml.decode("utf-8", "replace").encode("utf-8")
-    for _, element in etree.iterparse(io.BytesIO(pdml), events=("end",),
-                                      tag="packet", huge_tree=True):
-        yield packet_from_element(element)
-        element.clear()
-        while element.getprevious() is not None:
-            del element.getparent()[0]
-
-
-# The two known differences of cshark -T pdml (README), and the run time.
-COMMENT = re.compile(rb"<!-- You can find pdml2html\.xsl in [^\n]*-->\n")
-TIME = re.compile(rb' time="[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}"')
-
-
-def attribute_values_normalised(pdml):
-    """PDML with CR LF, TAB, LF and CR inside attribute values made one space
-    each (XML attribute-value normalisation); the rest as it is. Quotes inside
-    values are escaped (&quot;), so a '"' inside a tag opens or closes one."""
-    out = bytearray()
-    in_tag = in_value = False
-    i, n = 0, len(pdml)
-    while i < n:
-        c = pdml[i]
-        if in_value:
-            if c == 0x22:  # "
-                in_value = False
-            elif c == 0x0D and i + 1 < n and pdml[i + 1] == 0x0A:
-                out += b" "
-                i += 2
-                continue
-            elif c in (0x09, 0x0A, 0x0D):
-                out += b" "
-                i += 1
-                continue
-        elif in_tag:
-            if c == 0x22:
-                in_value = True
-            elif c == 0x3E:  # >
-                in_tag = False
-        elif c == 0x3C:  # <
-            in_tag = True
-        out.append(c)
-        i += 1
-    return bytes(out)
-
-
-def comparable_pdml(pdml):
-    """tshark's or cshark's -T pdml output, made comparable: no data-directory
-    comment, no time of the run, attribute values normalised."""
-    return TIME.sub(b' time="T"', attribute_values_normalised(COMMENT.sub(b"", pdml, count=1)))
-
-
-# ---------------------------------------------------------------------------
-# Finding the first difference, for short assertion messages
-# ---------------------------------------------------------------------------
-
-class _Absent:
-    def __repr__(self):
-        return "<absent>"
-
-
-_ABSENT = _Absent()
-
-
-def _same(a, b):
-    # Strict: 1 != True and 1 != 1.0 in JSON terms.
-    return type(a) is type(b) and a == b
-
-
-def _label(items, index):
-    """Path component for items[index]: its name, made unique among siblings."""
-    item = items[index]
-    name = item.get("name") if isinstance(item, dict) else None
-    if not name:
-        show = item.get("show", item.get("showname", "")) if isinstance(item, dict) else item
-        return f"[{index}] {short(show, 40)}"
-    same_name = [i for i, it in enumerate(items)
-                 if isinstance(it, dict) and it.get("name") == name]
-    if len(same_name) > 1:
-        return f"{name}#{same_name.index(index) + 1}"
-    return name
-
-
-def item_difference(expected, actual, path):
-    """First difference between two items, as 'path: detail', or None."""
-    if not isinstance(actual, dict):
-        return f"{path}: tshark has an item, cshark has {short(actual)}"
-    for key in list(expected) + [k for k in actual if k not in expected]:
-        if key == "fields":
-            continue
-        e, a = expected.get(key, _ABSENT), actual.get(key, _ABSENT)
-        if not _same(e, a):
-            return f"{path}: {key}: tshark {short(e)} != cshark {short(a)}"
-    if ("fields" in expected) != ("fields" in actual):
-        return (f"{path}: 'fields': tshark {short(expected.get('fields', _ABSENT), 80)}"
-                f" != cshark {short(actual.get('fields', _ABSENT), 80)}")
-    return list_difference(expected.get("fields", []), actual.get("fields", []), path)
-
-
-def list_difference(expected, actual, path):
-    if not isinstance(actual, list):
-        return f"{path}: cshark has {short(actual)} instead of a list of items"
-    for i in range(min(len(expected), len(actual))):
-        sub = _label(expected, i)
-        diff = item_difference(expected[i], actual[i], f"{path} > {sub}" if path else sub)
-        if diff:
-            return diff
-    where = path or "top level"
-    if len(expected) > len(actual):
-        return (f"{where}: cshark is missing item {_label(expected, len(actual))}"
-                f" ({len(actual)} items instead of {len(expected)})")
-    if len(actual) > len(expected):
-        return (f"{where}: cshark has an extra item {short(actual[len(expected)], 120)}"
-                f" ({len(actual)} items instead of {len(expected)})")
-    return None
-
-
-PACKET_KEYS = ("number", "timestamp", "length", "captured_length", "layers")
-
-
-def packet_difference(expected, actual):
-    """First difference between two packets in the item model, or None."""
-    if not isinstance(actual, dict):
-        return f"cshark line is {short(actual)}, not an object"
-    for key in PACKET_KEYS + tuple(k for k in actual if k not in PACKET_KEYS):
-        if key == "layers":
-            continue
-        e, a = expected.get(key, _ABSENT), actual.get(key, _ABSENT)
-        if not _same(e, a):
-            return f"packet {key}: tshark {short(e)} != cshark {short(a)}"
-    return list_difference(expected["layers"], actual.get("layers", _ABSENT), "")
-
-
-def first_line_difference(expected, actual):
-    """(index, expected line, actual line) of the first differing line, or None.
-
-    Lines are bytes including their terminator; a missing line is None.
-    """
-    exp_lines = expected.splitlines(keepends=True)
-    act_lines = actual.splitlines(keepends=True)
-    for i in range(max(len(exp_lines), len(act_lines))):
-        e = exp_lines[i] if i < len(exp_lines) else None
-        a = act_lines[i] if i < len(act_lines) else None
-        if e != a:
-            return i, e, a
-    return None
-
-
-def fields_difference(fields, expected, actual):
-    """First difference between two `-T fields` outputs, as a message, or None.
-
-    Names the line (and the frame, when frame.number is the first field), the
-    field whose column differs, and both values.
-    """
-    diff = first_line_difference(expected, actual)
-    if diff is None:
-        return None
-    index, exp_line, act_line = diff
-    if exp_line is None:
-        return f"line {index + 1}: cshark printed an extra line {short(act_line)}"
-    if act_line is None:
-        return f"line {index + 1}: cshark stopped; tshark printed {short(exp_line)}"
-    exp_cols = exp_line.rstrip(b"\r\n").split(b"\t")
-    act_cols = act_line.rstrip(b"\r\n").split(b"\t")
-    where = f"line {index + 1}"
-    if fields and fields[0] == "frame.number":
-        where += f" (frame {exp_cols[0].decode(errors='replace')})"
-    for col in range(max(len(exp_cols), len(act_cols))):
-        e = exp_cols[col] if col < len(exp_cols) else _ABSENT
-        a = act_cols[col] if col < len(act_cols) else _ABSENT
-        if e != a:
-            name = fields[col] if col < len(fields) else f"column {col + 1}"
-            return f"{where}, field {name}: tshark {short(e)} != cshark {short(a)}"
-    return f"{where}: tshark {short(exp_line)} != cshark {short(act_line)}"
-
-
-# ---------------------------------------------------------------------------
-# Live capture helpers (test_live.py)
-#
-# cshark prints nothing when it starts capturing, so readiness is read from
-# the kernel: a packet (AF_PACKET) socket of the process, listed in
-# /proc/net/packet. cshark opens and closes one socket while it checks the
-# interfaces (cshark_capture_open_live), then opens the capturing one at the first
-# read; only a socket that stays open for a while is the capturing one.
-# ---------------------------------------------------------------------------
-
-def packet_socket_inodes(pid):
-    """Inodes of the AF_PACKET sockets process PID holds (in our netns)."""
-    try:
-        with open("/proc/net/packet") as f:
-            listed = {line.split()[8] for line in f.readlines()[1:] if line.strip()}
-    except OSError:
-        return set()
-    held = set()
-    try:
-        fds = os.listdir(f"/proc/{pid}/fd")
-    except OSError:
-        return set()
-    for fd in fds:
-        try:
-            link = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if link.startswith("socket:[") and link[8:-1] in listed:
-            held.add(link[8:-1])
-    return held
-
-
-def wait_until_capturing(proc, timeout=20.0, settle=0.25):
-    """Wait until PROC has held the same packet socket for SETTLE seconds.
-
-    Returns (time.monotonic() at which that socket was first seen -- the
-    capture's start, within the 5 ms polling period --, its inode). Fails the
-    test, killing PROC, when it exits first or TIMEOUT passes.
-    """
-    import time
-    start = time.monotonic()
-    first_seen = {}
-    while True:
-        now = time.monotonic()
-        if proc.poll() is not None:
-            out, err = proc.communicate()
-            pytest.fail(f"cshark exited ({proc.returncode}) before it was capturing: "
-                        f"{tail(err)}", pytrace=False)
-        held = packet_socket_inodes(proc.pid)
-        first_seen = {inode: first_seen.get(inode, now) for inode in held}
-        for inode, seen in first_seen.items():
-            if now - seen >= settle:
-                return seen, inode
-        if now - start > timeout:
-            proc.kill()
-            proc.communicate()
-            pytest.fail(f"cshark held no packet socket after {timeout} s", pytrace=False)
-        time.sleep(0.005)
-
-
-def finish(proc, timeout):
-    """Wait at most TIMEOUT seconds for PROC; (returncode, stdout, stderr).
-
-    On timeout the process is killed and the test fails."""
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        pytest.fail(f"cshark did not exit within {timeout} s; stderr: {tail(err)}",
-                    pytrace=False)
-    return proc.returncode, out, err
-
-
-_dissected_ports = None
-
-
-def dissected_ports():
-    """The UDP and TCP ports tshark hands to a protocol (tshark -G decodes):
-    a test's datagrams there would not be plain data (26000 is Quake's)."""
-    global _dissected_ports
-    if _dissected_ports is None:
-        out = subprocess.run([TSHARK, "-G", "decodes"], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True, timeout=120).stdout
-        rows = (line.split("\t") for line in out.splitlines())
-        _dissected_ports = {int(r[1]) for r in rows
-                            if len(r) >= 2 and r[0] in ("udp.port", "tcp.port") and r[1].isdigit()}
-    return _dissected_ports
-
-
-def free_port(count=1, low=20000, high=32000):
-    """A random port P such that P..P+COUNT-1 are free for TCP and UDP on
-    127.0.0.1 (below Linux's ephemeral range, so no client takes them) and no
-    dissector claims them."""
-    import random
-    import socket
-    taken = dissected_ports()
-    for _ in range(200):
-        port = random.randrange(low, high - count)
-        if any(p in taken for p in range(port, port + count)):
-            continue
-        socks = []
-        try:
-            for p in range(port, port + count):
-                for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-                    s = socket.socket(socket.AF_INET, kind)
-                    socks.append(s)
-                    s.bind(("127.0.0.1", p))
-            return port
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free port found")
-
-
-def udp_socket():
-    """A UDP socket on 127.0.0.1 at a port from free_port(). Senders bind one
-    too: UDP hands a datagram to the dissector of either port, and the kernel's
-    ephemeral source ports include some that tshark gives to a protocol (37008
-    is TZSP's, 44818 EtherNet/IP's), where the payload is no longer data."""
-    import socket
-    for _ in range(20):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            s.bind(("127.0.0.1", free_port()))
-            return s
-        except OSError:  # taken between free_port()'s check and this bind
-            s.close()
-    raise RuntimeError("no free port found")
-
-
-# ---------------------------------------------------------------------------
-# Helpers shared by the display filter and option tests (test_filters.py,
-# test_options.py): crash checks, parallel runs, frame lists, error texts and
-# -T json against PDML.
-# ---------------------------------------------------------------------------
-
-import json  # noqa: E402  (kept with the helpers that use it)
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-
-CRASH_MARKERS = ("Traceback", "Segmentation fault", "core dumped",
-                 "AddressSanitizer", "runtime error:", "CRITICAL")
-
-
-def assert_no_crash(result):
-    """The process ended by itself, without a crash report on stderr."""
-    status, err = result.returncode, result.stderr.decode("utf-8", "replace")
-    assert status >= 0, f"cshark was killed by signal {-status}: {tail(result.stderr)}"
-    assert status not in (134, 139), f"cshark exited {status} (abort/segfault): {tail(result.stderr)}"
-    for marker in CRASH_MARKERS:
-        assert marker not in err, f"cshark's stderr shows a crash ({marker!r}): {tail(result.stderr)}"
-
-
-def assert_fails_naming(result, name):
-    """A clean non-zero exit whose stderr contains `name`."""
-    assert_no_crash(result)
-    status, err = result.returncode, result.stderr.decode("utf-8", "replace")
-    assert status != 0, f"cshark exited 0; expected an error about {name!r}"
-    assert name in err, f"cshark's stderr does not name {name!r}: {tail(result.stderr)}"
-
-
-def run_parallel(commands, timeout=TIMEOUT):
-    """Run independent commands concurrently (one per CPU); results in order."""
-    commands = list(commands)
-    workers = max(1, min(len(commands), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda cmd: run(cmd, timeout), commands))
-
-
-def frame_numbers(stdout):
-    """The frame numbers of a `-T fields -e frame.number` output."""
-    return [int(n) for n in stdout.split()]
-
-
-def frames_difference(expected, actual):
-    """First difference between two lists of displayed frame numbers, or None."""
-    if expected == actual:
-        return None
-    for i, (e, a) in enumerate(zip(expected, actual)):
-        if e != a:
-            return (f"displayed packet #{i + 1} is frame {e} in tshark but frame {a} "
-                    f"in cshark (tshark shows {len(expected)} frames, cshark {len(actual)})")
-    if len(expected) > len(actual):
-        return (f"cshark stops after {len(actual)} frames; tshark also shows frame "
-                f"{expected[len(actual)]} ({len(expected)} frames in all)")
-    return (f"cshark shows an extra frame {actual[len(expected)]} "
-            f"({len(actual)} frames; tshark shows {len(expected)})")
-
-
-def tshark_error_lines(stderr):
-    """tshark's error text as lines, without the root warning and blank lines.
-
-    Lines tshark prefixes with "tshark: " keep the prefix, so that
-    missing_error_lines() can tell them from the indented filter and caret
-    lines, which are compared whole.
-    """
-    return [line for line in stderr.decode("utf-8", "replace").splitlines()
-            if line.strip() and not line.startswith("Running as user ")]
-
-
-def missing_error_lines(expected, stderr):
-    """Check that tshark's error lines appear, in order, in cshark's stderr.
-
-    A "tshark: TEXT" line must be matched by a cshark line containing TEXT
-    (cshark may use its own prefix); any other line (the filter echo, the
-    "^~~" marker under the bad token) must be a line of cshark's stderr
-    exactly, so that the marker stays under the same column.  Returns None
-    when all are found, else a message naming the first missing line.
-    """
-    lines = stderr.decode("utf-8", "replace").splitlines()
-    position = 0
-    for wanted in expected:
-        if wanted.startswith("tshark: "):
-            text = wanted[len("tshark: "):]
-            found = lambda line: text in line  # noqa: E731
-        else:
-            text = wanted.rstrip()
-            found = lambda line: line.rstrip() == text  # noqa: E731
-        while position < len(lines) and not found(lines[position]):
-            position += 1
-        if position == len(lines):
-            return (f"cshark's stderr lacks tshark's line {text!r} (after the lines "
-                    f"before it); cshark wrote: {tail(stderr)}")
-        position += 1
-    return None
-
-
-def json_lines_difference(pdml, stdout, what):
-    """Compare cshark's -T json output with tshark's PDML, item for item.
-
-    Returns None or a short message starting with `what` (e.g. the capture).
-    """
-    expected = list(pdml_packets(pdml))
-    lines = stdout.splitlines()
-    for index, (packet, line) in enumerate(zip(expected, lines)):
-        try:
-            actual = json.loads(line)
-        except ValueError as error:
-            return f"{what}: cshark line {index + 1} is not JSON ({error}): {short(line)}"
-        diff = packet_difference(packet, actual)
-        if diff:
-            return f"{what}: frame {packet['number']}: {diff}"
-    if len(lines) != len(expected):
-        numbers = [p["number"] for p in expected]
-        return (f"{what}: tshark has {len(expected)} packets {short(numbers, 80)}, "
-                f"cshark printed {len(lines)}")
-    return None
+from helpers import *  # noqa: F401,F403  (the helpers' names, as before)
+from helpers.common import CORPUS
+
+SUITES = {
+    "cli": "the CLI's behaviour: options, errors, filters, small outputs against tshark",
+    "conformance": "the CLI's outputs on every test capture against tshark's, byte for byte",
+    "binding": "the Python binding: its API, and its packets against tshark's PDML/PSML",
+    "corpus": "the shared corpus (../shared/corpus or $CSHARK_CORPUS) against tshark",
+    "live": "live capture on lo (needs root)",
+    "modes": "the CLI on every test capture in every output mode, exit status only "
+             "(for sanitizer builds)",
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--shard", default="1/1", metavar="K/N",
+                     help="run the K-th of N shares of the selected tests (every N-th "
+                          "test from the K-th on), so that N processes run them side by side")
+
+
+def pytest_configure(config):
+    for name, what in SUITES.items():
+        config.addinivalue_line("markers", f"{name}: suite {name}, {what}")
+    shard, _, count = config.getoption("shard").partition("/")
+    if not (shard.isdigit() and count.isdigit() and 1 <= int(shard) <= int(count)):
+        raise pytest.UsageError(f"--shard {config.getoption('shard')}: not K/N with 1 <= K <= N")
+    if count != "1":
+        config.pluginmanager.register(Shard(int(shard), int(count)), "shard")
+
+
+def is_corpus_test(item):
+    """A test on the corpus: in test_corpus*.py, marked corpus, named for
+    it, using a fixture named for it, or given a corpus capture as a
+    parameter."""
+    if item.module.__name__.startswith("test_corpus") or item.get_closest_marker("corpus") \
+            or "corpus" in item.name or any("corpus" in f for f in item.fixturenames):
+        return True
+    corpus = str(CORPUS.resolve())
+    for value in getattr(getattr(item, "callspec", None), "params", {}).values():
+        if isinstance(value, (str, Path)) and str(value).startswith(corpus):
+            return True
+    return False
+
+
+def suite_of(item):
+    if is_corpus_test(item):
+        return "corpus"
+    words = item.module.__name__.split("_")
+    if len(words) < 2 or words[1] not in SUITES:
+        raise pytest.UsageError(f"{item.module.__file__}: name a test module test_SUITE_*.py, "
+                                f"SUITE one of {', '.join(SUITES)}, so that a suite runs it")
+    return words[1]
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by these markers
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(getattr(pytest.mark, suite_of(item)))
+
+
+class Shard:
+    """--shard K/N: keeps every N-th test (from the K-th on) of those that -m
+    and -k selected."""
+
+    def __init__(self, index, count):
+        self.index, self.count = index, count
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        kept = [t for i, t in enumerate(items) if i % self.count == self.index - 1]
+        dropped = [t for i, t in enumerate(items) if i % self.count != self.index - 1]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -2,13 +2,12 @@
 pyshark`) print what tshark gives for the same quantities
 (`tshark -n -T fields`, first occurrence of each field)."""
 import datetime
-import os
 import subprocess
 import sys
 
 import pytest
 
-from conftest import DATA_DIR, ROOT, TSHARK, python_env
+from helpers import DATA_DIR, ROOT, python_env, tshark, tshark_fields
 
 pytest.importorskip("cshark", reason="the cshark Python binding is not importable")
 
@@ -23,23 +22,10 @@ def run_example(name, capture):
     return result.stdout.decode().splitlines()
 
 
-def tshark_rows(capture, fields, display_filter=None):
-    """tshark -T fields rows (first occurrence of each field) as lists of str."""
-    args = [TSHARK, '-n', '-r', str(capture), '-T', 'fields', '-E', 'occurrence=f']
-    if display_filter:
-        args += ['-Y', display_filter]
-    for field in fields:
-        args += ['-e', field]
-    result = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-    assert result.returncode == 0, result.stderr.decode(errors='replace')
-    return [line.split('\t') for line in result.stdout.decode().splitlines()]
-
-
 def tshark_all(capture, field, display_filter):
     """frame number -> every occurrence of FIELD (one per line of its own)."""
-    args = [TSHARK, '-n', '-r', str(capture), '-Y', display_filter, '-T', 'fields',
-            '-E', 'occurrence=a', '-E', 'aggregator=\x01', '-e', 'frame.number', '-e', field]
-    result = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    result = tshark('-r', capture, '-Y', display_filter, '-T', 'fields', '-E', 'occurrence=a',
+                    '-E', 'aggregator=\x01', '-e', 'frame.number', '-e', field)
     assert result.returncode == 0, result.stderr.decode(errors='replace')
     out = []
     for line in result.stdout.decode().splitlines():
@@ -53,9 +39,9 @@ CONVERSATION_CAPTURES = ['ndpi__conncheck.pcap', 'tcpdump__vxlan.pcap', 'tcpdump
 
 @pytest.mark.parametrize('capture', CONVERSATION_CAPTURES)
 def test_print_conversation_header(capture):
-    rows = tshark_rows(DATA_DIR / capture, ['frame.protocols', 'ip.src', 'ip.dst', 'udp.srcport',
-                                            'udp.dstport', 'tcp.srcport', 'tcp.dstport',
-                                            'frame.time_epoch'])
+    rows = tshark_fields(DATA_DIR / capture, ['frame.protocols', 'ip.src', 'ip.dst', 'udp.srcport',
+                                              'udp.dstport', 'tcp.srcport', 'tcp.dstport',
+                                              'frame.time_epoch'])
     expected = []
     for protocols, src, dst, usrc, udst, tsrc, tdst, epoch in rows:
         layers = protocols.split(':')
@@ -71,7 +57,7 @@ def test_print_conversation_header(capture):
 
 @pytest.mark.parametrize('capture', ['tcpdump__dns_tcp.pcap', 'ndpi__dns_fragmented.pcap'])
 def test_dns_queries(capture):
-    rows = tshark_rows(DATA_DIR / capture, ['frame.number', 'dns.qry.name'], display_filter='dns')
+    rows = tshark_fields(DATA_DIR / capture, ['frame.number', 'dns.qry.name'], '-Y', 'dns')
     expected = [f'{number} {name}' for number, name in rows if name]
     assert expected
     assert run_example('dns_queries.py', DATA_DIR / capture) == expected
@@ -79,8 +65,8 @@ def test_dns_queries(capture):
 
 @pytest.mark.parametrize('capture', ['ndpi__dns_fragmented.pcap', 'tcpdump__edns-opts.pcap'])
 def test_dns_to_port_53(capture):
-    rows = tshark_rows(DATA_DIR / capture, ['frame.number', 'frame.protocols', 'udp.dstport',
-                                            'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst'])
+    rows = tshark_fields(DATA_DIR / capture, ['frame.number', 'frame.protocols', 'udp.dstport',
+                                              'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst'])
     expected = []
     for number, protocols, dport, src, dst, src6, dst6 in rows:
         if 'udp' in protocols.split(':') and dport == '53':

@@ -15,13 +15,11 @@ that the binding's direct path (by full name through the engine's index)
 is compared with the rule, not only its flattened dictionary.
 """
 import io
-import os
-import subprocess
 
 import pytest
 from lxml import etree
 
-from conftest import DATA_DIR, TSHARK, captures
+from helpers import DATA_DIR, capture_params, tshark
 
 cshark = pytest.importorskip("cshark", reason="the cshark Python binding is not importable")
 from cshark._tree import _class_dir as class_dir  # noqa: E402  dir() without installed names
@@ -30,8 +28,7 @@ ATTRS = ('show', 'showname', 'value', 'unmaskedvalue', 'pos', 'size', 'hide')
 
 
 def pdml_of(capture, *args):
-    result = subprocess.run([TSHARK, '-n', '-T', 'pdml', *args, '-r', str(capture)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    result = tshark('-T', 'pdml', *args, '-r', capture)
     assert result.returncode == 0, result.stderr.decode(errors='replace')[-500:]
     data = result.stdout
     try:
@@ -131,11 +128,7 @@ def check_lookups(layer, name, fields, where):
                     assert value.main_field.name == expected, f'{where}: attribute {query!r}'
 
 
-def capture_cases():
-    return [pytest.param(p, id=p.name) for p in captures()]
-
-
-@pytest.mark.parametrize('capture', list(capture_cases()))
+@pytest.mark.parametrize('capture', capture_params())
 def test_layers_equal_pdml(capture):
     expected = reference_packets(pdml_of(capture))
     packets = list(cshark.FileCapture(str(capture)))

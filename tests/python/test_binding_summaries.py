@@ -8,22 +8,16 @@ parses the PSML with lxml.objectify and keeps str() of each section, so a
 number is normalised ("0.000020" reads "2e-05"): the reference here is read
 the same way, with lxml.objectify, independently of the binding.
 """
-import os
-import subprocess
-
 import pytest
 from lxml import etree, objectify
 
-from conftest import DATA_DIR, TSHARK, captures
+from helpers import DATA_DIR, captures, tshark
 
 cshark = pytest.importorskip("cshark", reason="the cshark Python binding is not importable")
 
-ENV = dict(os.environ, WIRESHARK_CONFIG_DIR='/nonexistent/cshark-tests', LC_ALL='C.UTF-8')
-
 
 def psml_of(capture, *args):
-    out = subprocess.run([TSHARK, '-n', '-T', 'psml', *args, '-r', capture], env=ENV,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    out = tshark('-T', 'psml', *args, '-r', capture)
     assert out.returncode in (0, 2), out.stderr  # 2: a truncated capture's error at the end
     root = etree.fromstring(out.stdout)
     titles = [s.text or '' for s in root.find('structure').findall('section')]

@@ -10,10 +10,10 @@ import shutil
 
 import pytest
 
-from conftest import (BAD_DIR, DATA_DIR, assert_fails_naming, assert_no_crash,
-                      changed_copy, comparable_pdml, fields_difference,
-                      packet_difference, pdml_packets, require_cshark, run,
-                      short, tail, tshark)
+from helpers import (BAD_DIR, DATA_DIR, assert_fails_naming, assert_no_crash,
+                     changed_copy, comparable_pdml, fields_difference,
+                     packet_difference, pdml_packets, require_cshark, run,
+                     short, tail, tshark)
 
 CSHARK = require_cshark()
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import DATA_DIR, require_cshark, tshark
+from helpers import DATA_DIR, require_cshark, tshark
 
 CSHARK = require_cshark()
 CAPTURE = DATA_DIR / "tcpdump__dns_tcp.pcap"  # pcap, microsecond, little-endian

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from conftest import (DATA_DIR, Y2105, assert_no_crash, captures, changed_copy, require_cshark,
-                      run, short, tshark)
+from helpers import (DATA_DIR, TSHARK, Y2105, assert_no_crash, captures, changed_copy,
+                     require_cshark, run, run_parallel, short)
 
 CSHARK = require_cshark()
 
@@ -62,9 +62,8 @@ def test_summary_lines(path):
     args = ["-T", "fields", "-E", "occurrence=f", "-r", path]
     for name in FIELDS:
         args += ["-e", name]
-    oracle = tshark(*args)
+    oracle, result = run_parallel([[TSHARK, "-n", *args], [CSHARK, "-r", path]])
     assert oracle.returncode == 0, oracle.stderr.decode(errors="replace")
-    result = run([CSHARK, "-r", path])
     assert_no_crash(result)
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     rows = [line.split("\t") for line in oracle.stdout.decode().splitlines()]

@@ -1,10 +1,10 @@
 """cshark -T fields -e ... must print byte for byte what tshark -n -T fields
--e ... prints for the same capture and fields."""
+-e ... prints for the same capture and fields, on every test capture (the
+-E options and a field named twice: test_cli_fields.py)."""
 
 import pytest
 
-from conftest import (DATA_DIR, capture_params, fields_difference, require_cshark, run,
-                      tail, tshark)
+from helpers import TSHARK, capture_params, fields_difference, require_cshark, run_parallel, tail
 
 CSHARK = require_cshark()
 
@@ -50,9 +50,9 @@ CUSTOM_COLUMNS = ['gui.column.format:"No.","%m","Src","%s","TTL","%Cus:ip.ttl or
 def check_fields(capture, fields, options=()):
     args = [arg for field in fields for arg in ("-e", field)]
     args += [arg for option in options for arg in ("-o", option)]
-    oracle = tshark("-T", "fields", *args, "-r", capture)
+    oracle, result = run_parallel([[TSHARK, "-n", "-T", "fields", *args, "-r", capture],
+                                   [CSHARK, "-T", "fields", *args, "-r", capture]])
     assert oracle.returncode == 0, f"tshark failed on {capture.name}: {tail(oracle.stderr)}"
-    result = run([CSHARK, "-T", "fields", *args, "-r", capture])
     if result.returncode != 0:
         pytest.fail(f"{capture.name}: cshark exited with {result.returncode}: "
                     f"{tail(result.stderr)}", pytrace=False)
@@ -91,61 +91,6 @@ def test_column_fields_only(capture):
 def test_custom_column_fields(capture):
     check_fields(capture, ["frame.number", "_ws.col.TTL", "_ws.col.Src", "_ws.col.Info",
                            "_ws.col.Time"], CUSTOM_COLUMNS)
-
-
-def test_field_twice():
-    """A deliberate difference: a field named twice is printed in both places
-    (tshark 4.0 fills only the last), each equal to tshark's single column."""
-    capture = DATA_DIR / "tcpdump__dns_tcp.pcap"
-    oracle = tshark("-T", "fields", "-e", "frame.number", "-e", "ip.len", "-r", capture)
-    assert oracle.returncode == 0, tail(oracle.stderr)
-    result = run([CSHARK, "-T", "fields", "-e", "frame.number", "-e", "ip.len", "-e", "ip.len",
-                  "-r", capture])
-    assert result.returncode == 0, tail(result.stderr)
-    expected = [line + b"\t" + line.split(b"\t")[1] for line in oracle.stdout.splitlines()]
-    assert result.stdout.splitlines() == expected
-    assert any(line.split(b"\t")[1] for line in oracle.stdout.splitlines()), "no ip.len at all?"
-
-
-# tshark's -E options, alone and together, on fields that occur several
-# times in a packet (addresses and ports twice, DNS answers, IP in ICMP).
-FORMAT_OPTIONS = [
-    ["header=y"], ["separator=,"], ["separator=/s"], ["separator=/t"],
-    ["occurrence=f"], ["occurrence=l"], ["occurrence=a"], ["aggregator=;"], ["aggregator=/s"],
-    ["quote=d"], ["quote=s"], ["quote=n"], ["bom=y"], ["bom=y", "header=y"],
-    ["header=y", "separator=,", "quote=d", "occurrence=l", "aggregator=|"],
-    # tshark reads the first character only, and "/x" as a backslash.
-    ["separator=/x"], ["separator=ab"], ["aggregator=/t"], ["aggregator=/x"],
-    ["occurrence=first", "quote=double", "header=yes"],
-]
-FORMAT_FIELDS = ["frame.number", "ip.addr", "tcp.port", "dns.a", "_ws.col.Protocol"]
-
-
-@pytest.mark.parametrize("options", FORMAT_OPTIONS, ids=lambda o: " ".join(o))
-@pytest.mark.parametrize("name", ["tcpdump__dns_tcp.pcap", "tcpdump__icmpv6.pcap",
-                                  "ndpi__dns_fragmented.pcap"])
-def test_format_options(name, options):
-    capture = DATA_DIR / name
-    args = ["-T", "fields", *[a for f in FORMAT_FIELDS for a in ("-e", f)],
-            *[a for o in options for a in ("-E", o)], "-r", capture]
-    oracle = tshark(*args)
-    assert oracle.returncode == 0, tail(oracle.stderr)
-    result = run([CSHARK, *args])
-    assert result.returncode == 0, tail(result.stderr)
-    assert result.stdout == oracle.stdout, \
-        fields_difference(None, oracle.stdout, result.stdout) or "outputs differ"
-
-
-@pytest.mark.parametrize("option", ["occurrence=x", "quote=x", "header=x", "bom=1",
-                                    "separator=", "nokey=1", "header"])
-def test_bad_format_option(option):
-    """Refused by tshark, refused by cshark: an error naming the option."""
-    capture = DATA_DIR / "tcpdump__dns_tcp.pcap"
-    args = ["-T", "fields", "-e", "ip.src", "-E", option, "-r", capture]
-    assert tshark(*args).returncode != 0
-    result = run([CSHARK, *args])
-    assert result.returncode != 0 and result.stdout == b""
-    assert option.encode() in result.stderr, tail(result.stderr)
 
 
 @pytest.mark.parametrize("capture", capture_params())

@@ -13,16 +13,14 @@ import json
 import os
 import re
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from conftest import (ROOT, TSHARK, comparable_pdml, packet_difference, pdml_packets,
-                      require_cshark, run, tail)
+from helpers import (CORPUS, TSHARK, comparable_pdml, packet_difference, pdml_packets,
+                     require_cshark, run, run_parallel, tail)
+from helpers.tshark_ref import stable_path
 
 CSHARK = require_cshark()
-CORPUS = Path(os.environ.get("CSHARK_CORPUS", ROOT.parent / "shared" / "corpus"))
 # Truncated on purpose (tests/data/bad has it): both tools stop with an error.
 TRUNCATED = "ndpi__fuzz-2021-10-13.pcap"
 # A frame whose tree the engine makes differently from run to run: its EAP
@@ -43,23 +41,27 @@ def corpus_captures():
 
 
 @pytest.fixture(scope="module")
-def joined(tmp_path_factory):
-    """The corpus as one file, as bench/run.py joins it."""
+def joined():
+    """The corpus as one file, as bench/run.py joins it; beside tshark's
+    references, so that those on it are kept as the others are."""
     mergecap = shutil.which("mergecap")
     if not mergecap:
         pytest.skip("mergecap (wireshark-common) is not installed")
-    out = tmp_path_factory.mktemp("corpus") / "all.pcapng"
+    out = stable_path("corpus-all.pcapng")
     captures = [p for p in corpus_captures() if p.name not in UNSTABLE]
-    result = run([mergecap, "-a", "-w", out, *captures])
+    part = out.with_name(f"{out.name}.{os.getpid()}")
+    result = run([mergecap, "-a", "-w", part, *captures])
     assert result.returncode == 0, tail(result.stderr)
+    part.replace(out)
     return out
 
 
 @pytest.mark.parametrize("capture", corpus_captures(), ids=lambda p: p.name)
 def test_json_equals_pdml(capture):
-    oracle = run([TSHARK, "-n", "-T", "pdml", "-r", capture])
+    oracle, result, pdml = run_parallel([[TSHARK, "-n", "-T", "pdml", "-r", capture],
+                                         [CSHARK, "-n", "-T", "json", "-r", capture],
+                                         [CSHARK, "-n", "-T", "pdml", "-r", capture]])
     assert oracle.returncode == 0, tail(oracle.stderr)
-    result = run([CSHARK, "-n", "-T", "json", "-r", capture])
     assert result.returncode == 0, tail(result.stderr)
     expected = list(pdml_packets(oracle.stdout))
     actual = [json.loads(line) for line in result.stdout.decode().splitlines()]
@@ -70,17 +72,16 @@ def test_json_equals_pdml(capture):
         diff = packet_difference(exp, act)
         assert diff is None, f"frame {exp['number']}: {diff}"
     # -T pdml, byte for byte but for the differences the README lists.
-    result = run([CSHARK, "-n", "-T", "pdml", "-r", capture])
-    assert result.returncode == 0, tail(result.stderr)
+    assert pdml.returncode == 0, tail(pdml.stderr)
     assert_same_packets("pdml", capture, comparable_pdml(oracle.stdout),
-                        comparable_pdml(result.stdout))
+                        comparable_pdml(pdml.stdout))
 
 
 @pytest.mark.parametrize("capture", corpus_captures(), ids=lambda p: p.name)
 def test_psml_equals_tshark(capture):
-    oracle = run([TSHARK, "-n", "-T", "psml", "-r", capture])
+    oracle, result = run_parallel([[TSHARK, "-n", "-T", "psml", "-r", capture],
+                                   [CSHARK, "-n", "-T", "psml", "-r", capture]])
     assert oracle.returncode == 0, tail(oracle.stderr)
-    result = run([CSHARK, "-n", "-T", "psml", "-r", capture])
     assert result.returncode == 0, tail(result.stderr)
     assert_same_packets("psml", capture, oracle.stdout, result.stdout)
 
@@ -130,9 +131,8 @@ def test_every_field_fast_path(joined):
     for chunk in [own] + [rest[i:i + 150] for i in range(0, len(rest), 150)]:
         args = ["-T", "fields", "-e", "frame.number", *[a for n in chunk for a in ("-e", n)],
                 "-r", joined]
-        oracle = run([TSHARK, "-n", *args])
+        oracle, result = run_parallel([[TSHARK, "-n", *args], [CSHARK, *args]])
         assert oracle.returncode == 0, tail(oracle.stderr)
-        result = run([CSHARK, *args])
         assert result.returncode == 0, tail(result.stderr)
         if result.stdout == oracle.stdout:
             continue

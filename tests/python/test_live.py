@@ -28,9 +28,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from conftest import (fields_difference, finish, free_port, packet_difference,
-                      packet_socket_inodes, pdml_packets, require_cshark, run, short,
-                      tail, tshark, udp_socket, wait_until_capturing)
+from helpers import (fields_difference, finish, free_port, packet_difference,
+                     packet_socket_inodes, pdml_packets, require_cshark, run, short,
+                     tail, tshark, udp_socket, wait_until_capturing)
 
 CSHARK = require_cshark()
 

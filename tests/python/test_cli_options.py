@@ -14,9 +14,9 @@ import json
 
 import pytest
 
-from conftest import (DATA_DIR, TSHARK, assert_fails_naming, assert_no_crash,
-                      frame_numbers, frames_difference, json_lines_difference,
-                      pdml_packets, require_cshark, run_parallel, short, tail)
+from helpers import (DATA_DIR, TSHARK, assert_exits_zero, assert_fails_naming,
+                     frame_numbers, frames_difference, json_lines_difference,
+                     pdml_packets, require_cshark, run_parallel, short, tail)
 
 CSHARK = require_cshark()
 
@@ -114,8 +114,7 @@ def test_option_tree(flags, name, present, absent):
     expected = list(pdml_packets(oracle.stdout))
     assert expected != list(pdml_packets(baseline.stdout)), \
         f"tshark's trees of {name} are the same with and without {flags}: the case proves nothing"
-    assert_no_crash(result)
-    assert result.returncode == 0, f"cshark {flags} exited {result.returncode}: {tail(result.stderr)}"
+    assert_exits_zero(result, f"cshark {flags}")
     diff = json_lines_difference(oracle.stdout, result.stdout, f"{' '.join(flags)} on {name}")
     if diff:
         pytest.fail(diff, pytrace=False)
@@ -131,8 +130,7 @@ def test_wpa_wrong_ssid_does_not_decrypt():
                                    [CSHARK, *WPA_WRONG_SSID, "-T", "json", "-r", cap]])
     assert oracle.returncode == 0, f"tshark failed: {tail(oracle.stderr)}"
     assert "ip" not in item_names(pdml_packets(oracle.stdout)), "tshark decrypts with a wrong SSID"
-    assert_no_crash(result)
-    assert result.returncode == 0, f"cshark exited {result.returncode}: {tail(result.stderr)}"
+    assert_exits_zero(result)
     diff = json_lines_difference(oracle.stdout, result.stdout, f"wrong SSID on {cap.name}")
     if diff:
         pytest.fail(diff, pytrace=False)
@@ -168,8 +166,7 @@ def test_option_steers_filter(flags, text, name):
     expected = frame_numbers(oracle.stdout)
     assert expected != frame_numbers(baseline.stdout), \
         f"tshark -Y {text!r} shows the same frames of {name} with and without {flags}"
-    assert_no_crash(result)
-    assert result.returncode == 0, f"cshark exited {result.returncode}: {tail(result.stderr)}"
+    assert_exits_zero(result)
     diff = frames_difference(expected, frame_numbers(result.stdout))
     if diff:
         pytest.fail(f"{' '.join(flags)} -Y {text!r} on {name}: {diff}", pytrace=False)

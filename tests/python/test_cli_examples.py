@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA_DIR, require_cshark, run, tail, tshark
+from helpers import DATA_DIR, require_cshark, run, tail, tshark
 
 require_cshark()
 EXAMPLES = Path(os.environ.get("CSHARK_EXAMPLES", ""))

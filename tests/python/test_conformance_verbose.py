@@ -1,12 +1,13 @@
-"""cshark -V must print byte for byte what tshark -n -V prints: each packet's
-tree, 4 spaces of indentation per level, a blank line after each packet."""
+"""cshark -V must print byte for byte what tshark -n -V prints on every test
+capture: each packet's tree, 4 spaces of indentation per level, a blank line
+after each packet."""
 
 import re
 
 import pytest
 
-from conftest import (capture_params, first_line_difference, require_cshark,
-                      run, short, tail, tshark)
+from helpers import (TSHARK, capture_params, first_line_difference, require_cshark,
+                     run_parallel, short, tail)
 
 CSHARK = require_cshark()
 
@@ -24,9 +25,9 @@ def frame_of_line(text, index):
 
 @pytest.mark.parametrize("capture", capture_params())
 def test_verbose_equals_tshark(capture):
-    oracle = tshark("-V", "-r", capture)
+    oracle, result = run_parallel([[TSHARK, "-n", "-V", "-r", capture],
+                                   [CSHARK, "-V", "-r", capture]])
     assert oracle.returncode == 0, f"tshark failed on {capture.name}: {tail(oracle.stderr)}"
-    result = run([CSHARK, "-V", "-r", capture])
     if result.returncode != 0:
         pytest.fail(f"{capture.name}: cshark exited with {result.returncode}: "
                     f"{tail(result.stderr)}", pytrace=False)
