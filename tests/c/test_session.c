@@ -163,7 +163,10 @@ START_TEST(summary_columns)
     ck_assert_int_eq(cshark_capture_set_columns(cap, CSHARK_COLUMNS_ON), CSHARK_OK);
     ck_assert_int_eq(cshark_capture_set_preference(cap, "gui.column.format:"
                                              "\"No.\",\"%m\",\"Delta\",\"%Tt\","
+                                             "\"TTL\",\"%Cus:ip.ttl:0:U\","
                                              "\"Info\",\"%i\""), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_set_preference(cap, "gui.column.hidden:%Cus:ip.ttl:0:U"),
+                     CSHARK_OK);
     /* The titles are the capture's once reading has started. */
     ck_assert_uint_eq(cshark_capture_column_count(cap), 0);
     ck_assert_ptr_null(cshark_capture_column_title(cap, 0));
@@ -175,6 +178,15 @@ START_TEST(summary_columns)
     ck_assert_uint_eq(cshark_capture_column_count(cap), 3);
     ck_assert_str_eq(cshark_capture_column_title(cap, 1), "Delta");
     ck_assert_ptr_null(cshark_capture_column_title(cap, 3));
+    /* Formats: every column, the hidden custom one included. */
+    bool shown;
+    ck_assert_uint_eq(cshark_capture_column_format_count(cap), 4);
+    ck_assert_str_eq(cshark_capture_column_format(cap, 1, &shown), "%Tt");
+    ck_assert(shown);
+    ck_assert_str_eq(cshark_capture_column_format(cap, 2, &shown), "%Cus:ip.ttl:0:U");
+    ck_assert(!shown);
+    ck_assert_str_eq(cshark_capture_column_format(cap, 3, NULL), "%i");
+    ck_assert_ptr_null(cshark_capture_column_format(cap, 4, &shown));
     ck_assert_uint_eq(cshark_packet_column_count(pkt), 3);
     ck_assert_str_eq(cshark_packet_column_title(pkt, 1), "Delta");
     ck_assert_str_eq(cshark_packet_column(pkt, 0), "4");

@@ -1,4 +1,4 @@
-"""The CLI's default output, one line per packet (PyShark's conversation
+"""The CLI's -T brief output, one line per packet (PyShark's conversation
 header): "PROTO  SRC:PORT --> DST:PORT  local date and time  epoch".  Every
 value is derived from tshark -n -T fields on the same capture: the transport
 is UDP before TCP (PyShark's transport_layer), else the last protocol of
@@ -62,7 +62,7 @@ def test_summary_lines(path):
     args = ["-T", "fields", "-E", "occurrence=f", "-r", path]
     for name in FIELDS:
         args += ["-e", name]
-    oracle, result = run_parallel([[TSHARK, "-n", *args], [CSHARK, "-r", path]])
+    oracle, result = run_parallel([[TSHARK, "-n", *args], [CSHARK, "-T", "brief", "-r", path]])
     assert oracle.returncode == 0, oracle.stderr.decode(errors="replace")
     assert_no_crash(result)
     assert result.returncode == 0, result.stderr.decode(errors="replace")
@@ -79,7 +79,7 @@ def test_invalid_time_stamps():
     """Nanoseconds out of range (a fuzzed pcap) are printed as the capture
     has them, as PDML's geninfo timestamp does, not normalised."""
     path = DATA_DIR / "tcpdump__timestamp_invalid_nano.pcap"
-    result = run([CSHARK, "-r", path])
+    result = run([CSHARK, "-T", "brief", "-r", path])
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     when = local(1418145370)
     assert result.stdout.decode().splitlines()[1:] == [
@@ -92,5 +92,5 @@ def test_time_after_2038(tmp_path):
     """The true time, as frame.time_epoch has it, where PDML's geninfo (and so
     PyShark's sniff_timestamp) wraps around."""
     test_summary_lines(changed_copy(tmp_path, "y2105.pcap", 0, Y2105))
-    first = run([CSHARK, "-c", "1", "-r", tmp_path / "y2105.pcap"]).stdout.decode()
+    first = run([CSHARK, "-T", "brief", "-c", "1", "-r", tmp_path / "y2105.pcap"]).stdout.decode()
     assert first.rstrip().endswith("  4290980367.720289000"), first
