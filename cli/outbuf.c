@@ -231,3 +231,15 @@ void jb_xml(jbuf *b, const char *s, size_t n)
     }
     jb_put(b, s + run, n - run);
 }
+
+void jb_xml_head(jbuf *b, const char *root, int stylesheet)
+{
+    LIT(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    if (stylesheet)
+        LIT(b, "<?xml-stylesheet type=\"text/xsl\" href=\"pdml2html.xsl\"?>\n");
+    LIT(b, "<");
+    jb_put(b, root, strlen(root));
+    LIT(b, " version=\"0\" creator=\"wireshark/");
+    jb_put(b, cshark_engine_version(), strlen(cshark_engine_version()));
+    LIT(b, "\"");
+}

@@ -6,6 +6,7 @@
 #define CSHARK_CLI_OUTBUF_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -37,6 +38,16 @@ static inline void jb_flush(jbuf *b, FILE *out)
     fwrite_unlocked(b->data, 1, b->len, out);
     b->len = 0;
 }
+/* The buffer to OUT and freed: for a document's preamble, written once. */
+static inline void jb_flush_free(jbuf *b, FILE *out)
+{
+    jb_flush(b, out);
+    free(b->data);
+}
+/* An XML document's head as tshark writes it, up to its root element's
+ * open tag left open after creator="wireshark/VERSION": ROOT "pdml" or
+ * "psml", after the PDML stylesheet line when STYLESHEET. */
+void jb_xml_head(jbuf *b, const char *root, int stylesheet);
 void jb_uint(jbuf *b, unsigned long v);
 void jb_string(jbuf *b, const char *s, size_t n); /* quoted and escaped */
 void jb_xml(jbuf *b, const char *s, size_t n); /* escaped as PDML/PSML text */

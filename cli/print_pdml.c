@@ -153,18 +153,14 @@ void print_pdml_preamble(FILE *out, const char *path)
     if (localtime_r(&now, &tm))
         strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm); /* asctime's */
     jbuf b = { 0 };
-    LIT(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-            "<?xml-stylesheet type=\"text/xsl\" href=\"pdml2html.xsl\"?>\n"
-            "<pdml version=\"0\" creator=\"wireshark/");
-    jb_put(&b, cshark_engine_version(), strlen(cshark_engine_version()));
-    LIT(&b, "\" time=\"");
+    jb_xml_head(&b, "pdml", 1);
+    LIT(&b, " time=\"");
     jb_put(&b, when, strlen(when));
     LIT(&b, "\" capture_file=\"");
     if (path)
         jb_xml(&b, path, strlen(path));
     LIT(&b, "\">\n");
-    jb_flush(&b, out);
-    free(b.data);
+    jb_flush_free(&b, out);
 }
 
 void print_pdml(FILE *out, cshark_packet *pkt)

@@ -20,14 +20,12 @@ static void section(jbuf *b, const char *text)
 void print_psml_preamble(FILE *out, cshark_capture *cap)
 {
     jbuf b = { 0 };
-    LIT(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<psml version=\"0\" creator=\"wireshark/");
-    jb_put(&b, cshark_engine_version(), strlen(cshark_engine_version()));
-    LIT(&b, "\">\n<structure>\n");
+    jb_xml_head(&b, "psml", 0);
+    LIT(&b, ">\n<structure>\n");
     for (size_t i = 0; i < cshark_capture_column_count(cap); i++)
         section(&b, cshark_capture_column_title(cap, i));
     LIT(&b, "</structure>\n\n");
-    jb_flush(&b, out);
-    free(b.data);
+    jb_flush_free(&b, out);
 }
 
 void print_psml(FILE *out, cshark_packet *pkt)

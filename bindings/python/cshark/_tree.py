@@ -175,11 +175,7 @@ class TreeLayer(XmlLayer):
             val = self._lookups.get(item, _MISSING)
             if val is _MISSING:
                 val = self._lookups[item] = self._lookup(item)
-        if val is None:
-            raise AttributeError(f"{item} does not exist in Layer")
-        if self.raw_mode:
-            return val.raw_value
-        return val
+        return self._attribute(item, val)
 
     # -- PyShark's _all_fields, built on first use --------------------------------
 

@@ -477,29 +477,40 @@ class Capture:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.02)
 
-    async def _go_through_packets(self, stream, packet_callback, packet_count=None):
-        import inspect
-        is_coro = inspect.iscoroutinefunction(packet_callback)
+    async def _stream_packets(self, stream):
+        """STREAM's packets, wrapped, as they come; marks the end of the
+        capture when it is reached."""
         captured = 0
         while True:
             raw = await self._anext_raw(stream, captured)
             if raw is None:
                 self._eof_reached = True
-                break
+                return
             captured += 1
-            packet = self._wrap(raw)
-            try:
-                if is_coro:
-                    await packet_callback(packet)
-                else:
-                    result = packet_callback(packet)
-                    if inspect.isawaitable(result):
-                        await result
-            except StopCapture:
-                self._log.debug("User-initiated capture stop in callback")
-                break
-            if packet_count and captured >= packet_count:
-                break
+            yield self._wrap(raw)
+
+    async def _go_through_packets(self, stream, packet_callback, packet_count=None):
+        import inspect
+        is_coro = inspect.iscoroutinefunction(packet_callback)
+        captured = 0
+        packets = self._stream_packets(stream)
+        try:
+            async for packet in packets:
+                captured += 1
+                try:
+                    if is_coro:
+                        await packet_callback(packet)
+                    else:
+                        result = packet_callback(packet)
+                        if inspect.isawaitable(result):
+                            await result
+                except StopCapture:
+                    self._log.debug("User-initiated capture stop in callback")
+                    break
+                if packet_count and captured >= packet_count:
+                    break
+        finally:
+            await packets.aclose()
 
     async def _apackets(self):
         if self.loaded:
@@ -508,16 +519,12 @@ class Capture:
             return
         self._verify_capture_parameters()
         stream = self._new_stream()
-        captured = 0
+        packets = self._stream_packets(stream)
         try:
-            while True:
-                raw = await self._anext_raw(stream, captured)
-                if raw is None:
-                    self._eof_reached = True
-                    break
-                captured += 1
-                yield self._wrap(raw)
+            async for packet in packets:
+                yield packet
         finally:
+            await packets.aclose()
             self._end_stream(stream)
 
     def __aiter__(self):

@@ -88,12 +88,13 @@ class XmlLayer(base.BaseLayer):
     def __getattr__(self, item):
         if item in _OWN_SLOTS or item.startswith('__'):
             raise AttributeError(item)
-        val = self.get_field(item)
+        return self._attribute(item, self.get_field(item))
+
+    def _attribute(self, item, val):
+        """The field VAL as attribute ITEM answers (raw in raw mode)."""
         if val is None:
             raise AttributeError(f"{item} does not exist in Layer")
-        if self.raw_mode:
-            return val.raw_value
-        return val
+        return val.raw_value if self.raw_mode else val
 
     @property
     def _field_prefix(self) -> str:
