@@ -88,6 +88,7 @@ typedef struct {
 int cli_fail(int code, const char *fmt, const char *arg);
 /* -1 to go on, else the status to exit with. */
 int parse_args(int argc, char **argv, cli_options *o);
+void cli_options_free(cli_options *o); /* what parse_args() allocated */
 /* 0, or the status to exit with once the error is printed. */
 int check_options(cli_options *o);
 

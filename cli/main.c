@@ -203,11 +203,10 @@ int main(int argc, char **argv)
     /* Like tshark: the user's locale for the engine's text. */
     setlocale(LC_ALL, "");
     int status = parse_args(argc, argv, &o);
-    if (status >= 0)
-        return status;
-    if (o.check)
-        return check_filter(&o);
-    if ((status = check_options(&o)) != 0)
-        return status;
-    return run(&o);
+    if (status < 0 && o.check)
+        status = check_filter(&o);
+    else if (status < 0 && (status = check_options(&o)) == 0)
+        status = run(&o);
+    cli_options_free(&o);
+    return status;
 }

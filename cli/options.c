@@ -322,3 +322,12 @@ int check_options(cli_options *o)
         return cli_fail(EXIT_USAGE, "%s", "-e needs -T fields");
     return 0;
 }
+
+void cli_options_free(cli_options *o)
+{
+    free(o->live.interfaces);
+    free(o->fields.names);
+    free(o->fields.handles);
+    free(o->dissect);
+    free(o->trailing);
+}
