@@ -147,6 +147,21 @@ def _wlan_key_type(encryption_type, key):
     return encryption_type
 
 
+_init_parameters = {}
+
+
+def forwarded(parent, values):
+    """The arguments of PARENT.__init__ that VALUES (a subclass __init__'s
+    locals()) holds, by name: PyShark's constructors spell every parameter
+    out, and each passes its own on to its parent's."""
+    names = _init_parameters.get(parent)
+    if names is None:
+        import inspect
+        names = _init_parameters[parent] = [
+            n for n in inspect.signature(parent.__init__).parameters if n != 'self']
+    return {n: values[n] for n in names if n in values}
+
+
 class Capture:
     """Base class for packet captures."""
     SUMMARIES_BATCH_SIZE = 64

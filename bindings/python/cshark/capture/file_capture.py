@@ -2,7 +2,7 @@
 import pathlib
 
 from cshark import _cshark
-from cshark.capture.capture import Capture, _validate_options
+from cshark.capture.capture import Capture, _validate_options, forwarded
 from cshark.exceptions import UnsupportedParameterError
 from cshark.packet.packet import Packet
 
@@ -40,14 +40,7 @@ class FileCapture(Capture):
         :param tshark_path, use_json, use_ek, include_raw, eventloop: accepted (PyShark's),
         without effect on the packets (XML-mode layers; get_raw_packet() always works).
         """
-        super(FileCapture, self).__init__(display_filter=display_filter, only_summaries=only_summaries,
-                                          decryption_key=decryption_key, encryption_type=encryption_type,
-                                          decode_as=decode_as, disable_protocol=disable_protocol,
-                                          tshark_path=tshark_path, override_prefs=override_prefs,
-                                          use_json=use_json, use_ek=use_ek, output_file=output_file,
-                                          include_raw=include_raw, eventloop=eventloop,
-                                          custom_parameters=custom_parameters, debug=debug,
-                                          fields=fields, two_pass=two_pass)
+        super(FileCapture, self).__init__(**forwarded(Capture, locals()))
         if output_file:
             raise UnsupportedParameterError(
                 'output_file is only supported by live captures in cshark (the engine writes '

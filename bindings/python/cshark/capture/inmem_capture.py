@@ -7,7 +7,7 @@ import warnings
 
 from cshark import _cshark
 from cshark._engine import Stream
-from cshark.capture.capture import Capture, asyncTimeoutError
+from cshark.capture.capture import Capture, asyncTimeoutError, forwarded
 
 __all__ = ['InMemCapture', 'LinkTypes', 'DEFAULT_TIMEOUT']
 
@@ -46,14 +46,7 @@ class InMemCapture(Capture):
         :param bpf_filter: Accepted (PyShark's); not applied.
         Other parameters: as FileCapture.
         """
-        super(InMemCapture, self).__init__(display_filter=display_filter, only_summaries=only_summaries,
-                                           decryption_key=decryption_key, encryption_type=encryption_type,
-                                           decode_as=decode_as, disable_protocol=disable_protocol,
-                                           tshark_path=tshark_path, override_prefs=override_prefs,
-                                           use_json=use_json, use_ek=use_ek,
-                                           include_raw=include_raw, eventloop=eventloop,
-                                           custom_parameters=custom_parameters, debug=debug,
-                                           fields=fields)
+        super(InMemCapture, self).__init__(**forwarded(Capture, locals()))
         self.bpf_filter = bpf_filter
         self._current_linktype = linktype
         self._feed = None

@@ -3,7 +3,7 @@ interfaces, through libpcap, in-process (no dumpcap, no tshark)."""
 import os
 
 from cshark import _cshark
-from cshark.capture.capture import Capture
+from cshark.capture.capture import Capture, forwarded
 from cshark.exceptions import CaptureOpenError
 from cshark.tshark.tshark import get_tshark_interfaces as _interface_names
 
@@ -38,15 +38,7 @@ class LiveCapture(Capture):
         :param custom_parameters: as FileCapture's, plus -f, -s, -B, -I, -p, -a duration:N.
         Other parameters: as FileCapture.
         """
-        super(LiveCapture, self).__init__(display_filter=display_filter, only_summaries=only_summaries,
-                                          decryption_key=decryption_key, encryption_type=encryption_type,
-                                          output_file=output_file, decode_as=decode_as,
-                                          disable_protocol=disable_protocol,
-                                          tshark_path=tshark_path, override_prefs=override_prefs,
-                                          capture_filter=capture_filter, use_json=use_json,
-                                          use_ek=use_ek, include_raw=include_raw,
-                                          eventloop=eventloop, custom_parameters=custom_parameters,
-                                          debug=debug, fields=fields)
+        super(LiveCapture, self).__init__(**forwarded(Capture, locals()))
         self.bpf_filter = bpf_filter
         self.monitor_mode = monitor_mode
         if interface is None:

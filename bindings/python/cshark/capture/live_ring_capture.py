@@ -1,5 +1,6 @@
 """LiveRingCapture (pyshark.capture.live_ring_capture): a live capture that
 also writes a ring buffer of pcapng files."""
+from cshark.capture.capture import forwarded
 from cshark.capture.live_capture import LiveCapture
 
 __all__ = ['LiveRingCapture']
@@ -21,19 +22,7 @@ class LiveRingCapture(LiveCapture):
         before the extension, as tshark -b names them.
         Other parameters: as LiveCapture.
         """
-        super(LiveRingCapture, self).__init__(interface, bpf_filter=bpf_filter,
-                                              display_filter=display_filter,
-                                              only_summaries=only_summaries,
-                                              decryption_key=decryption_key,
-                                              encryption_type=encryption_type,
-                                              tshark_path=tshark_path, decode_as=decode_as,
-                                              disable_protocol=disable_protocol,
-                                              override_prefs=override_prefs,
-                                              capture_filter=capture_filter,
-                                              use_json=use_json, use_ek=use_ek,
-                                              include_raw=include_raw, eventloop=eventloop,
-                                              custom_parameters=custom_parameters, debug=debug,
-                                              fields=fields)
+        super(LiveRingCapture, self).__init__(**forwarded(LiveCapture, locals()))
         self.ring_file_size = ring_file_size
         self.num_ring_files = num_ring_files
         self.ring_file_name = ring_file_name

@@ -5,7 +5,7 @@ import os
 import threading
 
 from cshark import _cshark
-from cshark.capture.capture import Capture
+from cshark.capture.capture import Capture, forwarded
 
 __all__ = ['PipeCapture']
 
@@ -25,15 +25,7 @@ class PipeCapture(Capture):
                  disable_protocol=None, tshark_path=None, override_prefs=None, use_json=False,
                  use_ek=False, include_raw=False, eventloop=None, custom_parameters=None, debug=False,
                  fields=None):
-        super(PipeCapture, self).__init__(display_filter=display_filter,
-                                          only_summaries=only_summaries,
-                                          decryption_key=decryption_key,
-                                          encryption_type=encryption_type,
-                                          decode_as=decode_as, disable_protocol=disable_protocol,
-                                          tshark_path=tshark_path, override_prefs=override_prefs,
-                                          use_json=use_json, use_ek=use_ek, include_raw=include_raw,
-                                          eventloop=eventloop, custom_parameters=custom_parameters,
-                                          debug=debug, fields=fields)
+        super(PipeCapture, self).__init__(**forwarded(Capture, locals()))
         self._pipe = pipe
         self._pump = None  # our pipe's read end, for a file object without a descriptor
 
