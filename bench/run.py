@@ -231,9 +231,9 @@ def main():
         die("--runs and --repeat must be at least 1")
     build = args.build.resolve()
     ENV["PYTHONPATH"] = str(build / "bindings" / "python")  # the Python rows too
-    for exe in (build / "cshark", build / "bench" / "bench_walk"):
+    for exe in (build / "cli" / "cshark", build / "bench" / "bench_walk"):
         if not os.access(exe, os.X_OK):
-            die(f"{exe} missing: ninja -C {build} bench/bench_walk cshark")
+            die(f"{exe} missing: ninja -C {build} bench/bench_walk cli/cshark")
 
     if not args.corpus.is_dir():
         die(f"no corpus at {args.corpus} (the shared corpus beside the repository): "
@@ -302,7 +302,7 @@ def main():
         f"{walk['seconds']:.2f} s; engine init {walk['init_s']:.2f} s.",
         "",
         f"Reproduce (from the repository root, after "
-        f"`ninja -C build bench/bench_walk cshark`):",
+        f"`ninja -C build bench/bench_walk cli/cshark`):",
         "",
         f"    {reproduce}",
         "",
