@@ -89,6 +89,8 @@ void cshark_capture_close(cshark_capture *cap)
         return;
     if (cap->current) /* never a kept packet: keeping lets go of it */
         cs_packet_destroy(cap->current);
+    /* The engine's listener queue is global: no other capture may feed them. */
+    cs_analyses_free(cap);
     if (cap->session) {
         cs_session_stop_reading(cap->session);
         cs_session_unref(cap->session);

@@ -13,6 +13,7 @@
 #include <epan/frame_data_sequence.h>
 #include <epan/dfilter/dfilter.h>
 #include <epan/proto.h>
+#include <epan/tap.h>
 #include <wiretap/wtap.h>
 #include <wsutil/buffer.h>
 #include <wsutil/wmem/wmem.h>
@@ -227,6 +228,9 @@ struct cshark_capture {
     nstime_t last_ts;            /* the previous record's time stamp           */
     cshark_columns_mode columns_mode;
     cs_columns *columns;         /* built at start when columns_mode is set   */
+    cshark_analysis *analyses;   /* attached analyses, newest first           */
+    int taps_need_tree;          /* one has a filter or reads the tree        */
+    int quiet;                   /* cshark_capture_run(): tshark -q's tree    */
 };
 
 /* A capture of SRC (owned from then on) named NAME, now the open one; or
@@ -234,6 +238,51 @@ struct cshark_capture {
 int cs_capture_new(cshark_capture **capture, const char *name, cs_source *src);
 /* CSHARK_OK before the capture's first packet, else CSHARK_ESTATE (set). */
 int cs_capture_settable(cshark_capture *cap);
+
+/* ---- analysis*.c: analyses across packets (the engine's taps) ----------- */
+
+typedef struct {
+    const char *name;
+    cshark_type type;
+} cs_column;
+
+typedef union {
+    guint64 u;
+    double d;
+    const char *s;
+} cs_cell;
+
+typedef struct {
+    const cs_column *columns;
+    size_t ncolumns;
+    /* Register the listeners for ARGS (what follows "NAME,", or NULL):
+     * CSHARK_OK, or an error (set) with nothing left registered. */
+    int (*attach)(cshark_analysis *a, const char *args);
+    void (*text)(cshark_analysis *a, GString *out); /* tshark's -z text    */
+    void (*rows)(cshark_analysis *a);                /* cs_analysis_add_row */
+    void (*detach)(cshark_analysis *a);              /* remove and free     */
+} cs_analysis_kind;
+
+struct cshark_analysis {
+    cshark_capture *cap;
+    const cs_analysis_kind *kind;
+    char *spec;
+    void *state;                 /* the kind's                               */
+    GString *text;
+    GArray *cells;               /* the snapshot: nrows * ncolumns cs_cell   */
+    GStringChunk *strings;       /* its strings                              */
+    size_t nrows;
+    cshark_analysis *next;
+};
+
+extern const cs_analysis_kind cs_analysis_conv, cs_analysis_endpoints, cs_analysis_phs,
+    cs_analysis_expert;
+/* register_tap_listener for A, with its error as CSHARK_EFILTER naming A. */
+int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const char *filter,
+                       unsigned flags, tap_reset_cb reset, tap_packet_cb packet);
+cs_cell *cs_analysis_add_row(cshark_analysis *a);   /* zeroed cells        */
+const char *cs_analysis_keep(cshark_analysis *a, const char *s); /* a copy */
+void cs_analyses_free(cshark_capture *cap);          /* at close            */
 
 /* ---- view.c: the packet's tree as PDML elements ------------------------ */
 

@@ -176,9 +176,10 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
             cs_packet_release(p);
         else if ((p = cs_packet_take_spare(s, &cap->current)))
             cap->current = p;
-        else if (cap->columns_mode == CSHARK_COLUMNS_ONLY)
+        else if (cap->columns_mode == CSHARK_COLUMNS_ONLY || cap->quiet)
             p = cap->current = cs_packet_new(s, cap->dfcode || cap->fields ||
-                                                    cs_columns_need_tree(cap->columns),
+                                                    cs_columns_need_tree(cap->columns) ||
+                                                    cap->taps_need_tree,
                                              FALSE, &cap->current);
         else
             p = cap->current = cs_packet_new(s, TRUE,

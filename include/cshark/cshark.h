@@ -52,6 +52,24 @@ typedef struct cshark_capture cshark_capture;
 typedef struct cshark_packet  cshark_packet;
 typedef struct cshark_item    cshark_item;
 typedef struct cshark_field   cshark_field;
+typedef struct cshark_analysis cshark_analysis;
+
+/* The value types an item or a registered field has. */
+typedef enum {
+    CSHARK_TYPE_NONE,      /* no value (text items, FT_NONE)        */
+    CSHARK_TYPE_PROTOCOL,
+    CSHARK_TYPE_UINT,      /* FT_UINT*, FT_CHAR, FT_FRAMENUM        */
+    CSHARK_TYPE_INT,       /* FT_INT*                               */
+    CSHARK_TYPE_BOOLEAN,
+    CSHARK_TYPE_DOUBLE,    /* FT_FLOAT, FT_DOUBLE                   */
+    CSHARK_TYPE_STRING,
+    CSHARK_TYPE_BYTES,     /* FT_BYTES, FT_UINT_BYTES, FT_ETHER, FT_OID, … */
+    CSHARK_TYPE_IPV4,
+    CSHARK_TYPE_IPV6,
+    CSHARK_TYPE_ABSOLUTE_TIME,
+    CSHARK_TYPE_RELATIVE_TIME,
+    CSHARK_TYPE_OTHER      /* GUID and the rest: use show            */
+} cshark_type;
 
 /* ==== Errors ============================================================= */
 
@@ -313,6 +331,55 @@ const char *cshark_capture_column_format(const cshark_capture *capture, size_t i
  * options. Kept packets stay valid. NULL is allowed. */
 void cshark_capture_close(cshark_capture *capture);
 
+/* ==== Analyses across packets =========================================== */
+
+/* What tshark's -z computes over a whole capture, from the engine's own taps:
+ * conversation and endpoint tables, the protocol hierarchy, expert info. An
+ * analysis counts every packet read, whether or not the display filter
+ * passes it (as tshark's do), and only packets of its own capture. */
+
+/* Attach the analysis SPEC, spelt as tshark's -z argument, before the
+ * capture's first packet (CSHARK_ESTATE after it):
+ *   "conv,TABLE[,FILTER]"       conversations; TABLE is a protocol with a
+ *   "endpoints,TABLE[,FILTER]"  table: eth, ip, ipv6, tcp, udp, sctp, wlan, …
+ *   "io,phs[,FILTER]"           protocol hierarchy
+ *   "expert[,LEVEL][,FILTER]"   expert info; LEVEL error, warn, note, chat or
+ *                               comment (the lowest severity kept)
+ * CSHARK_EOPTION names an unknown analysis or table, CSHARK_EFILTER a bad
+ * filter. *analysis belongs to the capture: valid until cshark_capture_close().
+ * Expert info depends on the tree the engine builds: a capture read with
+ * cshark_capture_run() builds none unless a filter needs it, as tshark -q. */
+int cshark_capture_analyze(cshark_capture *capture, const char *spec,
+                           cshark_analysis **analysis);
+
+/* Read the rest of the capture without handing packets out (tshark -q): the
+ * analyses see every packet. CSHARK_OK at the end, or the reading error. */
+int cshark_capture_run(cshark_capture *capture);
+
+/* The analysis's result as tshark -z prints it after the capture, as of now
+ * (running totals while a capture is read). Owned by the analysis; valid
+ * until the next call on it or the capture's close. */
+const char *cshark_analysis_text(cshark_analysis *analysis);
+
+/* The result as a table, SQLite style. cshark_analysis_rows() takes a
+ * snapshot of the results as of now and gives its row count; the cells
+ * read that snapshot until the next cshark_analysis_rows(). Columns are
+ * fixed per kind of analysis (docs/API.md lists them): a name and a type,
+ * CSHARK_TYPE_UINT, _DOUBLE or _STRING. */
+int cshark_analysis_rows(cshark_analysis *analysis, size_t *count);
+size_t cshark_analysis_column_count(const cshark_analysis *analysis);
+const char *cshark_analysis_column_name(const cshark_analysis *analysis, size_t column);
+cshark_type cshark_analysis_column_type(const cshark_analysis *analysis, size_t column);
+/* A cell of the snapshot: CSHARK_EINVAL out of range, CSHARK_ETYPE when the
+ * column has another type. Strings are owned by the snapshot ("" when the
+ * row has no such value, e.g. the port of an IP conversation). */
+int cshark_analysis_uint(const cshark_analysis *analysis, size_t row, size_t column,
+                         uint64_t *value);
+int cshark_analysis_double(const cshark_analysis *analysis, size_t row, size_t column,
+                           double *value);
+int cshark_analysis_string(const cshark_analysis *analysis, size_t row, size_t column,
+                           const char **value);
+
 /* ==== Packet ============================================================= */
 
 /* Make a packet yours until cshark_packet_free(), valid with its items and
@@ -480,23 +547,6 @@ int cshark_item_data(const cshark_item *item, const uint8_t **data, size_t *leng
 /* ==== Field registry ===================================================== */
 
 /* Every call here initialises the engine if needed. */
-
-/* The value types an item or a registered field has. */
-typedef enum {
-    CSHARK_TYPE_NONE,      /* no value (text items, FT_NONE)        */
-    CSHARK_TYPE_PROTOCOL,
-    CSHARK_TYPE_UINT,      /* FT_UINT*, FT_CHAR, FT_FRAMENUM        */
-    CSHARK_TYPE_INT,       /* FT_INT*                               */
-    CSHARK_TYPE_BOOLEAN,
-    CSHARK_TYPE_DOUBLE,    /* FT_FLOAT, FT_DOUBLE                   */
-    CSHARK_TYPE_STRING,
-    CSHARK_TYPE_BYTES,     /* FT_BYTES, FT_UINT_BYTES, FT_ETHER, FT_OID, … */
-    CSHARK_TYPE_IPV4,
-    CSHARK_TYPE_IPV6,
-    CSHARK_TYPE_ABSOLUTE_TIME,
-    CSHARK_TYPE_RELATIVE_TIME,
-    CSHARK_TYPE_OTHER      /* GUID and the rest: use show            */
-} cshark_type;
 
 /* CSHARK_OK if NAME is a registered field or protocol ("ip.src", "dns"),
  * else CSHARK_EUNKNOWN_FIELD naming it. */

@@ -15,6 +15,7 @@ Suite *session_suite(void);
 Suite *live_suite(void);
 Suite *sources_suite(void);
 Suite *ahead_suite(void);
+Suite *analysis_suite(void);
 
 /* Path of a file in tests/data (static buffer, valid until the next call). */
 const char *data_file(const char *name);

@@ -1,0 +1,214 @@
+/* Analyses across packets: the engine's taps, attached to one capture.
+ * The tap listener queue is the process's, and listeners exist only while
+ * their capture does (removed at close), so a capture's analyses never see
+ * another capture's packets. Each kind (analysis_*.c) registers its own
+ * listeners, formats tshark's text and fills the rows of a snapshot.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include <epan/tap.h>
+
+#include "internal.h"
+
+/* Every kind, by the name its -z argument starts with. */
+static const struct {
+    const char *name;
+    const cs_analysis_kind *kind;
+} kinds[] = {
+    { "conv", &cs_analysis_conv },
+    { "endpoints", &cs_analysis_endpoints },
+    { "io,phs", &cs_analysis_phs },
+    { "expert", &cs_analysis_expert },
+};
+
+int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysis **out)
+{
+    CS_CHECK_ARG(out, "analysis");
+    *out = NULL;
+    CS_CHECK_ARG(spec, "spec");
+    int rc = cs_capture_settable(cap);
+    if (rc != CSHARK_OK)
+        return rc;
+    for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        size_t n = strlen(kinds[i].name);
+        /* "expert" alone, or followed by its arguments. */
+        if (strncmp(spec, kinds[i].name, n) != 0 || (spec[n] != '\0' && spec[n] != ','))
+            continue;
+        cshark_analysis *a = g_new0(cshark_analysis, 1);
+        a->cap = cap;
+        a->kind = kinds[i].kind;
+        a->spec = g_strdup(spec);
+        rc = a->kind->attach(a, spec[n] == ',' ? spec + n + 1 : NULL);
+        if (rc != CSHARK_OK) {
+            g_free(a->spec);
+            g_free(a);
+            return rc;
+        }
+        a->next = cap->analyses;
+        cap->analyses = a;
+        *out = a;
+        return CSHARK_OK;
+    }
+    return cs_error(CSHARK_EOPTION, "unknown analysis \"%s\" (known: conv,TABLE, endpoints,TABLE, "
+                    "io,phs, expert)", spec);
+}
+
+int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const char *filter,
+                       unsigned flags, tap_reset_cb reset, tap_packet_cb packet)
+{
+    GString *err = register_tap_listener(tap, tapdata, filter, flags, reset, packet, NULL, NULL);
+    if (err) {
+        int rc = cs_error(CSHARK_EFILTER, "analysis \"%s\": %s", a->spec, err->str);
+        g_string_free(err, TRUE);
+        return rc;
+    }
+    /* What the read loop must build for the listeners (tshark's rule). */
+    if ((flags & TL_REQUIRES_PROTO_TREE) || (filter && *filter))
+        a->cap->taps_need_tree = 1;
+    return CSHARK_OK;
+}
+
+void cs_analyses_free(cshark_capture *cap)
+{
+    cshark_analysis *next;
+    for (cshark_analysis *a = cap->analyses; a; a = next) {
+        next = a->next;
+        a->kind->detach(a);
+        if (a->text)
+            g_string_free(a->text, TRUE);
+        if (a->cells)
+            g_array_free(a->cells, TRUE);
+        if (a->strings)
+            g_string_chunk_free(a->strings);
+        g_free(a->spec);
+        g_free(a);
+    }
+    cap->analyses = NULL;
+}
+
+int cshark_capture_run(cshark_capture *cap)
+{
+    CS_CHECK_ARG(cap, "capture");
+    /* As tshark -q: no tree unless a filter or an analysis needs one. */
+    if (!cap->started)
+        cap->quiet = 1;
+    cshark_packet *p;
+    int rc;
+    while ((rc = cshark_capture_next(cap, &p)) == CSHARK_PACKET)
+        ;
+    return rc;
+}
+
+const char *cshark_analysis_text(cshark_analysis *a)
+{
+    if (!a) {
+        cs_error(CSHARK_EINVAL, "cshark_analysis_text: analysis is NULL");
+        return NULL;
+    }
+    if (!a->text)
+        a->text = g_string_sized_new(1024);
+    g_string_truncate(a->text, 0);
+    /* Addresses and ports are labelled as the capture resolves names. */
+    cs_engine_use_resolution(a->cap->resolve);
+    a->kind->text(a, a->text);
+    return a->text->str;
+}
+
+/* ---- the snapshot ------------------------------------------------------- */
+
+int cshark_analysis_rows(cshark_analysis *a, size_t *count)
+{
+    CS_CHECK_ARG(count, "count");
+    *count = 0;
+    CS_CHECK_ARG(a, "analysis");
+    if (!a->cells)
+        a->cells = g_array_new(FALSE, TRUE, sizeof(cs_cell));
+    g_array_set_size(a->cells, 0);
+    if (a->strings)
+        g_string_chunk_clear(a->strings);
+    else
+        a->strings = g_string_chunk_new(4096);
+    a->nrows = 0;
+    cs_engine_use_resolution(a->cap->resolve);
+    a->kind->rows(a);
+    *count = a->nrows;
+    return CSHARK_OK;
+}
+
+cs_cell *cs_analysis_add_row(cshark_analysis *a)
+{
+    size_t n = a->kind->ncolumns;
+    g_array_set_size(a->cells, (a->nrows + 1) * n);
+    return &g_array_index(a->cells, cs_cell, a->nrows++ * n);
+}
+
+const char *cs_analysis_keep(cshark_analysis *a, const char *s)
+{
+    return g_string_chunk_insert_const(a->strings, s ? s : "");
+}
+
+size_t cshark_analysis_column_count(const cshark_analysis *a)
+{
+    return a ? a->kind->ncolumns : 0;
+}
+
+const char *cshark_analysis_column_name(const cshark_analysis *a, size_t col)
+{
+    return a && col < a->kind->ncolumns ? a->kind->columns[col].name : NULL;
+}
+
+cshark_type cshark_analysis_column_type(const cshark_analysis *a, size_t col)
+{
+    return a && col < a->kind->ncolumns ? a->kind->columns[col].type : CSHARK_TYPE_NONE;
+}
+
+/* The cell at ROW, COL of type TYPE, or NULL with the error set. */
+static const cs_cell *cell(const cshark_analysis *a, size_t row, size_t col, cshark_type type,
+                           int *rc)
+{
+    if (!a) {
+        *rc = cs_error(CSHARK_EINVAL, "analysis is NULL");
+        return NULL;
+    }
+    if (row >= a->nrows || col >= a->kind->ncolumns) {
+        *rc = cs_error(CSHARK_EINVAL, "analysis \"%s\": no cell at row %zu, column %zu "
+                       "(%zu rows, %zu columns)", a->spec, row, col, a->nrows, a->kind->ncolumns);
+        return NULL;
+    }
+    if (a->kind->columns[col].type != type) {
+        *rc = cs_error(CSHARK_ETYPE, "analysis \"%s\": column \"%s\" has another type",
+                       a->spec, a->kind->columns[col].name);
+        return NULL;
+    }
+    *rc = CSHARK_OK;
+    return &g_array_index(a->cells, cs_cell, row * a->kind->ncolumns + col);
+}
+
+int cshark_analysis_uint(const cshark_analysis *a, size_t row, size_t col, uint64_t *value)
+{
+    CS_CHECK_ARG(value, "value");
+    int rc;
+    const cs_cell *c = cell(a, row, col, CSHARK_TYPE_UINT, &rc);
+    if (c)
+        *value = c->u;
+    return rc;
+}
+
+int cshark_analysis_double(const cshark_analysis *a, size_t row, size_t col, double *value)
+{
+    CS_CHECK_ARG(value, "value");
+    int rc;
+    const cs_cell *c = cell(a, row, col, CSHARK_TYPE_DOUBLE, &rc);
+    if (c)
+        *value = c->d;
+    return rc;
+}
+
+int cshark_analysis_string(const cshark_analysis *a, size_t row, size_t col, const char **value)
+{
+    CS_CHECK_ARG(value, "value");
+    int rc;
+    const cs_cell *c = cell(a, row, col, CSHARK_TYPE_STRING, &rc);
+    *value = c ? c->s : NULL;
+    return rc;
+}

@@ -1,0 +1,225 @@
+/* Analyses across packets: conversations, endpoints, protocol hierarchy and
+ * expert info as rows and as text. Values from tshark 4.0.17 (-n -q -z) on
+ * the same captures.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "tests.h"
+
+#define DNS_TCP "tcpdump__dns_tcp.pcap"
+#define HTTP "ndpi__http_auth.pcap"
+
+static cshark_analysis *attach(const char *name, const char *spec)
+{
+    cshark_analysis *a = NULL;
+    if (!tcap)
+        ck_assert_int_eq(cshark_capture_open(&tcap, data_file(name)), CSHARK_OK);
+    ck_assert_msg(cshark_capture_analyze(tcap, spec, &a) == CSHARK_OK, "%s: %s", spec,
+                  cshark_last_error());
+    return a;
+}
+
+static uint64_t u(cshark_analysis *a, size_t row, const char *column)
+{
+    for (size_t c = 0; c < cshark_analysis_column_count(a); c++)
+        if (strcmp(cshark_analysis_column_name(a, c), column) == 0) {
+            uint64_t v;
+            ck_assert_int_eq(cshark_analysis_uint(a, row, c, &v), CSHARK_OK);
+            return v;
+        }
+    ck_abort_msg("no column %s", column);
+    return 0;
+}
+
+static const char *s(cshark_analysis *a, size_t row, const char *column)
+{
+    for (size_t c = 0; c < cshark_analysis_column_count(a); c++)
+        if (strcmp(cshark_analysis_column_name(a, c), column) == 0) {
+            const char *v;
+            ck_assert_int_eq(cshark_analysis_string(a, row, c, &v), CSHARK_OK);
+            return v;
+        }
+    ck_abort_msg("no column %s", column);
+    return NULL;
+}
+
+static double d(cshark_analysis *a, size_t row, const char *column)
+{
+    for (size_t c = 0; c < cshark_analysis_column_count(a); c++)
+        if (strcmp(cshark_analysis_column_name(a, c), column) == 0) {
+            double v;
+            ck_assert_int_eq(cshark_analysis_double(a, row, c, &v), CSHARK_OK);
+            return v;
+        }
+    ck_abort_msg("no column %s", column);
+    return 0;
+}
+
+START_TEST(conversations_and_endpoints)
+{
+    cshark_analysis *conv = attach(DNS_TCP, "conv,tcp");
+    cshark_analysis *ends = attach(DNS_TCP, "endpoints,tcp");
+    ck_assert_int_eq(cshark_capture_run(tcap), CSHARK_OK);
+    size_t n;
+    ck_assert_int_eq(cshark_analysis_rows(conv, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 1);
+    /* 192.168.1.11:33779 <-> 209.87.249.18:53: <- 5 520 bytes, -> 6 402 bytes */
+    ck_assert_str_eq(s(conv, 0, "address_a"), "192.168.1.11");
+    ck_assert_uint_eq(u(conv, 0, "port_a"), 33779);
+    ck_assert_str_eq(s(conv, 0, "address_b"), "209.87.249.18");
+    ck_assert_uint_eq(u(conv, 0, "port_b"), 53);
+    ck_assert_uint_eq(u(conv, 0, "frames_a_to_b"), 6);
+    ck_assert_uint_eq(u(conv, 0, "bytes_a_to_b"), 402);
+    ck_assert_uint_eq(u(conv, 0, "frames_b_to_a"), 5);
+    ck_assert_uint_eq(u(conv, 0, "bytes_b_to_a"), 520);
+    ck_assert_uint_eq(u(conv, 0, "frames"), 11);
+    ck_assert_uint_eq(u(conv, 0, "bytes"), 922);
+    ck_assert_uint_eq(u(conv, 0, "stream"), 0); /* tcp.stream */
+    ck_assert_double_eq_tol(d(conv, 0, "start"), 0.0, 1e-9);
+    ck_assert_double_eq_tol(d(conv, 0, "duration"), 0.3810, 5e-5);
+
+    ck_assert_int_eq(cshark_analysis_rows(ends, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(s(ends, 1, "address"), "209.87.249.18");
+    ck_assert_uint_eq(u(ends, 1, "port"), 53);
+    ck_assert_uint_eq(u(ends, 1, "tx_frames"), 5);
+    ck_assert_uint_eq(u(ends, 1, "tx_bytes"), 520);
+    ck_assert_uint_eq(u(ends, 1, "rx_frames"), 6);
+    ck_assert_uint_eq(u(ends, 1, "rx_bytes"), 402);
+
+    const char *text = cshark_analysis_text(conv);
+    ck_assert_ptr_nonnull(strstr(text, "TCP Conversations\nFilter:<No Filter>\n"));
+    ck_assert_ptr_nonnull(strstr(text, "192.168.1.11:33779         <-> 209.87.249.18:53      "
+                                       "           5 520 bytes       6 402 bytes      11 922 "
+                                       "bytes     0.000000000         0.3810\n"));
+}
+END_TEST
+
+START_TEST(hierarchy_and_expert)
+{
+    cshark_analysis *phs = attach(HTTP, "io,phs");
+    cshark_analysis *expert = attach(HTTP, "expert");
+    ck_assert_int_eq(cshark_capture_run(tcap), CSHARK_OK);
+    size_t n;
+    ck_assert_int_eq(cshark_analysis_rows(phs, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 6);
+    static const char *const names[] = { "eth", "ip", "tcp", "http", "data-text-lines",
+                                         "tcp.segments" };
+    static const uint64_t frames[] = { 33, 33, 33, 2, 1, 1 };
+    static const uint64_t bytes[] = { 20574, 20574, 20574, 1794, 989, 989 };
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_uint_eq(u(phs, i, "depth"), i);
+        ck_assert_str_eq(s(phs, i, "protocol"), names[i]);
+        ck_assert_uint_eq(u(phs, i, "frames"), frames[i]);
+        ck_assert_uint_eq(u(phs, i, "bytes"), bytes[i]);
+    }
+    ck_assert_ptr_nonnull(strstr(cshark_analysis_text(phs),
+                                 "      http                               frames:2 bytes:1794\n"));
+
+    /* 2 notes and 6 chats, as tshark -q counts them (no tree). */
+    ck_assert_int_eq(cshark_analysis_rows(expert, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 8);
+    size_t chats = 0, http = 0;
+    for (size_t i = 0; i < n; i++) {
+        chats += strcmp(s(expert, i, "severity"), "Chat") == 0;
+        http += strcmp(s(expert, i, "protocol"), "HTTP") == 0;
+        ck_assert_str_eq(s(expert, i, "group"), "Sequence");
+    }
+    ck_assert_uint_eq(chats, 6);
+    ck_assert_uint_eq(http, 2);
+    ck_assert_ptr_nonnull(strstr(cshark_analysis_text(expert),
+                                 "\nChats (6)\n=============\n   Frequency      Group           "
+                                 "Protocol  Summary\n"));
+}
+END_TEST
+
+/* Analyses count every packet read, not only those the filter passes, and
+ * show running totals while the capture is read. */
+START_TEST(display_filter_and_running_totals)
+{
+    cshark_analysis *conv = attach(DNS_TCP, "conv,tcp");
+    ck_assert_int_eq(cshark_capture_set_display_filter(tcap, "frame.number == 1"), CSHARK_OK);
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+    size_t n;
+    ck_assert_int_eq(cshark_analysis_rows(conv, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(u(conv, 0, "frames"), 1);
+    ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_DONE);
+    ck_assert_int_eq(cshark_analysis_rows(conv, &n), CSHARK_OK);
+    ck_assert_uint_eq(u(conv, 0, "frames"), 11);
+}
+END_TEST
+
+/* A second capture's analyses contain nothing of the first's. */
+START_TEST(captures_in_sequence)
+{
+    cshark_analysis *first = attach(HTTP, "conv,tcp");
+    ck_assert_int_eq(cshark_capture_run(tcap), CSHARK_OK);
+    size_t n;
+    ck_assert_int_eq(cshark_analysis_rows(first, &n), CSHARK_OK);
+    ck_assert_uint_eq(u(first, 0, "frames"), 33);
+    close_tcap();
+    cshark_analysis *second = attach(DNS_TCP, "conv,tcp");
+    cshark_analysis *ip = attach(DNS_TCP, "conv,ip");
+    ck_assert_int_eq(cshark_capture_run(tcap), CSHARK_OK);
+    ck_assert_int_eq(cshark_analysis_rows(second, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(u(second, 0, "frames"), 11);
+    ck_assert_uint_eq(u(second, 0, "port_b"), 53);
+    ck_assert_int_eq(cshark_analysis_rows(ip, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(u(ip, 0, "port_a"), 0); /* no ports in an IP table */
+}
+END_TEST
+
+START_TEST(bad_analyses)
+{
+    cshark_analysis *a = (cshark_analysis *)1;
+    ck_assert_int_eq(cshark_capture_open(&tcap, data_file(DNS_TCP)), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "conv,nope", &a), CSHARK_EOPTION);
+    ck_assert_ptr_null(a);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "\"nope\""));
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "tcp"));
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "conversations", &a), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "conversations"));
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "conv", &a), CSHARK_EOPTION);
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "io,phs,tcp.port ==", &a), CSHARK_EFILTER);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "io,phs,tcp.port =="));
+    /* The engine's MPTCP endpoint table aborts (4.0): refused. */
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "endpoints,mptcp", &a), CSHARK_EOPTION);
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "conv,udp", &a), CSHARK_OK);
+    size_t n = 99;
+    ck_assert_int_eq(cshark_analysis_rows(a, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 0);
+    uint64_t v;
+    const char *str;
+    ck_assert_int_eq(cshark_analysis_uint(a, 0, 0, &v), CSHARK_EINVAL);
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "conv,tcp", &a), CSHARK_ESTATE);
+    cshark_analysis *conv = NULL;
+    close_tcap();
+    conv = attach(DNS_TCP, "conv,tcp");
+    ck_assert_int_eq(cshark_capture_run(tcap), CSHARK_OK);
+    ck_assert_int_eq(cshark_analysis_rows(conv, &n), CSHARK_OK);
+    ck_assert_int_eq(cshark_analysis_string(conv, 0, 1, &str), CSHARK_ETYPE); /* port_a */
+    ck_assert_ptr_null(str);
+    ck_assert_int_eq(cshark_analysis_uint(conv, 0, 99, &v), CSHARK_EINVAL);
+    ck_assert_ptr_null(cshark_analysis_column_name(conv, 99));
+}
+END_TEST
+
+Suite *analysis_suite(void)
+{
+    Suite *s = suite_create("analysis");
+    TCase *tc = tcase_create("analyses");
+    tcase_add_checked_fixture(tc, NULL, close_tcap);
+    tcase_add_test(tc, conversations_and_endpoints);
+    tcase_add_test(tc, hierarchy_and_expert);
+    tcase_add_test(tc, display_filter_and_running_totals);
+    tcase_add_test(tc, captures_in_sequence);
+    tcase_add_test(tc, bad_analyses);
+    suite_add_tcase(s, tc);
+    return s;
+}
