@@ -19,6 +19,7 @@ static const struct {
     { "endpoints", &cs_analysis_endpoints },
     { "io,phs", &cs_analysis_phs },
     { "expert", &cs_analysis_expert },
+    { "follow", &cs_analysis_follow },
 };
 
 int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysis **out)
@@ -50,7 +51,7 @@ int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysi
         return CSHARK_OK;
     }
     return cs_error(CSHARK_EOPTION, "unknown analysis \"%s\" (known: conv,TABLE, endpoints,TABLE, "
-                    "io,phs, expert)", spec);
+                    "io,phs, expert, follow,PROTO,MODE,STREAM)", spec);
 }
 
 int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const char *filter,
@@ -210,5 +211,17 @@ int cshark_analysis_string(const cshark_analysis *a, size_t row, size_t col, con
     int rc;
     const cs_cell *c = cell(a, row, col, CSHARK_TYPE_STRING, &rc);
     *value = c ? c->s : NULL;
+    return rc;
+}
+
+int cshark_analysis_bytes(const cshark_analysis *a, size_t row, size_t col, const uint8_t **data,
+                          size_t *length)
+{
+    CS_CHECK_ARG(data, "data");
+    CS_CHECK_ARG(length, "length");
+    int rc;
+    const cs_cell *c = cell(a, row, col, CSHARK_TYPE_BYTES, &rc);
+    *data = c ? c->b.data : NULL;
+    *length = c ? c->b.length : 0;
     return rc;
 }

@@ -345,6 +345,13 @@ void cshark_capture_close(cshark_capture *capture);
  *   "io,phs[,FILTER]"           protocol hierarchy
  *   "expert[,LEVEL][,FILTER]"   expert info; LEVEL error, warn, note, chat or
  *                               comment (the lowest severity kept)
+ *   "follow,PROTO,MODE,STREAM[,SUB][,RANGE]" or
+ *   "follow,PROTO,MODE,A:P,B:P[,RANGE]"
+ *                               a stream's payload, both ways: PROTO tcp, udp,
+ *                               tls, http, http2 or quic (SUB: the HTTP/2 or
+ *                               QUIC stream), by index or by its two ends
+ *                               ([v6]:port); MODE ascii, hex, raw, ebcdic or
+ *                               yaml (the text's form); RANGE chunks N or N-M
  * CSHARK_EOPTION names an unknown analysis or table, CSHARK_EFILTER a bad
  * filter. *analysis belongs to the capture: valid until cshark_capture_close().
  * Expert info depends on the tree the engine builds: a capture read with
@@ -365,7 +372,7 @@ const char *cshark_analysis_text(cshark_analysis *analysis);
  * snapshot of the results as of now and gives its row count; the cells
  * read that snapshot until the next cshark_analysis_rows(). Columns are
  * fixed per kind of analysis (docs/API.md lists them): a name and a type,
- * CSHARK_TYPE_UINT, _DOUBLE or _STRING. */
+ * CSHARK_TYPE_UINT, _DOUBLE, _STRING or _BYTES. */
 int cshark_analysis_rows(cshark_analysis *analysis, size_t *count);
 size_t cshark_analysis_column_count(const cshark_analysis *analysis);
 const char *cshark_analysis_column_name(const cshark_analysis *analysis, size_t column);
@@ -379,6 +386,10 @@ int cshark_analysis_double(const cshark_analysis *analysis, size_t row, size_t c
                            double *value);
 int cshark_analysis_string(const cshark_analysis *analysis, size_t row, size_t column,
                            const char **value);
+/* Bytes (a followed chunk's payload), owned by the analysis: valid until
+ * the capture's close. */
+int cshark_analysis_bytes(const cshark_analysis *analysis, size_t row, size_t column,
+                          const uint8_t **data, size_t *length);
 
 /* ==== Packet ============================================================= */
 

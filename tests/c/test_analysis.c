@@ -210,6 +210,47 @@ START_TEST(bad_analyses)
 }
 END_TEST
 
+/* A TCP stream, both ways: frames 4 (client, 58 bytes) and 6 (server). */
+START_TEST(follow_a_stream)
+{
+    cshark_analysis *a = attach(DNS_TCP, "follow,tcp,yaml,0");
+    ck_assert_int_eq(cshark_capture_run(tcap), CSHARK_OK);
+    size_t n;
+    ck_assert_int_eq(cshark_analysis_rows(a, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(u(a, 0, "frame"), 4);
+    ck_assert_uint_eq(u(a, 0, "peer"), 0);
+    ck_assert_str_eq(s(a, 0, "host"), "192.168.1.11");
+    ck_assert_uint_eq(u(a, 0, "port"), 33779);
+    ck_assert_uint_eq(u(a, 1, "frame"), 6);
+    ck_assert_uint_eq(u(a, 1, "peer"), 1);
+    ck_assert_uint_eq(u(a, 1, "port"), 53);
+    ck_assert_double_eq_tol(d(a, 1, "time"), 1591780863.973180056, 1e-6);
+    const uint8_t *data;
+    size_t len;
+    ck_assert_int_eq(cshark_analysis_bytes(a, 0, 5, &data, &len), CSHARK_OK);
+    /* ADhDGQEg...: the DNS length prefix 0x0038, then the id 0x4319. */
+    ck_assert_uint_eq(len, 58);
+    static const uint8_t head[] = { 0x00, 0x38, 0x43, 0x19, 0x01, 0x20 };
+    ck_assert_mem_eq(data, head, sizeof head);
+    ck_assert_ptr_nonnull(strstr(cshark_analysis_text(a), "  - packet: 4\n    peer: 0\n    "
+                                 "timestamp: 1591780863.847322941\n    data: !!binary |\n      "
+                                 "ADhDGQEgAAEAAAAAAAEDd3d3B3RjcGR1bXADb3JnAAABAAEAACkQAAAAAAAADAAKAAiPBr59aRRC\n"
+                                 "      8A==\n"));
+    cshark_analysis *bad = (cshark_analysis *)1;
+    close_tcap();
+    ck_assert_int_eq(cshark_capture_open(&tcap, data_file(DNS_TCP)), CSHARK_OK);
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "follow,tcp,bin,0", &bad), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "Invalid display mode"));
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "follow,nope,ascii,0", &bad), CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "followers: "));
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "follow,tcp,ascii,0,3-2", &bad), CSHARK_EOPTION);
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "follow,tcp,ascii,1.2.3.4:1,[::1]:2", &bad),
+                     CSHARK_EOPTION);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "Mismatched"));
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
     Suite *s = suite_create("analysis");
@@ -220,6 +261,7 @@ Suite *analysis_suite(void)
     tcase_add_test(tc, display_filter_and_running_totals);
     tcase_add_test(tc, captures_in_sequence);
     tcase_add_test(tc, bad_analyses);
+    tcase_add_test(tc, follow_a_stream);
     suite_add_tcase(s, tc);
     return s;
 }
