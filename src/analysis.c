@@ -30,16 +30,28 @@ int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysi
     int rc = cs_capture_settable(cap);
     if (rc != CSHARK_OK)
         return rc;
-    for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
+    const cs_analysis_kind *kind = NULL;
+    const char *args = NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(kinds) && !kind; i++) {
         size_t n = strlen(kinds[i].name);
         /* "expert" alone, or followed by its arguments. */
-        if (strncmp(spec, kinds[i].name, n) != 0 || (spec[n] != '\0' && spec[n] != ','))
-            continue;
+        if (strncmp(spec, kinds[i].name, n) == 0 && (spec[n] == '\0' || spec[n] == ',')) {
+            kind = kinds[i].kind;
+            args = spec[n] == ',' ? spec + n + 1 : NULL;
+        }
+    }
+    /* Statistics trees are named by their abbreviation: "dns,tree". */
+    const char *tree = strstr(spec, ",tree");
+    if (!kind && tree && (tree[5] == '\0' || tree[5] == ',')) {
+        kind = &cs_analysis_stats;
+        args = spec;
+    }
+    if (kind) {
         cshark_analysis *a = g_new0(cshark_analysis, 1);
         a->cap = cap;
-        a->kind = kinds[i].kind;
+        a->kind = kind;
         a->spec = g_strdup(spec);
-        rc = a->kind->attach(a, spec[n] == ',' ? spec + n + 1 : NULL);
+        rc = a->kind->attach(a, args);
         if (rc != CSHARK_OK) {
             g_free(a->spec);
             g_free(a);
@@ -51,7 +63,7 @@ int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysi
         return CSHARK_OK;
     }
     return cs_error(CSHARK_EOPTION, "unknown analysis \"%s\" (known: conv,TABLE, endpoints,TABLE, "
-                    "io,phs, expert, follow,PROTO,MODE,STREAM)", spec);
+                    "io,phs, expert, follow,PROTO,MODE,STREAM, ABBR,tree)", spec);
 }
 
 int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const char *filter,
@@ -67,6 +79,13 @@ int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const
     if ((flags & TL_REQUIRES_PROTO_TREE) || (filter && *filter))
         a->cap->taps_need_tree = 1;
     return CSHARK_OK;
+}
+
+void cs_analyses_start(cshark_capture *cap)
+{
+    for (cshark_analysis *a = cap->analyses; a; a = a->next)
+        if (a->kind->start)
+            a->kind->start(a);
 }
 
 void cs_analyses_free(cshark_capture *cap)

@@ -360,9 +360,10 @@ static void rows_endpoints(cshark_analysis *a)
 
 const cs_analysis_kind cs_analysis_conv = {
     conv_columns, G_N_ELEMENTS(conv_columns), attach_conv, text_conv, rows_conv, detach_conv,
+    NULL,
 };
 
 const cs_analysis_kind cs_analysis_endpoints = {
     endpoint_columns, G_N_ELEMENTS(endpoint_columns), attach_endpoints, text_endpoints,
-    rows_endpoints, detach_endpoints,
+    rows_endpoints, detach_endpoints, NULL,
 };

@@ -178,5 +178,5 @@ static void rows(cshark_analysis *a)
 }
 
 const cs_analysis_kind cs_analysis_expert = {
-    columns, G_N_ELEMENTS(columns), attach, text, rows, detach,
+    columns, G_N_ELEMENTS(columns), attach, text, rows, detach, NULL,
 };

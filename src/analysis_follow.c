@@ -328,5 +328,5 @@ static void rows(cshark_analysis *a)
 }
 
 const cs_analysis_kind cs_analysis_follow = {
-    columns, G_N_ELEMENTS(columns), attach, text, rows, detach,
+    columns, G_N_ELEMENTS(columns), attach, text, rows, detach, NULL,
 };

@@ -157,5 +157,5 @@ static void rows(cshark_analysis *a)
 }
 
 const cs_analysis_kind cs_analysis_phs = {
-    columns, G_N_ELEMENTS(columns), attach, text, rows, detach,
+    columns, G_N_ELEMENTS(columns), attach, text, rows, detach, NULL,
 };

@@ -15,6 +15,8 @@
 
 #include <stdlib.h>
 
+#include <epan/tap.h>
+
 #include "internal.h"
 
 enum { ENGINE_NEW, ENGINE_READY, ENGINE_FAILED, ENGINE_SHUT };
@@ -124,6 +126,11 @@ int cshark_init(unsigned flags)
     if (!epan_init(NULL, NULL, TRUE))
         return cs_error(CSHARK_EINIT, "the Wireshark engine (epan %s) failed to initialise",
                         epan_get_version());
+    /* The plugins' tap registrations, as tshark makes them before reading
+     * its -z: the stats_tree plugin's trees (plen, ptype, ip_hosts, …). Our
+     * own analyses register their listeners themselves (analysis*.c). */
+    static tap_reg_t no_builtin_taps[] = { { NULL, NULL } };
+    register_all_tap_listeners(no_builtin_taps);
     epan_load_settings();
     resolve_prefs = gbl_resolv_flags;
     cs_engine_use_resolution(CS_RESOLVE_OFF);

@@ -265,6 +265,8 @@ typedef struct {
     void (*text)(cshark_analysis *a, GString *out); /* tshark's -z text    */
     void (*rows)(cshark_analysis *a);                /* cs_analysis_add_row */
     void (*detach)(cshark_analysis *a);              /* remove and free     */
+    /* Once the session exists, before the first packet (NULL: nothing). */
+    void (*start)(cshark_analysis *a);
 } cs_analysis_kind;
 
 struct cshark_analysis {
@@ -280,12 +282,13 @@ struct cshark_analysis {
 };
 
 extern const cs_analysis_kind cs_analysis_conv, cs_analysis_endpoints, cs_analysis_phs,
-    cs_analysis_expert, cs_analysis_follow;
+    cs_analysis_expert, cs_analysis_follow, cs_analysis_stats;
 /* register_tap_listener for A, with its error as CSHARK_EFILTER naming A. */
 int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const char *filter,
                        unsigned flags, tap_reset_cb reset, tap_packet_cb packet);
 cs_cell *cs_analysis_add_row(cshark_analysis *a);   /* zeroed cells        */
 const char *cs_analysis_keep(cshark_analysis *a, const char *s); /* a copy */
+void cs_analyses_start(cshark_capture *cap);         /* the session exists  */
 void cs_analyses_free(cshark_capture *cap);          /* at close            */
 
 /* ---- view.c: the packet's tree as PDML elements ------------------------ */

@@ -88,6 +88,7 @@ static int start(cshark_capture *cap)
     if (cap->columns_mode != CSHARK_COLUMNS_OFF)
         cap->columns = cs_columns_new();
     cap->session = cs_session_new(cap->src, cap->resolve);
+    cs_analyses_start(cap);
     if (cap->src->ops->start) {
         int rc = cap->src->ops->start(cap->src);
         if (rc != CSHARK_OK)
@@ -168,7 +169,10 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
     cs_engine_use_resolution(cap->resolve);
 
     for (;;) {
-        if (cap->reset_every && !cap->two_pass && cap->since_reset >= cap->reset_every)
+        /* Not under analyses: they count across the whole capture, and
+         * some keep state in the session's memory. */
+        if (cap->reset_every && !cap->two_pass && !cap->analyses &&
+            cap->since_reset >= cap->reset_every)
             reset_session(cap);
         cs_session *s = cap->session;
         cshark_packet *p = cap->current;

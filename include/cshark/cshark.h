@@ -255,7 +255,8 @@ int cshark_capture_set_wlan_key(cshark_capture *capture, const char *type, const
 
 /* Start a new dissection session every PACKETS records (tshark -M), keeping
  * memory flat; kept packets stay valid. 0: never (the default for files and
- * fed frames; live captures default to 100000). */
+ * fed frames; live captures default to 100000). Never while analyses are
+ * attached: they count across the whole capture. */
 int cshark_capture_set_session_reset(cshark_capture *capture, uint64_t packets);
 
 /* Fed captures: show the frames as captured on one interface NAME (copied),
