@@ -20,6 +20,7 @@ static const struct {
     { "io,phs", &cs_analysis_phs },
     { "expert", &cs_analysis_expert },
     { "follow", &cs_analysis_follow },
+    { "objects", &cs_analysis_objects },
 };
 
 int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysis **out)
@@ -63,7 +64,7 @@ int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysi
         return CSHARK_OK;
     }
     return cs_error(CSHARK_EOPTION, "unknown analysis \"%s\" (known: conv,TABLE, endpoints,TABLE, "
-                    "io,phs, expert, follow,PROTO,MODE,STREAM, ABBR,tree)", spec);
+                    "io,phs, expert, follow,PROTO,MODE,STREAM, ABBR,tree, objects,PROTO)", spec);
 }
 
 int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const char *filter,

@@ -353,6 +353,10 @@ void cshark_capture_close(cshark_capture *capture);
  *                               QUIC stream), by index or by its two ends
  *                               ([v6]:port); MODE ascii, hex, raw, ebcdic or
  *                               yaml (the text's form); RANGE chunks N or N-M
+ *   "ABBR,tree[,FILTER]"        a statistics tree: http, http_req, dns, plen,
+ *                               ptype, ip_hosts, … (tshark -z help lists them)
+ *   "objects,PROTO"             export objects: http, imf, smb, tftp, dicom,
+ *                               ftp-data (tshark --export-objects; no text)
  * CSHARK_EOPTION names an unknown analysis or table, CSHARK_EFILTER a bad
  * filter. *analysis belongs to the capture: valid until cshark_capture_close().
  * Expert info depends on the tree the engine builds: a capture read with
@@ -387,10 +391,17 @@ int cshark_analysis_double(const cshark_analysis *analysis, size_t row, size_t c
                            double *value);
 int cshark_analysis_string(const cshark_analysis *analysis, size_t row, size_t column,
                            const char **value);
-/* Bytes (a followed chunk's payload), owned by the analysis: valid until
- * the capture's close. */
+/* Bytes (a followed chunk's payload, an object's content), owned by the
+ * analysis: valid until the capture's close. */
 int cshark_analysis_bytes(const cshark_analysis *analysis, size_t row, size_t column,
                           const uint8_t **data, size_t *length);
+
+/* Export objects: write every object found so far into FOLDER (created
+ * with its parents) under tshark's names (the object's own file name made
+ * safe, or object<frame>.<extension>; a taken name gets a number).
+ * CSHARK_EOPEN names the folder or file that could not be written (no file
+ * is left half-written); CSHARK_ETYPE for other analyses. */
+int cshark_analysis_save(cshark_analysis *analysis, const char *folder);
 
 /* ==== Packet ============================================================= */
 
