@@ -21,6 +21,7 @@ static const struct {
     { "expert", &cs_analysis_expert },
     { "follow", &cs_analysis_follow },
     { "objects", &cs_analysis_objects },
+    { "credentials", &cs_analysis_credentials },
 };
 
 int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysis **out)
@@ -64,7 +65,7 @@ int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysi
         return CSHARK_OK;
     }
     return cs_error(CSHARK_EOPTION, "unknown analysis \"%s\" (known: conv,TABLE, endpoints,TABLE, "
-                    "io,phs, expert, follow,PROTO,MODE,STREAM, ABBR,tree, objects,PROTO)", spec);
+                    "io,phs, expert, follow,PROTO,MODE,STREAM, ABBR,tree, objects,PROTO, credentials)", spec);
 }
 
 int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const char *filter,

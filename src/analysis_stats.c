@@ -56,8 +56,16 @@ static void start(cshark_analysis *a)
 
 static void detach(cshark_analysis *a)
 {
-    remove_tap_listener(a->state);
-    stats_tree_free(a->state);
+    stats_tree *st = a->state;
+    remove_tap_listener(st);
+    /* stats_tree_free (4.0) forgets the root's own name and burst buckets. */
+    g_free(st->root.name);
+    while (st->root.bh) {
+        burst_bucket *b = st->root.bh;
+        st->root.bh = b->next;
+        g_free(b);
+    }
+    stats_tree_free(st);
 }
 
 static void text(cshark_analysis *a, GString *out)

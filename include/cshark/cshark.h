@@ -357,6 +357,8 @@ void cshark_capture_close(cshark_capture *capture);
  *                               ptype, ip_hosts, … (tshark -z help lists them)
  *   "objects,PROTO"             export objects: http, imf, smb, tftp, dicom,
  *                               ftp-data (tshark --export-objects; no text)
+ *   "credentials"               user names seen by HTTP, FTP, POP, IMAP, SMTP
+ *                               and the field that holds each password
  * CSHARK_EOPTION names an unknown analysis or table, CSHARK_EFILTER a bad
  * filter. *analysis belongs to the capture: valid until cshark_capture_close().
  * Expert info depends on the tree the engine builds: a capture read with

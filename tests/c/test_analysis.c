@@ -2,7 +2,11 @@
  * expert info as rows and as text. Values from tshark 4.0.17 (-n -q -z) on
  * the same captures.
  * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests.h"
 
@@ -251,6 +255,81 @@ START_TEST(follow_a_stream)
 }
 END_TEST
 
+static off_t file_size(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* Six HTTP objects, three names twice or more: tshark's files, numbered. */
+START_TEST(export_objects)
+{
+    cshark_analysis *a = attach("ndpi__conncheck.pcap", "objects,http");
+    cshark_analysis *creds = attach("ndpi__conncheck.pcap", "credentials");
+    ck_assert_int_eq(cshark_capture_run(tcap), CSHARK_OK);
+    size_t n;
+    ck_assert_int_eq(cshark_analysis_rows(a, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 6);
+    ck_assert_uint_eq(u(a, 0, "frame"), 8);
+    ck_assert_str_eq(s(a, 0, "content_type"), "text/html");
+    ck_assert_uint_eq(u(a, 0, "size"), 553);
+    ck_assert_str_eq(cshark_analysis_text(a), "");
+    char dir[] = "/tmp/cshark-objects-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char sub[sizeof dir + 16];
+    snprintf(sub, sizeof sub, "%s/a/b", dir);
+    ck_assert_int_eq(cshark_analysis_save(a, sub), CSHARK_OK);
+    ck_assert_int_eq(file_size(sub, "generate204"), 553);
+    ck_assert_int_eq(file_size(sub, "generate204(1)"), 553);
+    ck_assert_int_eq(file_size(sub, "generate_204(3)"), 553);
+    ck_assert_int_eq(file_size(sub, "generate_204(4)"), -1);
+    /* A folder that cannot be made: named. */
+    char blocked[sizeof dir + 16];
+    snprintf(blocked, sizeof blocked, "%s/a/b/generate204/x", dir);
+    ck_assert_int_eq(cshark_analysis_save(a, blocked), CSHARK_EOPEN);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), blocked));
+    ck_assert_int_eq(cshark_analysis_save(creds, dir), CSHARK_ETYPE);
+    char cmd[sizeof dir + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(cshark_analysis_rows(creds, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/* HTTP basic auth in frame 4: user "test", the password in its field. */
+START_TEST(credentials_and_stats_tree)
+{
+    cshark_analysis *creds = attach(HTTP, "credentials");
+    cshark_analysis *plen = attach(HTTP, "plen,tree");
+    ck_assert_int_eq(cshark_capture_run(tcap), CSHARK_OK);
+    size_t n;
+    ck_assert_int_eq(cshark_analysis_rows(creds, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(u(creds, 0, "frame"), 4);
+    ck_assert_str_eq(s(creds, 0, "protocol"), "HTTP basic auth");
+    ck_assert_str_eq(s(creds, 0, "username"), "test");
+    ck_assert_str_eq(s(creds, 0, "password_field"), "http.authbasic");
+    ck_assert_str_eq(cshark_analysis_text(creds),
+                     "===================================================================\n"
+                     "Packet     Protocol         Username         Info            \n"
+                     "------     --------         --------         --------\n"
+                     "4          HTTP basic auth  test                             \n"
+                     "===================================================================\n");
+    /* Packet Lengths: 33 packets, 17 of them 40-79 bytes (tshark -z plen,tree). */
+    ck_assert_int_eq(cshark_analysis_rows(plen, &n), CSHARK_OK);
+    ck_assert_uint_eq(n, 11);
+    ck_assert_str_eq(s(plen, 0, "name"), "Packet Lengths");
+    ck_assert_uint_eq(u(plen, 0, "count"), 33);
+    ck_assert_uint_eq(u(plen, 1, "depth"), 1);
+    ck_assert_str_eq(s(plen, 3, "name"), "40-79");
+    ck_assert_uint_eq(u(plen, 3, "count"), 17);
+    ck_assert_str_eq(s(plen, 3, "percent"), "51.52%");
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
     Suite *s = suite_create("analysis");
@@ -262,6 +341,8 @@ Suite *analysis_suite(void)
     tcase_add_test(tc, captures_in_sequence);
     tcase_add_test(tc, bad_analyses);
     tcase_add_test(tc, follow_a_stream);
+    tcase_add_test(tc, export_objects);
+    tcase_add_test(tc, credentials_and_stats_tree);
     suite_add_tcase(s, tc);
     return s;
 }
