@@ -86,7 +86,20 @@ static const cs_column columns[] = {
     { "frame", CSHARK_TYPE_UINT },           { "hostname", CSHARK_TYPE_STRING },
     { "content_type", CSHARK_TYPE_STRING },  { "filename", CSHARK_TYPE_STRING },
     { "size", CSHARK_TYPE_UINT },            { "data", CSHARK_TYPE_BYTES },
+    { "file_name", CSHARK_TYPE_STRING },
 };
+
+/* tshark's file name for E: its own made safe, or object<frame>.<ext>; DUP
+ * numbers a name already taken. */
+static GString *file_name(const export_object_entry_t *e, guint dup)
+{
+    if (e->filename)
+        return eo_massage_str(e->filename, EXPORT_OBJECT_MAXFILELEN, (int)dup);
+    char generic[EXPORT_OBJECT_MAXFILELEN + 1];
+    const char *ext = eo_ct2ext(e->content_type);
+    snprintf(generic, sizeof generic, "object%u%s%s", e->pkt_num, ext ? "." : "", ext ? ext : "");
+    return eo_massage_str(generic, EXPORT_OBJECT_MAXFILELEN, (int)dup);
+}
 
 static void rows(cshark_analysis *a)
 {
@@ -101,6 +114,9 @@ static void rows(cshark_analysis *a)
         r[4].u = e->payload_len;
         r[5].b.data = e->payload_data;
         r[5].b.length = e->payload_len;
+        GString *name = file_name(e, 0);
+        r[6].s = cs_analysis_keep(a, name->str);
+        g_string_free(name, TRUE);
     }
 }
 
@@ -120,22 +136,12 @@ int cshark_analysis_save(cshark_analysis *a, const char *folder)
     GPtrArray *objects = ((objects_state *)a->state)->objects;
     for (guint i = 0; i < objects->len; i++) {
         const export_object_entry_t *e = objects->pdata[i];
-        /* tshark's name: the object's own, or object<frame>.<extension>; a
-         * taken name gets a number, up to gui.max_export_objects tries. */
+        /* A taken name gets a number, up to gui.max_export_objects tries. */
         char *path = NULL;
         guint dup = 0;
         do {
             g_free(path);
-            GString *name;
-            if (e->filename) {
-                name = eo_massage_str(e->filename, EXPORT_OBJECT_MAXFILELEN, (int)dup);
-            } else {
-                char generic[EXPORT_OBJECT_MAXFILELEN + 1];
-                const char *ext = eo_ct2ext(e->content_type);
-                snprintf(generic, sizeof generic, "object%u%s%s", e->pkt_num, ext ? "." : "",
-                         ext ? ext : "");
-                name = eo_massage_str(generic, EXPORT_OBJECT_MAXFILELEN, (int)dup);
-            }
+            GString *name = file_name(e, dup);
             path = g_build_filename(folder, name->str, NULL);
             g_string_free(name, TRUE);
         } while (g_file_test(path, G_FILE_TEST_EXISTS) && ++dup < prefs.gui_max_export_objects);
