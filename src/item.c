@@ -9,6 +9,8 @@
 #include <epan/ftypes/ftypes.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
+#include <epan/tfs.h>
+#include <epan/value_string.h>
 
 #include "internal.h"
 
@@ -316,4 +318,47 @@ int cshark_item_string(const cshark_item *it, const char **value)
         return type_error(it, "string");
     *value = fvalue_get_string(&FI(it)->value);
     return CSHARK_OK;
+}
+
+const char *cshark_item_value_label(const cshark_item *it)
+{
+    if (!it || !it->node || it->kind == CSHARK_ITEM_TEXT)
+        return NULL;
+    const header_field_info *hf = FI(it)->hfinfo;
+    if (!hf->strings || (hf->display & BASE_UNIT_STRING) ||
+        FIELD_DISPLAY(hf->display) == BASE_CUSTOM)
+        return NULL;
+    if (hf->type == FT_BOOLEAN) {
+        uint64_t v;
+        return cshark_item_uint(it, &v) == CSHARK_OK
+                   ? tfs_get_string(v != 0, (const true_false_string *)hf->strings) : NULL;
+    }
+    cshark_type t = cshark_item_type(it);
+    uint64_t u;
+    int64_t i;
+    if (t == CSHARK_TYPE_INT && cshark_item_int(it, &i) == CSHARK_OK)
+        u = (uint64_t)i;
+    else if (t != CSHARK_TYPE_UINT || cshark_item_uint(it, &u) != CSHARK_OK)
+        return NULL;
+    /* The engine's value_string lookups (proto.c's own is not exported). */
+    if (hf->display & BASE_RANGE_STRING)
+        return try_rval64_to_str(u, (const range_string *)hf->strings);
+    if (hf->display & BASE_EXT_STRING)
+        return hf->display & BASE_VAL64_STRING
+                   ? try_val64_to_str_ext(u, (val64_string_ext *)hf->strings)
+                   : try_val_to_str_ext((guint32)u, (value_string_ext *)hf->strings);
+    if (hf->display & BASE_VAL64_STRING)
+        return try_val64_to_str(u, (const val64_string *)hf->strings);
+    return try_val_to_str((guint32)u, (const value_string *)hf->strings);
+}
+
+int cshark_item_seconds(const cshark_item *it, double *seconds)
+{
+    CS_CHECK_ARG(seconds, "seconds");
+    int64_t s;
+    int32_t ns;
+    int rc = cshark_item_time(it, &s, &ns);
+    if (rc == CSHARK_OK)
+        *seconds = (double)s + ns / 1e9;
+    return rc;
 }

@@ -615,6 +615,22 @@ int cshark_item_ipv6(const cshark_item *item, uint8_t address[16]);
 int cshark_item_time(const cshark_item *item, int64_t *seconds, int32_t *nanoseconds);
 /* STRING: the raw value, not the escaped show; owned by the packet. */
 int cshark_item_string(const cshark_item *item, const char **value);
+/* A time (ABSOLUTE_TIME since the epoch, or RELATIVE_TIME) as seconds. */
+int cshark_item_seconds(const cshark_item *item, double *seconds);
+
+/* The label the field's value strings give its value ("No error" for
+ * dns.flags.rcode 0, "TCP" for ip.proto 6, "Set" for a set flag); NULL when
+ * the field has none, or none for this value. Static. */
+const char *cshark_item_value_label(const cshark_item *item);
+
+/* The first occurrence of field NAME in the packet as a C value, in one
+ * call: cshark_packet_field(), then the cshark_item_* getter above, with
+ * their errors (CSHARK_ENOTFOUND when the packet has none). */
+int cshark_packet_field_uint(cshark_packet *packet, const char *name, uint64_t *value);
+int cshark_packet_field_int(cshark_packet *packet, const char *name, int64_t *value);
+int cshark_packet_field_double(cshark_packet *packet, const char *name, double *value);
+int cshark_packet_field_string(cshark_packet *packet, const char *name, const char **value);
+int cshark_packet_field_seconds(cshark_packet *packet, const char *name, double *seconds);
 
 #ifdef __cplusplus
 }

@@ -330,6 +330,46 @@ START_TEST(credentials_and_stats_tree)
 }
 END_TEST
 
+/* Values by name and value labels, from tshark -V / -T fields on frame 6:
+ * "Reply code: No error (0)", "Protocol: TCP (6)", "Syn: Not set". */
+START_TEST(values_by_name)
+{
+    cshark_packet *pkt = read_frame(DNS_TCP, 6);
+    uint64_t v;
+    int64_t i;
+    double sec;
+    const char *str;
+    ck_assert_int_eq(cshark_packet_field_uint(pkt, "tcp.srcport", &v), CSHARK_OK);
+    ck_assert_uint_eq(v, 53);
+    ck_assert_int_eq(cshark_packet_field_int(pkt, "tcp.window_size_scalefactor", &i), CSHARK_OK);
+    ck_assert_int_eq(i, -2);
+    ck_assert_int_eq(cshark_packet_field_string(pkt, "dns.qry.name", &str), CSHARK_OK);
+    ck_assert_str_eq(str, "www.tcpdump.org");
+    ck_assert_int_eq(cshark_packet_field_seconds(pkt, "frame.time_relative", &sec), CSHARK_OK);
+    ck_assert_double_eq_tol(sec, 0.252891, 1e-9);
+    ck_assert_int_eq(cshark_packet_field_uint(pkt, "dns.qry.name", &v), CSHARK_ETYPE);
+    ck_assert_int_eq(cshark_packet_field_uint(pkt, "http.host", &v), CSHARK_ENOTFOUND);
+    ck_assert_int_eq(cshark_packet_field_uint(pkt, "no.such.field", &v), CSHARK_EUNKNOWN_FIELD);
+    ck_assert_int_eq(cshark_packet_field_double(pkt, "ip.ttl", &sec), CSHARK_ETYPE);
+
+    const cshark_item *it;
+    ck_assert_int_eq(cshark_packet_field(pkt, "dns.flags.rcode", &it), CSHARK_OK);
+    ck_assert_str_eq(cshark_item_value_label(it), "No error");
+    ck_assert_int_eq(cshark_packet_field(pkt, "ip.proto", &it), CSHARK_OK);
+    ck_assert_str_eq(cshark_item_value_label(it), "TCP");
+    ck_assert_int_eq(cshark_packet_field(pkt, "tcp.flags.syn", &it), CSHARK_OK);
+    ck_assert_str_eq(cshark_item_value_label(it), "Not set");
+    /* Its "(no window scaling used)" is the dissector's text, not a value string. */
+    ck_assert_int_eq(cshark_packet_field(pkt, "tcp.window_size_scalefactor", &it), CSHARK_OK);
+    ck_assert_ptr_null(cshark_item_value_label(it));
+    ck_assert_int_eq(cshark_packet_field(pkt, "tcp.srcport", &it), CSHARK_OK);
+    ck_assert_ptr_null(cshark_item_value_label(it)); /* no value strings */
+    ck_assert_int_eq(cshark_packet_field(pkt, "dns.qry.name", &it), CSHARK_OK);
+    ck_assert_ptr_null(cshark_item_value_label(it));
+    ck_assert_int_eq(cshark_item_seconds(it, &sec), CSHARK_ETYPE);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
     Suite *s = suite_create("analysis");
@@ -343,6 +383,7 @@ Suite *analysis_suite(void)
     tcase_add_test(tc, follow_a_stream);
     tcase_add_test(tc, export_objects);
     tcase_add_test(tc, credentials_and_stats_tree);
+    tcase_add_test(tc, values_by_name);
     suite_add_tcase(s, tc);
     return s;
 }

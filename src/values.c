@@ -1,0 +1,47 @@
+/* Values by field name: the first occurrence's typed value in one call, for
+ * analyzers that read a few fields of every packet. Only the public item
+ * calls: nothing here depends on the engine's version.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "internal.h"
+
+/* The first NAME in PKT into *IT, or the lookup's error (set). */
+static int first(cshark_packet *pkt, const char *name, const cshark_item **it)
+{
+    CS_CHECK_ARG(name, "name");
+    return cshark_packet_field(pkt, name, it);
+}
+
+int cshark_packet_field_uint(cshark_packet *pkt, const char *name, uint64_t *value)
+{
+    const cshark_item *it;
+    int rc = first(pkt, name, &it);
+    return rc == CSHARK_OK ? cshark_item_uint(it, value) : rc;
+}
+
+int cshark_packet_field_int(cshark_packet *pkt, const char *name, int64_t *value)
+{
+    const cshark_item *it;
+    int rc = first(pkt, name, &it);
+    return rc == CSHARK_OK ? cshark_item_int(it, value) : rc;
+}
+
+int cshark_packet_field_double(cshark_packet *pkt, const char *name, double *value)
+{
+    const cshark_item *it;
+    int rc = first(pkt, name, &it);
+    return rc == CSHARK_OK ? cshark_item_double(it, value) : rc;
+}
+
+int cshark_packet_field_string(cshark_packet *pkt, const char *name, const char **value)
+{
+    const cshark_item *it;
+    int rc = first(pkt, name, &it);
+    return rc == CSHARK_OK ? cshark_item_string(it, value) : rc;
+}
+
+int cshark_packet_field_seconds(cshark_packet *pkt, const char *name, double *seconds)
+{
+    const cshark_item *it;
+    int rc = first(pkt, name, &it);
+    return rc == CSHARK_OK ? cshark_item_seconds(it, seconds) : rc;
+}
