@@ -6,9 +6,13 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 
-#include <epan/tap.h>
-
 #include "internal.h"
+
+#include <epan/conversation_table.h>
+#include <epan/export_object.h>
+#include <epan/follow.h>
+#include <epan/stats_tree_priv.h>
+#include <epan/tap.h>
 
 /* Every kind, by the name its -z argument starts with. */
 static const struct {
@@ -245,4 +249,60 @@ int cshark_analysis_bytes(const cshark_analysis *a, size_t row, size_t col, cons
     *data = c ? c->b.data : NULL;
     *length = c ? c->b.length : 0;
     return rc;
+}
+
+/* ---- the list of what can be attached ----------------------------------- */
+
+static gboolean add_table(const void *key _U_, void *value, void *data)
+{
+    const char *name = proto_get_protocol_filter_name(get_conversation_proto_id(value));
+    g_ptr_array_add(data, g_strdup_printf("conv,%s", name));
+    if (strcmp(name, "mptcp") != 0) /* refused: see analysis_conv.c */
+        g_ptr_array_add(data, g_strdup_printf("endpoints,%s", name));
+    return FALSE;
+}
+
+static gboolean add_follower(const void *key _U_, void *value, void *data)
+{
+    g_ptr_array_add(data, g_strdup_printf("follow,%s",
+                                          proto_get_protocol_filter_name(get_follow_proto_id(value))));
+    return FALSE;
+}
+
+static gboolean add_objects(const void *key, void *value _U_, void *data)
+{
+    g_ptr_array_add(data, g_strdup_printf("objects,%s", (const char *)key));
+    return FALSE;
+}
+
+static gint by_name(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int cshark_analysis_list(const char *const **names, size_t *count)
+{
+    CS_CHECK_ARG(names, "names");
+    CS_CHECK_ARG(count, "count");
+    static GPtrArray *list;
+    int rc = cs_engine_check();
+    if (rc != CSHARK_OK)
+        return rc;
+    if (!list) {
+        list = g_ptr_array_new();
+        conversation_table_iterate_tables(add_table, list);
+        follow_iterate_followers(add_follower, list);
+        eo_iterate_tables(add_objects, list);
+        GList *trees = stats_tree_get_cfg_list();
+        for (GList *l = trees; l; l = l->next)
+            g_ptr_array_add(list, g_strdup_printf("%s,tree", ((stats_tree_cfg *)l->data)->abbr));
+        g_list_free(trees);
+        g_ptr_array_add(list, g_strdup("io,phs"));
+        g_ptr_array_add(list, g_strdup("expert"));
+        g_ptr_array_add(list, g_strdup("credentials"));
+        g_ptr_array_sort(list, by_name);
+    }
+    *names = (const char *const *)list->pdata;
+    *count = list->len;
+    return CSHARK_OK;
 }

@@ -366,6 +366,11 @@ void cshark_capture_close(cshark_capture *capture);
 int cshark_capture_analyze(cshark_capture *capture, const char *spec,
                            cshark_analysis **analysis);
 
+/* Every analysis that can be attached, sorted, by the name its spec starts
+ * with ("conv,tcp", "dns,tree", "follow,tcp", "objects,http", "io,phs", …):
+ * *count of them. Owned by the library for the life of the process. */
+int cshark_analysis_list(const char *const **names, size_t *count);
+
 /* Read the rest of the capture without handing packets out (tshark -q): the
  * analyses see every packet. CSHARK_OK at the end, or the reading error. */
 int cshark_capture_run(cshark_capture *capture);

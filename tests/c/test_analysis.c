@@ -370,6 +370,26 @@ START_TEST(values_by_name)
 }
 END_TEST
 
+START_TEST(the_list)
+{
+    const char *const *names;
+    size_t n;
+    ck_assert_int_eq(cshark_analysis_list(&names, &n), CSHARK_OK);
+    const char *want[] = { "conv,tcp", "endpoints,ip", "follow,quic", "objects,http", "plen,tree",
+                           "dns,tree", "io,phs", "expert", "credentials" };
+    for (size_t w = 0; w < sizeof want / sizeof *want; w++) {
+        size_t i = 0;
+        while (i < n && strcmp(names[i], want[w]) != 0)
+            i++;
+        ck_assert_msg(i < n, "%s not listed", want[w]);
+    }
+    for (size_t i = 1; i < n; i++)
+        ck_assert_int_lt(strcmp(names[i - 1], names[i]), 0);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_str_ne(names[i], "endpoints,mptcp");
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
     Suite *s = suite_create("analysis");
@@ -384,6 +404,7 @@ Suite *analysis_suite(void)
     tcase_add_test(tc, export_objects);
     tcase_add_test(tc, credentials_and_stats_tree);
     tcase_add_test(tc, values_by_name);
+    tcase_add_test(tc, the_list);
     suite_add_tcase(s, tc);
     return s;
 }
