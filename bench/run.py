@@ -57,6 +57,31 @@ ROWS = [
      None, None),
 ]
 
+
+def _analysis_rows():
+    """The toolkit (-q -z ..., --export-objects): each analysis as fast as
+    tshark's own run of it (target 1.0), and three in one run."""
+    rows = []
+    cases = [("conv", ["-z", "conv,tcp"]), ("endpoints", ["-z", "endpoints,ip"]),
+             ("phs", ["-z", "io,phs"]), ("expert", ["-z", "expert"]),
+             ("follow", ["-z", "follow,tcp,raw,0"]), ("tree", ["-z", "http,tree"]),
+             ("three", ["-z", "conv,tcp", "-z", "expert", "-z", "io,phs"])]
+    for name, args in cases:
+        rows.append((f"tshark-z-{name}", ["tshark", "-n", "-q", *args, "-r", "{F}"], None, None))
+        rows.append((f"cshark-z-{name}", ["{B}/cli/cshark", "-n", "-q", *args, "-r", "{F}"],
+                     f"tshark-z-{name}", 1.0))
+    # A fresh folder each run (the names of a second run would be numbered).
+    for prog, cmd in (("tshark", "tshark -n"), ("cshark", "{B}/cli/cshark")):
+        rows.append((f"{prog}-objects",
+                     ["sh", "-c", f"d=$(mktemp -d) && {cmd} -q --export-objects http,$d/o "
+                      f"-r {{F}}; s=$?; rm -rf $d; exit $s"],
+                     None if prog == "tshark" else "tshark-objects",
+                     None if prog == "tshark" else 1.0))
+    return rows
+
+
+ROWS += _analysis_rows()
+
 # Same conditions for both programs: no personal profile (tshark has no flag for
 # that, cshark's CLI honours the same variable), and one fixed locale.
 ENV = dict(os.environ, WIRESHARK_CONFIG_DIR="/nonexistent/cshark-bench", LC_ALL="C.UTF-8",
@@ -226,6 +251,9 @@ def main():
                     help="concatenate the joined corpus N times (default 10; "
                          "BENCHMARKS.md also has a table at 1)")
     ap.add_argument("--write", action="store_true", help="rewrite the table in BENCHMARKS.md")
+    ap.add_argument("--only", default="",
+                    help="comma-separated row keys (and their baselines) to run, e.g. "
+                         "cshark-z-conv,cshark-summary; default: every row")
     args = ap.parse_args()
     if args.runs < 1 or args.repeat < 1:
         die("--runs and --repeat must be at least 1")
@@ -247,8 +275,15 @@ def main():
     print(f"input: {data} ({nfiles} corpus files × {args.repeat}, {packets:,} packets)",
           file=sys.stderr)
 
+    rows = ROWS
+    if args.only:
+        wanted = set(args.only.split(","))
+        wanted |= {b for k, _, b, _ in ROWS if k in wanted and b}
+        rows = [r for r in ROWS if r[0] in wanted]
+        if args.write:
+            die("--write rewrites the whole table: run every row")
     results = []
-    for key, argv, baseline, target in ROWS:
+    for key, argv, baseline, target in rows:
         real = [a.format(F=data, B=build) for a in argv]
         display = shlex.join(a.replace("{B}", "build").replace("{F}", "F")
                              .replace(str(REPO) + "/", "") for a in argv)
