@@ -70,15 +70,15 @@ def read_pcaps(paths_or_glob, fields, display_filter=None, occurrence='first', *
     paths = _paths(paths_or_glob)
     names = _df._names(fields)
     meta = _df.frame_meta(names, occurrence)  # FieldError naming an unknown field
-    if display_filter:
-        check_filter(display_filter)  # FilterError naming it
-    Capture(display_filter=display_filter, **options)  # the options' own checks
+    with _df.named_filter(display_filter):
+        if display_filter:
+            check_filter(display_filter)
+        Capture(display_filter=display_filter, **options)  # the options' own checks
     token = dask.base.tokenize(paths, names, display_filter, occurrence, options)
-    read = dask.delayed(_read_part, pure=True)
-    # Each task's key names its file: a failure (a worker killed while it
-    # read) names it too.
-    parts = [read(p, names, display_filter, occurrence, options,
-                  dask_key_name=f'cshark-read-{token}-{i} {p}')
+    # A collection per file, its path in the name of its one task: a
+    # failure (a worker killed while it read) names the file.
+    parts = [dd.from_map(_read_part, [p], args=(names, display_filter, occurrence, options),
+                         meta=meta, divisions=[None, None], enforce_metadata=False,
+                         label=f'cshark-read-pcap {p}', token=f'{token}-{i}')
              for i, p in enumerate(paths)]
-    return dd.from_delayed(parts, meta=meta, verify_meta=False,
-                           prefix=f'cshark-pcaps-{token}')
+    return parts[0] if len(parts) == 1 else dd.concat(parts)

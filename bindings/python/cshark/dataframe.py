@@ -257,5 +257,23 @@ def read_dataframe(path, fields, display_filter=None, occurrence='first', **opti
     -N, -2, ...)."""
     _pandas()
     from cshark.capture.file_capture import FileCapture
-    capture = FileCapture(path, display_filter=display_filter, keep_packets=False, **options)
+    with named_filter(display_filter):
+        capture = FileCapture(path, display_filter=display_filter, keep_packets=False, **options)
     return capture.to_dataframe(fields, occurrence=occurrence)
+
+
+class named_filter:
+    """A FilterError raised inside names the filter (the engine's message
+    says what is wrong, not in which filter)."""
+
+    def __init__(self, display_filter):
+        self.filter = display_filter
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, tb):
+        from cshark.exceptions import FilterError
+        if isinstance(error, FilterError) and self.filter and self.filter not in str(error):
+            raise FilterError(f'display filter {self.filter!r}: {error}') from error
+        return False
