@@ -11,6 +11,7 @@ they read. The columns and their dtypes (meta) come from the field types,
 without reading a file. A file is one partition however large: split a
 huge capture first (editcap -c N, or -b at capture time).
 """
+import functools
 import glob
 import os
 
@@ -63,7 +64,8 @@ def read_pcaps(paths_or_glob, fields, display_filter=None, occurrence='first', *
     too: shared storage), the fields are known, the filter and options are
     valid. Each partition's index counts its own rows from 0."""
     import dask
-    import dask.dataframe as dd
+    from dask.dataframe.core import new_dd_object
+    from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
     from cshark import check_filter
     from cshark.capture.capture import Capture
 
@@ -75,10 +77,16 @@ def read_pcaps(paths_or_glob, fields, display_filter=None, occurrence='first', *
             check_filter(display_filter)
         Capture(display_filter=display_filter, **options)  # the options' own checks
     token = dask.base.tokenize(paths, names, display_filter, occurrence, options)
-    # A collection per file, its path in the name of its one task: a
-    # failure (a worker killed while it read) names the file.
-    parts = [dd.from_map(_read_part, [p], args=(names, display_filter, occurrence, options),
-                         meta=meta, divisions=[None, None], enforce_metadata=False,
-                         label=f'cshark-read-pcap {p}', token=f'{token}-{i}')
-             for i, p in enumerate(paths)]
-    return parts[0] if len(parts) == 1 else dd.concat(parts)
+    read = functools.partial(_read_part, fields=names, display_filter=display_filter,
+                             occurrence=occurrence, options=options)
+    # Each file's task is named by its path, so that a failure (a worker
+    # killed while it read) names the file; the partitions refer to them.
+    # (A graph by hand: dask's from_map/from_delayed name tasks by
+    # partition number, and a collection per file costs 20 ms each.)
+    reads, name = f'cshark-read-pcap-{token}', f'cshark-pcaps-{token}'
+    keys = [f'{reads} {p} #{i}' for i, p in enumerate(paths)]
+    graph = HighLevelGraph(
+        {reads: MaterializedLayer({k: (read, p) for k, p in zip(keys, paths)}),
+         name: MaterializedLayer({(name, i): k for i, k in enumerate(keys)})},
+        {reads: set(), name: {reads}})
+    return new_dd_object(graph, name, meta, [None] * (len(paths) + 1))
