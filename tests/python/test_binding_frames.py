@@ -19,9 +19,6 @@ cshark = pytest.importorskip("cshark")
 
 from cshark.dataframe import DTYPES, field_kinds  # noqa: E402
 
-ASAN = bool(os.environ.get("ASAN_OPTIONS"))
-
-
 def test_fields_cover_every_type():
     """At least 200 fields, and every column kind among them."""
     assert len(FIELDS) >= 200 and len(set(FIELDS)) == len(FIELDS)
@@ -230,17 +227,28 @@ def test_dask_bad_input_at_construction(tmp_path):
 
 @pytest.fixture(scope="module")
 def cluster():
-    if ASAN:
-        pytest.skip("dask.distributed's worker processes under ASan's preloaded runtime "
-                    "(spawned interpreters, forkserver) are not what this build checks")
     distributed = pytest.importorskip("distributed")
     import dask
+    # Under ASan the worker processes (spawned interpreters) need its
+    # runtime preloaded, as this one has (helpers.common took it out of
+    # the environment for the other children).
+    preload = python_env().get("LD_PRELOAD")
+    saved = os.environ.get("LD_PRELOAD")
+    if preload:
+        os.environ["LD_PRELOAD"] = preload
     # A worker that dies fails its task at once (no retry on another one).
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                      dashboard_address=None) as lc, \
-                distributed.Client(lc) as client:
-            yield client
+    try:
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                          dashboard_address=None) as lc, \
+                    distributed.Client(lc) as client:
+                yield client
+    finally:
+        if preload:
+            if saved is None:
+                os.environ.pop("LD_PRELOAD", None)
+            else:
+                os.environ["LD_PRELOAD"] = saved
 
 
 def _worker_stats():
