@@ -66,7 +66,7 @@ def child_filecapture_loop(path):
             row = []
             for layer, attr in where:
                 try:
-                    row.append(getattr(getattr(pkt, layer), attr))
+                    row.append(str(getattr(getattr(pkt, layer), attr)))
                 except AttributeError:
                     row.append(None)
             rows.append(row)
