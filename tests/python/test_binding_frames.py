@@ -295,3 +295,31 @@ def test_dask_worker_killed_names_the_file(cluster):
     cluster.run(_kill_on, victim)
     with pytest.raises(distributed.KilledWorker, match=victim):
         cdask.read_pcaps([HTTP, str(DATA_DIR / victim)], ["ip.src"]).compute()
+
+
+def _pcapng_at(path, micros):
+    """A pcapng file of one Ethernet frame captured MICROS µs after the epoch."""
+    import struct
+
+    def block(kind, body):
+        body += b"\0" * (-len(body) % 4)
+        n = 12 + len(body)
+        return struct.pack("<II", kind, n) + body + struct.pack("<I", n)
+    frame = bytes(14)
+    shb = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    idb = block(1, struct.pack("<HHI", 1, 0, 65535))
+    epb = block(6, struct.pack("<IIIII", 0, micros >> 32, micros & 0xFFFFFFFF, len(frame),
+                               len(frame)) + frame)
+    path.write_bytes(shb + idb + epb)
+    return str(path)
+
+
+def test_time_out_of_range_is_an_error(tmp_path):
+    """Year 2300 does not fit datetime64[ns]: an error naming the field and
+    the frame, not a changed value."""
+    micros = (2300 - 1970) * 365 * 86400 * 10**6
+    path = _pcapng_at(tmp_path / "y2300.pcapng", micros)
+    with pytest.raises(OverflowError, match=r"frame\.time in frame 1"):
+        cshark.read_dataframe(path, ["frame.time"])
+    # Other fields of the same capture read.
+    assert cshark.read_dataframe(path, ["frame.len"])["frame.len"].tolist() == [14]
