@@ -55,22 +55,41 @@ def child_tshark_csv(path):
 
 
 def child_filecapture_loop(path):
-    """What PyShark users write: a row per packet from the packet objects."""
+    """What PyShark users write: a row per packet from the packet objects,
+    each value converted to the type read_dataframe gives it (int, bool,
+    float, times, str), then a frame with the same dtypes."""
     import cshark
     import pandas as pd
-    where = [(f.split(".", 1)[0], f.split(".", 1)[1].replace(".", "_")) for f in FIELDS
-             if "." in f]
+    from cshark import dataframe as d
+    convert = {d.UINT: lambda s: int(s, 0), d.INT: lambda s: int(s, 0),
+               d.BOOL: lambda s: s in ("1", "True"), d.PRESENT: lambda s: True,
+               d.DOUBLE: float, d.RELTIME: lambda s: pd.Timedelta(float(s), unit="s"),
+               d.OBJECT: str}
+    where = []
+    for f, kind in zip(FIELDS, d.field_kinds(FIELDS)):
+        layer, attr = f.split(".", 1)
+        layer = "frame_info" if layer == "frame" else layer  # PyShark's name
+        where.append((layer, attr.replace(".", "_"), convert.get(kind)))
     rows = []
     with cshark.FileCapture(path, fields=FIELDS, keep_packets=False) as cap:
         for pkt in cap:
             row = []
-            for layer, attr in where:
+            for layer, attr, conv in where:
+                if conv is None:  # frame.time
+                    row.append(float(pkt.sniff_timestamp))
+                    continue
                 try:
-                    row.append(str(getattr(getattr(pkt, layer), attr)))
+                    row.append(conv(str(getattr(getattr(pkt, layer), attr))))
                 except AttributeError:
                     row.append(None)
             rows.append(row)
     df = pd.DataFrame(rows, columns=FIELDS)
+    meta = d.frame_meta(FIELDS)
+    for f in FIELDS:
+        if f == "frame.time":
+            df[f] = pd.to_datetime(df[f], unit="s", utc=True)
+        else:
+            df[f] = df[f].astype(meta[f].dtype)
     return len(df), df
 
 
