@@ -13,4 +13,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
     libwireshark-dev libwiretap-dev libwsutil-dev libglib2.0-dev libpcap-dev \
     check valgrind tshark \
     python3 python3-dev python3-pytest python3-lxml python3-mesonpy patchelf \
-    python3-pip python3-venv
+    python3-pip python3-venv \
+    python3-pandas python3-dask python3-distributed

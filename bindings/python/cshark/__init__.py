@@ -34,6 +34,8 @@ from cshark.packet.packet import Packet
 from cshark.packet.packet_summary import PacketSummary
 from cshark.packet.fields import LayerField, LayerFieldsContainer
 from cshark.packet.layers.xml_layer import XmlLayer
+# Data frames: pandas is imported when a frame is made, not here.
+from cshark.dataframe import read_dataframe
 # PyShark's live_capture imports pyshark.tshark.tshark: after `import pyshark`,
 # pyshark.tshark.tshark.get_tshark_interfaces() works, and code relies on it.
 from cshark import tshark  # noqa: F401
@@ -47,7 +49,7 @@ __all__ = ['FileCapture', 'LiveCapture', 'LiveRingCapture', 'RemoteCapture', 'In
            'CsharkError', 'FilterError', 'FieldError', 'OptionError', 'CaptureOpenError',
            'CaptureReadError', 'CapturePermissionError', 'UnsupportedParameterError',
            'UnknownInterfaceException', 'UnsupportedVersionException', 'init', 'check_filter',
-           'engine_version']
+           'engine_version', 'read_dataframe']
 
 
 class UnsupportedVersionException(Exception):
@@ -64,6 +66,13 @@ def check_filter(display_filter):
     """Raise FilterError for an invalid display filter; return the engine's
     deprecation warning, or None."""
     return _cshark.check_filter(display_filter)
+
+
+def __getattr__(name):
+    """cshark.dask without `import cshark.dask` (dask is imported then)."""
+    if name == 'dask':
+        return importlib.import_module('cshark.dask')
+    raise AttributeError(f"module 'cshark' has no attribute {name!r}")
 
 
 class _PysharkAlias:

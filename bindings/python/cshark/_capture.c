@@ -413,6 +413,25 @@ static PyObject *capture_set_fields(CaptureObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+cshark_capture *py_capture_of(PyObject *obj)
+{
+    if (!PyObject_TypeCheck(obj, &py_capture_type)) {
+        PyErr_SetString(PyExc_TypeError, "not a cshark._cshark.Capture");
+        return NULL;
+    }
+    CaptureObject *self = (CaptureObject *)obj;
+    if (!self->cap) {
+        closed_error();
+        return NULL;
+    }
+    if (self->ahead) {
+        PyErr_SetString(PyExc_ValueError, "a capture reading ahead is read with next() only");
+        return NULL;
+    }
+    self->started = 1;
+    return self->cap;
+}
+
 static PyMethodDef capture_methods[] = {
     { "open_file", (PyCFunction)open_file, METH_O | METH_CLASS, "Open a capture file." },
     { "open_feed", (PyCFunction)open_feed, METH_VARARGS | METH_CLASS,

@@ -44,6 +44,9 @@ static inline void cpu_relax(void)
     __asm__ __volatile__("yield" ::: "memory");
 #else
     __asm__ __volatile__("" ::: "memory");
+/* ---- _frame.c: a capture's fields as data-frame columns ------------------------ */
+PyObject *py_read_frame(PyObject *m, PyObject *args, PyObject *kw);
+
 #endif
 }
 
@@ -127,6 +130,10 @@ static inline int append_new(PyObject *list, PyObject *obj)
 
 /* ---- _capture.c: Capture ---------------------------------------------------- */
 extern PyTypeObject py_capture_type;
+/* For _frame.c, with the engine lock held: the engine capture of Capture
+ * OBJ, marked started; NULL with an exception when OBJ is closed or reads
+ * ahead (its packets are the worker's). */
+cshark_capture *py_capture_of(PyObject *obj);
 
 /* ---- _packet.c: Packet ------------------------------------------------------ */
 typedef struct {
@@ -174,5 +181,8 @@ void py_ahead_free(ahead *a);
 PyObject *py_before_fork(PyObject *m, PyObject *unused);
 PyObject *py_after_fork_parent(PyObject *m, PyObject *unused);
 PyObject *py_after_fork_child(PyObject *m, PyObject *unused);
+
+/* ---- _frame.c: a capture's fields as data-frame columns ------------------------ */
+PyObject *py_read_frame(PyObject *m, PyObject *args, PyObject *kw);
 
 #endif

@@ -165,6 +165,9 @@ static PyMethodDef module_methods[] = {
     { "check_filter", mod_check_filter, METH_O,
       "Raise FilterError for an invalid display filter; return a deprecation warning or None." },
     { "field_type", mod_field_type, METH_O, "The cshark_type of a field name." },
+    { "read_frame", (PyCFunction)(void (*)(void))py_read_frame, METH_VARARGS | METH_KEYWORDS,
+      "read_frame(capture, names, kinds, occurrence=1, limit=0, timeout=None, missing=None) -> "
+      "(rows, ended, columns): see _frame.c." },
     { "interfaces", mod_interfaces, METH_NOARGS, "Interfaces libpcap can capture on." },
     { "versions", mod_versions, METH_NOARGS, "(cshark, libwireshark)" },
     { "_before_fork", py_before_fork, METH_NOARGS, "os.register_at_fork(before=...)" },

@@ -279,6 +279,28 @@ class Capture:
         """load_packets (PyShark's LiveCapture.sniff)."""
         return self.load_packets(packet_count=packet_count, timeout=timeout)
 
+    def to_dataframe(self, fields, occurrence='first', packet_count=0, timeout=None):
+        """A pandas DataFrame of FIELDS (names) in the packets of a new read:
+        one row per packet, one typed column per field (cshark.dataframe),
+        built in C. Until the end of the capture, PACKET_COUNT packets (0:
+        no limit) or TIMEOUT seconds, whichever comes first (a live capture
+        needs one of them, or stop() from another thread). OCCURRENCE:
+        'first', 'last', 'all' (lists) or an int N (the N-th, from 1).
+        Needs pandas (beyond PyShark)."""
+        from cshark.dataframe import capture_frame
+        return capture_frame(self, fields, occurrence=occurrence, packet_count=packet_count,
+                             timeout=timeout)
+
+    def iter_dataframes(self, fields, batch_size=65536, batch_timeout=None, occurrence='first'):
+        """DataFrames of FIELDS from one read, a frame per batch: at most
+        BATCH_SIZE packets (None: no limit) and, when given, at most
+        BATCH_TIMEOUT seconds each (a live capture's frame every N seconds;
+        a batch may then be empty). Columns as to_dataframe. Needs pandas
+        (beyond PyShark)."""
+        from cshark.dataframe import capture_frames
+        return capture_frames(self, fields, batch_size=batch_size, batch_timeout=batch_timeout,
+                              occurrence=occurrence)
+
     @property
     def _log(self):
         """PyShark's logger of the capture, made when first used: importing
