@@ -44,9 +44,6 @@ static inline void cpu_relax(void)
     __asm__ __volatile__("yield" ::: "memory");
 #else
     __asm__ __volatile__("" ::: "memory");
-/* ---- _frame.c: a capture's fields as data-frame columns ------------------------ */
-PyObject *py_read_frame(PyObject *m, PyObject *args, PyObject *kw);
-
 #endif
 }
 
@@ -181,6 +178,11 @@ void py_ahead_free(ahead *a);
 PyObject *py_before_fork(PyObject *m, PyObject *unused);
 PyObject *py_after_fork_parent(PyObject *m, PyObject *unused);
 PyObject *py_after_fork_child(PyObject *m, PyObject *unused);
+
+/* ---- _analysis.c: analyses across packets ------------------------------------ */
+extern PyTypeObject py_analysis_type;
+PyObject *py_analyze(PyObject *m, PyObject *args);  /* analyze(capture, spec) */
+PyObject *py_run(PyObject *m, PyObject *capture);   /* run(capture)          */
 
 /* ---- _frame.c: a capture's fields as data-frame columns ------------------------ */
 PyObject *py_read_frame(PyObject *m, PyObject *args, PyObject *kw);

@@ -168,6 +168,9 @@ static PyMethodDef module_methods[] = {
     { "read_frame", (PyCFunction)(void (*)(void))py_read_frame, METH_VARARGS | METH_KEYWORDS,
       "read_frame(capture, names, kinds, occurrence=1, limit=0, timeout=None, missing=None) -> "
       "(rows, ended, columns): see _frame.c." },
+    { "analyze", py_analyze, METH_VARARGS,
+      "analyze(capture, spec) -> Analysis: attach an analysis (tshark -z) before the first packet." },
+    { "run", py_run, METH_O, "run(capture): read the rest without packets (tshark -q)." },
     { "interfaces", mod_interfaces, METH_NOARGS, "Interfaces libpcap can capture on." },
     { "versions", mod_versions, METH_NOARGS, "(cshark, libwireshark)" },
     { "_before_fork", py_before_fork, METH_NOARGS, "os.register_at_fork(before=...)" },
@@ -189,7 +192,7 @@ PyMODINIT_FUNC PyInit__cshark(void)
 {
     if (PyType_Ready(&py_capture_type) < 0 || PyType_Ready(&py_packet_type) < 0 ||
         PyType_Ready(&py_item_type) < 0 || PyType_Ready(&py_attr_type) < 0 ||
-        import_exceptions() < 0)
+        PyType_Ready(&py_analysis_type) < 0 || import_exceptions() < 0)
         return NULL;
     py_engine_lock = PyThread_allocate_lock();
     if (!py_engine_lock)

@@ -23,6 +23,7 @@ import time
 from cshark import _cshark
 from cshark._engine import Stream
 from cshark._tree import TreePacket
+from cshark.capture.analyses import Analyses
 from cshark.capture._options import (  # noqa: F401  forwarded: for the subclasses
     _LIVE_ONLY, _parse_custom_parameters, _wlan_key_type, forwarded)
 from cshark.packet.packet_summary import PacketSummary, as_pyshark_reads
@@ -65,7 +66,7 @@ class _Deadline(Exception):
     """The timeout of load_packets / sniff passed."""
 
 
-class Capture:
+class Capture(Analyses):
     """Base class for packet captures."""
     SUMMARIES_BATCH_SIZE = 64
     DEFAULT_LOG_LEVEL = 50  # logging.CRITICAL
