@@ -427,6 +427,8 @@ static void advance(pool *p, int *turn_started)
 
 int read_in_workers(const cli_options *o, unsigned nworkers)
 {
+    if (cshark_fork_check() != CSHARK_OK)
+        return cli_fail(EXIT_CAPTURE, "%s", cshark_last_error());
     pool p = { .o = o, .nslots = nworkers };
     p.slots = calloc(nworkers, sizeof *p.slots);
     p.files = calloc(o->npaths, sizeof *p.files);
