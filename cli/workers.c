@@ -410,8 +410,9 @@ static void advance(pool *p, int *turn_started)
                     }
                     left -= n;
                 }
-                /* Its disk space back now, not at the end. */
-                fallocate(s->spill, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, f->off, f->len);
+                /* No hole punched in it now: sendfile() into a pipe lends
+                 * the file's pages, which the reader may not have read yet.
+                 * The space comes back at the exit (it is unlinked). */
                 f->len = 0;
             }
         }
