@@ -67,9 +67,10 @@ def test_every_capture_in_one_command(mode, jobs):
 @pytest.mark.parametrize("jobs", ["0", "auto"])
 def test_one_worker_per_core(jobs):
     args = ["-T", "fields", "-e", "frame.number", "-e", "ip.src"]
-    result = run([CSHARK, "-j", jobs, *args, *r_args(FILES)])
+    files = SMALL * 2
+    result = run([CSHARK, "-j", jobs, *args, *r_args(files)])
     assert_exits_zero(result)
-    assert_same_bytes(concatenated(args, FILES), result.stdout, f"-j {jobs}")
+    assert_same_bytes(concatenated(args, files), result.stdout, f"-j {jobs}")
 
 
 @pytest.mark.parametrize("jobs", JOBS)
@@ -145,7 +146,7 @@ def test_psml_one_document(jobs):
 
 @pytest.mark.parametrize("jobs", JOBS)
 def test_pdml_one_document(jobs):
-    files = FILES[:12]
+    files = FILES[:6]
     result = run([CSHARK, *JOBS[jobs], "-T", "pdml", *r_args(files)])
     assert_exits_zero(result)
     doc = result.stdout
