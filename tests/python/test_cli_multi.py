@@ -229,3 +229,19 @@ def test_bad_jobs(args, message):
     result = run([CSHARK, *args])
     assert_no_crash(result)
     assert result.returncode == 1 and message in result.stderr, tail(result.stderr)
+
+
+@pytest.mark.parametrize("jobs", JOBS)
+def test_document_head_from_the_first_file_read(jobs, tmp_path):
+    """The first file unreadable: the next one read starts the document; a
+    BOM (-E bom=y) starts the output once."""
+    missing = str(tmp_path / "missing.pcap")
+    files = [missing, *SMALL[:2]]
+    result = run([CSHARK, *JOBS[jobs], "-T", "psml", *r_args(files)])
+    assert result.returncode == 2 and missing.encode() in result.stderr
+    assert result.stdout == run([CSHARK, "-T", "psml", *r_args(SMALL[:2])]).stdout
+    packets_of(result.stdout, "psml")
+    args = ["-T", "fields", "-E", "bom=y", "-e", "frame.number"]
+    result = run([CSHARK, *JOBS[jobs], *args, *r_args(files)])
+    bom = b"\xef\xbb\xbf"
+    assert result.stdout == bom + concatenated(args, SMALL[:2]).replace(bom, b"")
