@@ -16,7 +16,8 @@ Before timing, each pair's outputs are checked equal (cshark's against the
 tshark loop's, -j 2's against -j 1's).
 
 Run from anywhere with Debian's python3 (stdlib only):
-    /usr/bin/python3 bench/multi.py [--runs 5] [--x10 build/bench-data/all-x10.pcapng]
+    /usr/bin/python3 bench/multi.py [--runs 5] [--only corpus|split]
+                                    [--x10 build/bench-data/all-x10.pcapng]
 """
 import argparse
 import hashlib
@@ -102,6 +103,7 @@ def main():
                     "BUILD/bench-data/all-x10.pcapng, made by bench/run.py)")
     ap.add_argument("--parts", type=int, default=20, help="files the x10 corpus is cut into")
     ap.add_argument("--runs", type=int, default=5, help="timed rounds (median)")
+    ap.add_argument("--only", choices=("corpus", "split"), help="one comparison of the two")
     args = ap.parse_args()
     build = args.build.resolve()
     cshark = str(build / "cli" / "cshark")
@@ -113,8 +115,9 @@ def main():
     if not args.corpus.is_dir():
         die(f"no corpus at {args.corpus}: pass --corpus DIR")
 
-    corpus = readable(args.corpus.resolve())
-    parts = split(x10, args.parts, build / "bench-data" / f"split-x10-{args.parts}")
+    corpus = readable(args.corpus.resolve()) if args.only != "split" else []
+    parts = split(x10, args.parts, build / "bench-data" / f"split-x10-{args.parts}") \
+        if args.only != "corpus" else []
     tshark_loop = ["/bin/sh", "-c",
                    'for f in "$@"; do tshark -n %s -r "$f" || exit 1; done'
                    % shlex.join(FIELDS), "sh", *map(str, corpus)]
@@ -126,7 +129,8 @@ def main():
         ("split-cshark-j1", [cshark, "-j", "1", *FIELDS, *r_args(parts)], None, None),
         ("split-cshark-j2", [cshark, "-j", "2", *FIELDS, *r_args(parts)], "split-cshark-j1", 1.6),
     ]
-    rows = {k: dict(key=k, argv=a, base=b, target=t, times=[]) for k, a, b, t in pairs}
+    rows = {k: dict(key=k, argv=a, base=b, target=t, times=[]) for k, a, b, t in pairs
+            if not args.only or k.startswith(args.only)}
     # Warm-up, and the outputs of each pair checked equal.
     digests = {k: run_once(r["argv"], keep=True)[1] for k, r in rows.items()}
     for k, r in rows.items():
