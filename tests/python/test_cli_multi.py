@@ -106,10 +106,12 @@ def test_unreadable_files_named_others_read(jobs, tmp_path):
 
 
 @pytest.mark.parametrize("jobs", JOBS)
-def test_bad_filter_stops_once(jobs):
-    result = run([CSHARK, *JOBS[jobs], "-Y", "tcp.port ==", *r_args(SMALL)])
+@pytest.mark.parametrize("args, status", [(["-Y", "tcp.port =="], 2),
+                                          (["-T", "fields", "-e", "no.such.field"], 1)])
+def test_bad_filter_or_field_stops_once(jobs, args, status):
+    result = run([CSHARK, *JOBS[jobs], *args, *r_args(SMALL)])
     assert_no_crash(result)
-    assert result.returncode == 2 and result.stdout == b""
+    assert result.returncode == status and result.stdout == b""
     assert result.stderr.count(b"cshark:") == 1, tail(result.stderr)
 
 
