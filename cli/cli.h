@@ -73,7 +73,10 @@ typedef struct {
 } dissect_opt;
 enum { OPT_CHECK = 256, OPT_DISABLE, OPT_ENABLE, OPT_PERSONAL, OPT_RESOLVE };
 typedef struct {
-    const char *path, *filter, *check;
+    const char *path, *filter, *check; /* path: the last -r, NULL for none */
+    const char **paths;  /* every -r, in order */
+    size_t npaths;
+    long jobs;           /* -j: worker processes; 0 one per core, 1 none */
     const char *resolve; /* -N letters; NULL: as the preferences say */
     char *trailing;      /* the arguments after the options, joined */
     long limit, reset;   /* -c, -M; -1 when not given */
@@ -94,14 +97,43 @@ int check_options(cli_options *o);
 
 /* print_tree.c: -V. */
 void print_tree(FILE *out, cshark_packet *pkt);
-void print_fields_preamble(FILE *out, const cli_fields *f);
+void print_fields_header(FILE *out, const cli_fields *f); /* -E header=y */
 void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f);
-void print_json(FILE *out, cshark_packet *pkt);
+void print_json(FILE *out, cshark_packet *pkt, const char *file); /* file NULL: no key */
 void print_pdml_preamble(FILE *out, const char *path); /* path NULL: live */
 void print_pdml(FILE *out, cshark_packet *pkt);
 void print_pdml_finale(FILE *out);
 void print_psml_preamble(FILE *out, cshark_capture *cap); /* after a first read */
 void print_psml(FILE *out, cshark_packet *pkt);
 void print_psml_finale(FILE *out);
+
+/* capture.c: one capture read and printed. */
+typedef struct {
+    FILE *out;
+    const char *json_file; /* -T json's "file" key; NULL: none (one file) */
+    int head;              /* write the document's head (write_head()) */
+    void (*mark)(FILE *out, int head); /* workers: the head's bytes start (1),
+                                        * end (0); NULL in one process */
+} capture_out;
+typedef struct {
+    int status;         /* 0, or the exit status this capture calls for */
+    int fatal;          /* the options (or stdout) are at fault: stop */
+    int started;        /* opened and shaped: its head is written */
+    char message[2048]; /* the error, naming the file; "" */
+} capture_result;
+/* PATH NULL: the live interfaces. */
+void read_capture(const cli_options *o, const char *path, const capture_out *co,
+                  capture_result *r);
+/* The -e names resolved once (a lookup per field and packet was a visible
+ * share of the -T fields profile): 0 or the exit status. */
+int resolve_fields(cli_fields *f);
+void print_finale(FILE *out, const cli_options *o); /* PDML's, PSML's */
+
+/* files.c: every capture of the command in turn, or in workers (-j). */
+int read_files(const cli_options *o);
+void report(capture_result *r, int *status); /* R's error, and the status */
+
+/* workers.c: the files in N worker processes; the exit status. */
+int read_in_workers(const cli_options *o, unsigned workers);
 
 #endif

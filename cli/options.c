@@ -13,7 +13,10 @@ static void usage(FILE *out)
 {
     fputs("Usage: cshark -r FILE [options]   or   cshark -i IFACE [options]\n"
           "  -r FILE            read packets from FILE (any format Wireshark reads;\n"
-          "                     - or a FIFO: read from a pipe as it comes)\n"
+          "                     - or a FIFO: read from a pipe as it comes); repeated,\n"
+          "                     each file in turn, as one tshark run per file\n"
+          "  -j N|auto          read the -r files in N worker processes (0 or auto:\n"
+          "                     one per core); the output keeps the files' order\n"
           "  -i IFACE           capture live on IFACE (repeatable; needs root or\n"
           "                     CAP_NET_RAW); -D lists the interfaces\n"
           "  -f BPF             capture filter (libpcap syntax)\n"
@@ -196,7 +199,11 @@ static int numeric_or_live_option(cli_options *o, int c, const char *arg)
 static int option(cli_options *o, int c, const char *arg)
 {
     switch (c) {
-    case 'r': o->path = arg; return -1;
+    case 'r': o->paths[o->npaths++] = o->path = arg; return -1;
+    case 'j':
+        if (strcmp(arg, "auto") == 0)
+            return (o->jobs = 0), -1;
+        return number_arg("number of workers", arg, 0, 1024, &o->jobs) ? EXIT_USAGE : -1;
     case 'V': o->verbose = 1; return -1;
     case 'l': o->flush_each = 1; return -1;
     case 'Y': o->filter = arg; return -1;
@@ -254,14 +261,15 @@ int parse_args(int argc, char **argv, cli_options *o)
         { "enable-protocol", required_argument, NULL, OPT_ENABLE },
         { NULL, 0, NULL, 0 },
     };
-    *o = (cli_options){ .limit = -1, .reset = -1, .resolve = "", .output = OUT_TEXT,
+    *o = (cli_options){ .limit = -1, .reset = -1, .jobs = 1, .resolve = "", .output = OUT_TEXT,
                         .fields = { .separator = '\t', .aggregator = ',', .occurrence = 'a' } };
     /* Each repeatable option's list has room for every argument. */
     o->live.interfaces = calloc((size_t)argc, sizeof *o->live.interfaces);
     o->fields.names = calloc((size_t)argc, sizeof *o->fields.names);
     o->dissect = calloc((size_t)argc, sizeof *o->dissect);
+    o->paths = calloc((size_t)argc, sizeof *o->paths);
     int c, status;
-    while ((c = getopt_long(argc, argv, "r:c:VT:e:E:Y:2o:d:nN:vhi:f:s:pIB:a:w:b:M:Dl", longopts,
+    while ((c = getopt_long(argc, argv, "r:j:c:VT:e:E:Y:2o:d:nN:vhi:f:s:pIB:a:w:b:M:Dl", longopts,
                             NULL)) != -1)
         if ((status = option(o, c, optarg)) >= 0)
             return status;
@@ -301,6 +309,8 @@ int check_options(cli_options *o)
     }
     if (o->path && o->live.count)
         return cli_fail(EXIT_USAGE, "%s", "-r and -i cannot be combined");
+    if (o->jobs != 1 && !o->path)
+        return cli_fail(EXIT_USAGE, "%s", "-j needs capture files (-r FILE)");
     /* As tshark: what follows the options is a display filter when reading a
      * file, a capture filter when capturing. */
     if (o->trailing && (o->path ? o->filter != NULL : o->live.bpf != NULL))
@@ -329,5 +339,6 @@ void cli_options_free(cli_options *o)
     free(o->fields.names);
     free(o->fields.handles);
     free(o->dissect);
+    free(o->paths);
     free(o->trailing);
 }

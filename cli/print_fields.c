@@ -20,11 +20,10 @@ static void escaped(FILE *out, const char *s)
     }
 }
 
-/* What comes before the first packet: -E bom=y, -E header=y. */
-void print_fields_preamble(FILE *out, const cli_fields *f)
+/* -E header=y: the names, before each file's packets (the BOM of -E bom=y
+ * is the document's head: capture.c). */
+void print_fields_header(FILE *out, const cli_fields *f)
 {
-    if (f->bom)
-        fputs_unlocked("\xef\xbb\xbf", out);
     if (!f->header)
         return;
     for (size_t i = 0; i < f->count; i++) { /* unquoted, as tshark 4.0 */

@@ -38,10 +38,15 @@ static void item(jbuf *b, const cshark_item *it)
     LIT(b, "}");
 }
 
-void print_json(FILE *out, cshark_packet *pkt)
+void print_json(FILE *out, cshark_packet *pkt, const char *file)
 {
     static jbuf b;
-    LIT(&b, "{\"number\":");
+    /* With several files, each packet names its own. */
+    JSON_ATTR(&b, "{\"file\":", file, file ? strlen(file) : 0);
+    if (file)
+        LIT(&b, ",\"number\":");
+    else
+        LIT(&b, "{\"number\":");
     jb_uint(&b, cshark_packet_number(pkt));
     LIT(&b, ",\"timestamp\":\"");
     const char *ts = cshark_packet_timestamp(pkt);

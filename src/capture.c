@@ -24,6 +24,12 @@ static int G_GNUC_PRINTF(1, 2) engine_busy(const char *fmt, ...)
     return rc;
 }
 
+int cshark_fork_check(void)
+{
+    int rc = cs_engine_check();
+    return rc == CSHARK_OK ? engine_busy("cannot fork a worker") : rc;
+}
+
 int cs_capture_new(cshark_capture **capture, const char *name, cs_source *src)
 {
     int rc = engine_busy("cannot open %s", name);

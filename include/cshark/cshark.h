@@ -125,6 +125,18 @@ int cshark_init(unsigned flags);
  * process: later calls that need it return CSHARK_ESTATE. */
 void cshark_shutdown(void);
 
+/* Worker processes: the engine is one session per process, so parallel
+ * work means processes, and a child forked after cshark_init() starts with
+ * a ready engine (copy-on-write) instead of paying for its own. Fork only
+ * while no capture is open (the child would share its file offset and
+ * session) and while no other thread is inside cshark (a reading-ahead
+ * thread; a forked child has no copy of it). Each child then opens, reads
+ * and closes its own captures, and ends with _exit() (the parent's stdio
+ * buffers are not its to write). cshark_fork_check() says whether forking
+ * now is safe: CSHARK_OK, initialising the engine if nobody did, or
+ * CSHARK_ESTATE naming the open capture. The cshark CLI's -j N does this. */
+int cshark_fork_check(void);
+
 /* This library's version ("0.1.0") and libwireshark's ("4.0.17"). Static. */
 const char *cshark_version(void);
 const char *cshark_engine_version(void);
