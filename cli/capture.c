@@ -185,13 +185,27 @@ void read_capture(const cli_options *o, const char *path, const capture_out *co,
     cshark_capture *cap = open_capture(o, path, r);
     if (!cap)
         return;
+    int rc = CSHARK_OK;
+    cshark_analysis **analyses = o->z.count ? analyses_attach(cap, &o->z, &rc) : NULL;
+    if (rc != CSHARK_OK) {
+        /* tshark's statuses: 2 for a tap's bad filter, 1 otherwise. */
+        failed(r, rc == CSHARK_EFILTER ? EXIT_CAPTURE : EXIT_USAGE, 1, cshark_last_error());
+        cshark_capture_close(cap);
+        return;
+    }
     r->started = 1;
     if (o->live.count)
         live_catch_signals(cap);
-    int rc = print_packets(cap, o, co);
+    /* -q: no packets; the analyses still see every one. */
+    rc = o->z.quiet ? cshark_capture_run(cap) : print_packets(cap, o, co);
     if (rc < 0)
         failed(r, EXIT_CAPTURE, 0, cshark_last_error());
-    else if (ferror(co->out))
+    /* After a read error too: tshark reports what it read. */
+    char msg[sizeof r->message];
+    if (analyses && analyses_end(co->out, &o->z, analyses, msg, sizeof msg) != 0 && !r->status)
+        failed(r, EXIT_CAPTURE, 0, msg);
+    fflush(co->out);
+    if (ferror(co->out))
         failed(r, EXIT_CAPTURE, 1, "error writing to standard output");
     if (o->live.count) {
         live_report(cap);

@@ -71,7 +71,16 @@ typedef struct {
     int kind; /* 'o', 'd' or a long option's code */
     const char *arg;
 } dissect_opt;
-enum { OPT_CHECK = 256, OPT_DISABLE, OPT_ENABLE, OPT_PERSONAL, OPT_RESOLVE };
+enum { OPT_CHECK = 256, OPT_DISABLE, OPT_ENABLE, OPT_PERSONAL, OPT_RESOLVE, OPT_EXPORT };
+/* -z and --export-objects: analyses across packets (analyses.c). */
+typedef struct {
+    const char **specs;   /* -z arguments, in order ("objects,PROTO" for exports) */
+    const char **folders; /* per spec: --export-objects' folder, else NULL */
+    size_t count;
+    int quiet;            /* -q: no packets, only the analyses */
+    int help;             /* -z help */
+} cli_analyses;
+
 typedef struct {
     const char *path, *filter, *check; /* path: the last -r, NULL for none */
     const char **paths;  /* every -r, in order */
@@ -87,6 +96,7 @@ typedef struct {
     cli_fields fields;
     dissect_opt *dissect;
     size_t ndissect;
+    cli_analyses z;
 } cli_options;
 int cli_fail(int code, const char *fmt, const char *arg);
 /* -1 to go on, else the status to exit with. */
@@ -128,6 +138,17 @@ void read_capture(const cli_options *o, const char *path, const capture_out *co,
  * share of the -T fields profile): 0 or the exit status. */
 int resolve_fields(cli_fields *f);
 void print_finale(FILE *out, const cli_options *o); /* PDML's, PSML's */
+
+/* analyses.c: -z SPEC, --export-objects PROTO,DIR. */
+int analyses_option(cli_analyses *z, int opt, const char *arg); /* -1, or a status */
+/* Attach every analysis to CAP: the analyses (freed by analyses_end) or
+ * NULL with the library's error (cshark_last_error) and *RC set. */
+cshark_analysis **analyses_attach(cshark_capture *cap, const cli_analyses *z, int *rc);
+/* Print them as tshark does after the last packet and write the export
+ * objects: 0, or a message into MSG (a folder could not be written). */
+int analyses_end(FILE *out, const cli_analyses *z, cshark_analysis **attached, char *msg,
+                 size_t len);
+int analyses_help(FILE *out); /* -z help: 0 or the exit status */
 
 /* files.c: every capture of the command in turn, or in workers (-j). */
 int read_files(const cli_options *o);

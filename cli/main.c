@@ -45,6 +45,8 @@ int main(int argc, char **argv)
     int status = parse_args(argc, argv, &o);
     if (status < 0 && o.check)
         status = check_filter(&o);
+    else if (status < 0 && o.z.help)
+        status = analyses_help(stdout);
     else if (status < 0 && (status = check_options(&o)) == 0)
         status = run(&o);
     cli_options_free(&o);

@@ -54,6 +54,14 @@ static void usage(FILE *out)
           "                     d from the capture's DNS packets, v VLAN names\n"
           "  --resolve-names    resolve names as the Wireshark preferences say\n"
           "  --no-personal-config  ignore ~/.config/wireshark\n"
+          "  -q                 print no packets (with -z: only the analyses)\n"
+          "  -z SPEC            an analysis across packets, printed after the last\n"
+          "                     packet as tshark -z prints it: conv,TABLE and\n"
+          "                     endpoints,TABLE[,FILTER], io,phs[,FILTER],\n"
+          "                     expert[,LEVEL][,FILTER], follow,PROTO,MODE,STREAM,\n"
+          "                     ABBR,tree[,FILTER], credentials; -z help lists them\n"
+          "  --export-objects PROTO,DIR  write the http, imf, smb, tftp, dicom or\n"
+          "                     ftp-data objects into DIR, as tshark\n"
           "  -v, --version      print versions and exit\n"
           "  -h, --help         this help\n",
           out);
@@ -237,6 +245,9 @@ static int option(cli_options *o, int c, const char *arg)
         o->dissect[o->ndissect].kind = c;
         o->dissect[o->ndissect++].arg = arg;
         return -1;
+    case 'q':
+    case 'z':
+    case OPT_EXPORT: return analyses_option(&o->z, c, arg);
     case 'D': return list_interfaces(stdout);
     case 'v':
         printf("cshark %s (Wireshark engine %s)\n", cshark_version(), cshark_engine_version());
@@ -259,6 +270,7 @@ int parse_args(int argc, char **argv, cli_options *o)
         { "check-filter", required_argument, NULL, OPT_CHECK },
         { "disable-protocol", required_argument, NULL, OPT_DISABLE },
         { "enable-protocol", required_argument, NULL, OPT_ENABLE },
+        { "export-objects", required_argument, NULL, OPT_EXPORT },
         { NULL, 0, NULL, 0 },
     };
     *o = (cli_options){ .limit = -1, .reset = -1, .jobs = 1, .resolve = "", .output = OUT_TEXT,
@@ -268,8 +280,10 @@ int parse_args(int argc, char **argv, cli_options *o)
     o->fields.names = calloc((size_t)argc, sizeof *o->fields.names);
     o->dissect = calloc((size_t)argc, sizeof *o->dissect);
     o->paths = calloc((size_t)argc, sizeof *o->paths);
+    o->z.specs = calloc((size_t)argc, sizeof *o->z.specs);
+    o->z.folders = calloc((size_t)argc, sizeof *o->z.folders);
     int c, status;
-    while ((c = getopt_long(argc, argv, "r:j:c:VT:e:E:Y:2o:d:nN:vhi:f:s:pIB:a:w:b:M:Dl", longopts,
+    while ((c = getopt_long(argc, argv, "r:j:c:VT:e:E:Y:2o:d:nN:vhi:f:s:pIB:a:w:b:M:Dlqz:", longopts,
                             NULL)) != -1)
         if ((status = option(o, c, optarg)) >= 0)
             return status;
@@ -340,5 +354,10 @@ void cli_options_free(cli_options *o)
     free(o->fields.handles);
     free(o->dissect);
     free(o->paths);
+    for (size_t i = 0; i < o->z.count; i++)
+        if (o->z.folders[i]) /* --export-objects: its "objects,PROTO" */
+            free((char *)o->z.specs[i]);
+    free(o->z.specs);
+    free(o->z.folders);
     free(o->trailing);
 }

@@ -23,8 +23,8 @@ TABLES = ["bluetooth", "dccp", "eth", "fc", "fddi", "wlan", "wpan", "ipx", "ip",
           "opensafety"]
 # endpoints,mptcp aborts tshark (4.0 reads the MPTCP tap's data as a TCP
 # header); cshark refuses it (test_mptcp_endpoints_refused).
-TABLE_ARGS = [a for t in TABLES for a in ("-z", f"conv,{t}", "-z", f"endpoints,{t}")
-              if a != "endpoints,mptcp"]
+TABLE_ARGS = [a for spec in [f"{k},{t}" for t in TABLES for k in ("conv", "endpoints")]
+              if spec != "endpoints,mptcp" for a in ("-z", spec)]
 OTHER_ARGS = ["-z", "io,phs", "-z", "io,phs,tcp", "-z", "expert", "-z", "credentials",
               "-z", "conv,tcp,frame.len > 100", "-z", "endpoints,ip,udp"]
 
