@@ -183,10 +183,16 @@ def test_help_lists_analyses():
         assert name in out, out
 
 
+# A capture one frame of which the engine dissects differently from run to
+# run (test_corpus.py says why): its counts would be too.
+UNSTABLE = {"ndpi__fuzz-2020-02-16-11740.pcap"}
+
+
 def corpus_captures():
     if not CORPUS.is_dir():
         return []
-    return sorted(p for p in CORPUS.iterdir() if p.name.endswith((".pcap", ".pcapng")))
+    return sorted(p for p in CORPUS.iterdir()
+                  if p.name.endswith((".pcap", ".pcapng")) and p.name not in UNSTABLE)
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
