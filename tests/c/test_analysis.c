@@ -23,40 +23,35 @@ static cshark_analysis *attach(const char *name, const char *spec)
     return a;
 }
 
-static uint64_t u(cshark_analysis *a, size_t row, const char *column)
+/* The index of COLUMN in A (the test fails when there is none). */
+static size_t col(cshark_analysis *a, const char *column)
 {
     for (size_t c = 0; c < cshark_analysis_column_count(a); c++)
-        if (strcmp(cshark_analysis_column_name(a, c), column) == 0) {
-            uint64_t v;
-            ck_assert_int_eq(cshark_analysis_uint(a, row, c, &v), CSHARK_OK);
-            return v;
-        }
+        if (strcmp(cshark_analysis_column_name(a, c), column) == 0)
+            return c;
     ck_abort_msg("no column %s", column);
     return 0;
+}
+
+static uint64_t u(cshark_analysis *a, size_t row, const char *column)
+{
+    uint64_t v;
+    ck_assert_int_eq(cshark_analysis_uint(a, row, col(a, column), &v), CSHARK_OK);
+    return v;
 }
 
 static const char *s(cshark_analysis *a, size_t row, const char *column)
 {
-    for (size_t c = 0; c < cshark_analysis_column_count(a); c++)
-        if (strcmp(cshark_analysis_column_name(a, c), column) == 0) {
-            const char *v;
-            ck_assert_int_eq(cshark_analysis_string(a, row, c, &v), CSHARK_OK);
-            return v;
-        }
-    ck_abort_msg("no column %s", column);
-    return NULL;
+    const char *v;
+    ck_assert_int_eq(cshark_analysis_string(a, row, col(a, column), &v), CSHARK_OK);
+    return v;
 }
 
 static double d(cshark_analysis *a, size_t row, const char *column)
 {
-    for (size_t c = 0; c < cshark_analysis_column_count(a); c++)
-        if (strcmp(cshark_analysis_column_name(a, c), column) == 0) {
-            double v;
-            ck_assert_int_eq(cshark_analysis_double(a, row, c, &v), CSHARK_OK);
-            return v;
-        }
-    ck_abort_msg("no column %s", column);
-    return 0;
+    double v;
+    ck_assert_int_eq(cshark_analysis_double(a, row, col(a, column), &v), CSHARK_OK);
+    return v;
 }
 
 START_TEST(conversations_and_endpoints)
