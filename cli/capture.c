@@ -105,7 +105,8 @@ static cshark_capture *open_capture(const cli_options *o, const char *path, capt
         return NULL;
     }
     int rc = configure(cap, o);
-    if (rc == CSHARK_OK)
+    /* -q prints no packet: no columns, no fields (tshark -q computes none). */
+    if (rc == CSHARK_OK && !o->z.quiet)
         rc = prime_output(cap, o);
     if (rc != CSHARK_OK) {
         /* tshark's statuses: 2 for a bad filter, 1 for a bad option. The
