@@ -270,6 +270,8 @@ def main():
     packets = packet_count(data)
     info = machine_info(build)
     reproduce = "/usr/bin/python3 bench/run.py --runs %d --repeat %d" % (args.runs, args.repeat)
+    if args.only:
+        reproduce += " --only " + args.only
     if args.corpus.resolve() != (REPO.parent / "shared" / "corpus").resolve():
         reproduce += " --corpus " + shlex.quote(str(args.corpus))
     print(f"input: {data} ({nfiles} corpus files × {args.repeat}, {packets:,} packets)",
@@ -308,13 +310,16 @@ def main():
         r["startup"] = statistics.median(r["times_one"])
 
     # bench_walk reports its own loop-only figures; check it saw every packet.
-    walks = [dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
-             for out in next(r for r in results if r["key"] == "walk")["outs"]]
-    if any(int(w.get("packets", -1)) != packets for w in walks):
-        die(f"bench_walk read {walks[-1].get('packets')} packets, tshark {packets}")
-    walk = {k: statistics.median(float(w[k]) for w in walks)
-            for k in ("packets_per_s", "seconds", "init_s")}
-    walk["items"] = int(walks[-1]["items"])
+    walk_row = next((r for r in results if r["key"] == "walk"), None)
+    walk = None
+    if walk_row:
+        walks = [dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+                 for out in walk_row["outs"]]
+        if any(int(w.get("packets", -1)) != packets for w in walks):
+            die(f"bench_walk read {walks[-1].get('packets')} packets, tshark {packets}")
+        walk = {k: statistics.median(float(w[k]) for w in walks)
+                for k in ("packets_per_s", "seconds", "init_s")}
+        walk["items"] = int(walks[-1]["items"])
 
     keys = ", ".join(f"`{r['key']}` = `{r['display']}`" for r in results)
     begin, end = markers(args.repeat)
@@ -332,9 +337,10 @@ def main():
         "",
         f"Keys: {keys}.",
         "",
-        f"bench_walk's own figures, median of the runs: {walk['items']:,} items; "
-        f"loop only (engine up) {walk['packets_per_s']:,.0f} packets/s over "
-        f"{walk['seconds']:.2f} s; engine init {walk['init_s']:.2f} s.",
+        (f"bench_walk's own figures, median of the runs: {walk['items']:,} items; "
+         f"loop only (engine up) {walk['packets_per_s']:,.0f} packets/s over "
+         f"{walk['seconds']:.2f} s; engine init {walk['init_s']:.2f} s." if walk
+         else "(bench_walk not run: --only)"),
         "",
         f"Reproduce (from the repository root, after "
         f"`ninja -C build bench/bench_walk cli/cshark`):",
