@@ -56,6 +56,7 @@ class Stream:
         self.last = 0.0
         self.yielded = 0.0  # when an async reader last let the event loop run
         self.last_stats = None
+        self.on_close = None  # fn(raw) before the capture closes
 
     # ---- engine ownership (called with _cond held) ---------------------------
 
@@ -94,6 +95,11 @@ class Stream:
                 self.last_stats = raw.stats()
             except Exception:
                 pass
+            if self.on_close is not None:
+                try:
+                    self.on_close(raw)
+                except Exception:
+                    pass
             raw.close()
         if not suspend:
             self.done = True

@@ -77,7 +77,49 @@ class ExportedObject(namedtuple('ExportedObject', 'frame hostname content_type f
 
 
 class Analyses:
-    """The analysis methods of captures read from a file (a mixin of Capture)."""
+    """The analysis methods of captures (a mixin of Capture). A file is read
+    again for each call; a live or fed capture cannot be, so its analyses are
+    named when it is made (analyses=[...]), attached to its reads, and read
+    as of now while it runs, or as they ended after it stopped."""
+
+    _named = ()        # specs named at construction (live and fed captures)
+    _attached = None   # spec -> the running read's engine analysis
+    _final = None      # spec -> AnalysisResult, as the last read ended
+
+    def _attach_named(self, raw):
+        """Attach the named analyses to RAW, a new read (before its first packet)."""
+        attached = {}
+        for spec in self._named:
+            attached[spec] = _cshark.analyze(raw, spec)
+        self._attached = attached
+
+    def _keep_final(self, raw):
+        """RAW is closing: keep its analyses' last results."""
+        attached, self._attached = self._attached, None
+        if attached:
+            self._final = {spec: AnalysisResult(spec, *a.rows(), a.text())
+                           for spec, a in attached.items()}
+
+    def _named_result(self, spec, save_to=None):
+        if spec not in self._named:
+            kind = 'live' if getattr(self, '_LIVE', False) else 'fed'
+            raise UnsupportedParameterError(
+                f'a {kind} capture cannot be read again: name its analyses when it is made, '
+                f'e.g. analyses=[{spec!r}] (named: {list(self._named)})')
+        attached = self._attached
+        if attached is not None and spec in attached:
+            a = attached[spec]
+            columns, rows = a.rows()  # as of now, under the engine lock
+            if save_to is not None:
+                a.save(os.fspath(save_to))
+            return AnalysisResult(spec, columns, rows, a.text())
+        if self._final is not None and spec in self._final:
+            if save_to is not None:
+                raise UnsupportedParameterError(
+                    'the capture has ended: save its objects while it runs')
+            return self._final[spec]
+        raise UnsupportedParameterError(
+            f'{spec!r}: the capture has not started yet (its analyses begin with its first read)')
 
     def analyze(self, *specs):
         """Run the analyses SPECS (tshark -z arguments: "conv,tcp", "io,phs",
@@ -88,12 +130,10 @@ class Analyses:
 
     def _analyze(self, specs, save_to=None):
         """analyze(); SAVE_TO: a folder the first analysis's objects go to."""
-        if getattr(self, '_LIVE', False) or not getattr(self, '_REREAD', True):
-            raise UnsupportedParameterError(
-                'analyses read the capture again from its start: a file capture can, a live or '
-                'fed capture cannot')
         if not specs:
             raise ValueError('analyze() needs at least one analysis (e.g. "conv,tcp")')
+        if getattr(self, '_LIVE', False) or not getattr(self, '_REREAD', True):
+            return [self._named_result(spec, save_to) for spec in specs]
         attached = []
 
         def opener():

@@ -167,6 +167,8 @@ class Capture(Analyses):
         try:
             for op in self._options:
                 getattr(raw, op[0])(*op[1:])
+            if self._named:
+                self._attach_named(raw)
         except BaseException:
             raw.close()
             raise
@@ -178,6 +180,8 @@ class Capture(Analyses):
 
     def _new_stream(self):
         stream = Stream(self._open_raw, resumable=self._REREAD and not self._LIVE, name=repr(self))
+        if self._named:
+            stream.on_close = self._keep_final
         self._streams.add(stream)
         return stream
 

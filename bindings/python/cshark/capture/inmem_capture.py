@@ -40,13 +40,14 @@ class InMemCapture(Capture):
                  decryption_key=None, encryption_type='wpa-pwk', decode_as=None,
                  disable_protocol=None, tshark_path=None, override_prefs=None, use_json=False,
                  use_ek=False, linktype=LinkTypes.ETHERNET, include_raw=False, eventloop=None,
-                 custom_parameters=None, debug=False, fields=None):
+                 custom_parameters=None, debug=False, fields=None, analyses=None):
         """
         :param linktype: The link-layer type of the packets (LinkTypes, pcap's LINKTYPE_ values).
         :param bpf_filter: Accepted (PyShark's); not applied.
         Other parameters: as FileCapture.
         """
         super(InMemCapture, self).__init__(**forwarded(Capture, locals()))
+        self._named = tuple(analyses or ())  # attached to its reads (Analyses)
         self.bpf_filter = bpf_filter
         self._current_linktype = linktype
         self._feed = None
@@ -77,6 +78,8 @@ class InMemCapture(Capture):
     def _feed_stream(self):
         if self._feed is None or self._feed.done:
             self._feed = Stream(self._open_raw, resumable=True, replay=False, name=repr(self))
+            if self._named:
+                self._feed.on_close = self._keep_final
             self._streams.add(self._feed)
         return self._feed
 

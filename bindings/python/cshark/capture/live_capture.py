@@ -23,7 +23,7 @@ class LiveCapture(Capture):
                  disable_protocol=None, tshark_path=None, override_prefs=None, capture_filter=None,
                  monitor_mode=False, use_json=False, use_ek=False,
                  include_raw=False, eventloop=None, custom_parameters=None,
-                 debug=False, fields=None):
+                 debug=False, fields=None, analyses=None):
         """Creates a live capture on the given interfaces; capturing starts
         with the first read (sniff, sniff_continuously, iteration...).
 
@@ -39,6 +39,7 @@ class LiveCapture(Capture):
         Other parameters: as FileCapture.
         """
         super(LiveCapture, self).__init__(**forwarded(Capture, locals()))
+        self._named = tuple(analyses or ())  # attached to its reads (Analyses)
         self.bpf_filter = bpf_filter
         self.monitor_mode = monitor_mode
         if interface is None:

@@ -24,8 +24,9 @@ class PipeCapture(Capture):
                  decryption_key=None, encryption_type='wpa-pwk', decode_as=None,
                  disable_protocol=None, tshark_path=None, override_prefs=None, use_json=False,
                  use_ek=False, include_raw=False, eventloop=None, custom_parameters=None, debug=False,
-                 fields=None):
+                 fields=None, analyses=None):
         super(PipeCapture, self).__init__(**forwarded(Capture, locals()))
+        self._named = tuple(analyses or ())  # attached to its reads (Analyses)
         self._pipe = pipe
         self._pump = None  # our pipe's read end, for a file object without a descriptor
 
