@@ -1,7 +1,9 @@
 """The programs in examples/ print what tshark says about the same capture."""
 
 import collections
+import datetime
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,57 @@ def test_dns_latency(name):
     label, _, got50, _, got99 = lines[-1].split()
     assert label == "latency_s"
     assert (ns(got50), ns(got99)) == (p50, p99)
+
+
+def utc(epoch):
+    """tshark's frame.time_epoch as http_access_log.c writes it."""
+    whole, _, frac = epoch.partition(".")
+    stamp = datetime.datetime.fromtimestamp(int(whole), datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + (frac + "000000")[:6] + "Z"
+
+
+def expected_access_log(path):
+    """The log lines from tshark -2: each request with the status of the
+    frame its http.response_in names, and responses without http.request_in."""
+    fields = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+              "http.request", "http.request.method", "http.host", "http.request.uri",
+              "http.response_in", "http.response.code", "http.request_in"]
+    rows = [dict(zip(fields, r)) for r in
+            tshark_fields(path, fields, "-2", "-Y", "http.request || http.response")]
+    status = {r["frame.number"]: r["http.response.code"] for r in rows}
+    lines = []
+    for r in rows:
+        if r["http.request"]:
+            lines.append(" ".join([utc(r["frame.time_epoch"]), r["ip.src"] or r["ipv6.src"],
+                                   r["http.request.method"], r["http.host"] or "-",
+                                   r["http.request.uri"],
+                                   status.get(r["http.response_in"], "-")]))
+        elif not r["http.request_in"]:
+            lines.append(" ".join([utc(r["frame.time_epoch"]), r["ip.dst"] or r["ipv6.dst"],
+                                   "-", "-", "-", r["http.response.code"]]))
+    return lines
+
+
+@pytest.mark.parametrize("name", ["ndpi__http_auth.pcap", "ndpi__webdav.pcap",
+                                  "ndpi__conncheck.pcap", "ndpi__ssdp-m-search-ua.pcap"])
+def test_http_access_log(name):
+    path = DATA_DIR / name
+    expected = expected_access_log(path)
+    got = run_example("http_access_log", path)
+    assert sorted(got) == sorted(expected)
+    # Answered requests come as their responses do, the unanswered ones last.
+    assert [line.endswith(" -") for line in got] == sorted(line.endswith(" -") for line in got)
+
+
+def test_http_access_log_lone_response(tmp_path):
+    # ndpi__conncheck.pcap without its first 6 frames: the response in
+    # frame 8 (now 2) has lost its request.
+    editcap = shutil.which("editcap")
+    if editcap is None:
+        pytest.skip("editcap (Wireshark's) is not installed")
+    cut = tmp_path / "conncheck-from-7.pcap"
+    result = run([editcap, "-r", DATA_DIR / "ndpi__conncheck.pcap", cut, "7-1000"])
+    assert result.returncode == 0, tail(result.stderr)
+    expected = expected_access_log(cut)
+    assert "2024-06-06T13:30:38.907392Z 10.1.0.60 - - - 302" in expected
+    assert sorted(run_example("http_access_log", cut)) == sorted(expected)
