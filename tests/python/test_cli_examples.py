@@ -151,3 +151,55 @@ def test_http_access_log_lone_response(tmp_path):
     expected = expected_access_log(cut)
     assert "2024-06-06T13:30:38.907392Z 10.1.0.60 - - - 302" in expected
     assert sorted(run_example("http_access_log", cut)) == sorted(expected)
+
+
+def tcp_end(address, port):
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+@pytest.mark.parametrize("name", ["ndpi__conncheck.pcap", "ndpi__dns_fragmented.pcap",
+                                  "ndpi__webdav.pcap", "ndpi__smb_deletefile.pcap",
+                                  "tcpdump__mptcp-v1.pcap", "tcpdump__dns_tcp.pcap"])
+def test_tcp_conversations(name):
+    path = DATA_DIR / name
+    # Each stream from its packets: A is the source of the first one.
+    streams = {}
+    for r in tshark_fields(path, ["tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst",
+                                  "ipv6.dst", "tcp.dstport", "frame.len", "frame.time_epoch",
+                                  "tcp.analysis.retransmission"], "-Y", "tcp"):
+        src, dst = tcp_end(r[1] or r[2], r[3]), tcp_end(r[4] or r[5], r[6])
+        s = streams.setdefault(int(r[0]), {"a": src, "b": dst, "ab": [0, 0], "ba": [0, 0],
+                                           "times": [], "retrans": 0})
+        way = s["ab"] if src == s["a"] else s["ba"]
+        way[0] += 1
+        way[1] += int(r[7])
+        s["times"].append(ns(r[8]))
+        s["retrans"] += r[9] == "1"
+    assert streams
+    # The frame counts of tshark -z conv,tcp, by the two ends.
+    conv = {}
+    text = tshark("-q", "-z", "conv,tcp", "-r", path).stdout.decode()
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) > 3 and parts[1] == "<->":
+            # A <-> B, then "<-" (B to A) and "->" frames, each with its bytes and unit
+            conv[(parts[0], parts[2])] = (int(parts[6]), int(parts[3]))
+
+    lines = run_example("tcp_conversations", path)
+    assert lines[0].split() == ["stream", "A", "B", "A>B", "pkts", "A>B", "bytes", "B>A", "pkts",
+                                "B>A", "bytes", "duration_s", "retrans"]
+    got = {}
+    for line in lines[1:]:
+        stream, a, b, ab_pkts, ab_bytes, ba_pkts, ba_bytes, duration, retrans = line.split()
+        got[int(stream)] = (a, b, [int(ab_pkts), int(ab_bytes)], [int(ba_pkts), int(ba_bytes)],
+                            duration, int(retrans))
+    assert sorted(got) == sorted(streams)
+    assert [int(line.split()[0]) for line in lines[1:]] == sorted(streams)
+    for index, s in streams.items():
+        a, b, ab, ba, duration, retrans = got[index]
+        assert (a, b, ab, ba, retrans) == (s["a"], s["b"], s["ab"], s["ba"], s["retrans"]), index
+        assert abs(float(duration) - (max(s["times"]) - min(s["times"])) / 1e9) < 1e-6, index
+        plain = (a.replace("[", "").replace("]", ""), b.replace("[", "").replace("]", ""))
+        assert conv[plain] == (ab[0], ba[0]), index
+    assert sum(s["retrans"] for s in streams.values()) == (17 if name == "ndpi__conncheck.pcap"
+                                                           else 0)
