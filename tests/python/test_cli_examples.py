@@ -1,5 +1,7 @@
 """The programs in examples/ print what tshark says about the same capture."""
 
+import base64
+import codecs
 import collections
 import datetime
 import os
@@ -203,3 +205,60 @@ def test_tcp_conversations(name):
         assert conv[plain] == (ab[0], ba[0]), index
     assert sum(s["retrans"] for s in streams.values()) == (17 if name == "ndpi__conncheck.pcap"
                                                            else 0)
+
+
+def follow_yaml(path, spec, *args):
+    """tshark -z follow,…,yaml's chunks as (frame, peer, bytes)."""
+    out = tshark("-q", *args, "-z", spec, "-r", path)
+    assert out.returncode == 0, tail(out.stderr)
+    chunks, in_packets = [], False
+    for line in out.stdout.decode().splitlines():
+        if line == "packets:":
+            in_packets = True
+        elif in_packets and line.startswith("  - packet: "):
+            chunks.append([int(line.split()[-1]), None, ""])
+        elif in_packets and line.startswith("    peer: "):
+            chunks[-1][1] = int(line.split()[-1])
+        elif in_packets and line.startswith("      "):
+            chunks[-1][2] += line.strip()
+    return [(frame, peer, base64.b64decode(data)) for frame, peer, data in chunks]
+
+
+@pytest.mark.parametrize("name,proto,index,keylog", [
+    ("ndpi__http_auth.pcap", "tcp", 0, None),
+    ("ndpi__http_auth.pcap", "http", 0, None),
+    ("ndpi__webdav.pcap", "tcp", 3, None),
+    ("ndpi__dns_fragmented.pcap", "udp", 1, None),
+    ("ndpi__dns_fragmented.pcap", "tcp", 0, None),
+    ("rtshark__test_tls.pcap", "tls", 0, "rtshark__test_tls.keylog"),
+])
+def test_follow_stream(name, proto, index, keylog):
+    path = DATA_DIR / name
+    args = ["-o", f"tls.keylog_file:{DATA_DIR / keylog}"] if keylog else []
+    expected = follow_yaml(path, f"follow,{proto},yaml,{index}", *args)
+    assert len(expected) > 1 and {peer for _, peer, _ in expected} == {0, 1}
+
+    lines = run_example("follow_stream", path, proto, str(index),
+                        *([DATA_DIR / keylog] if keylog else []))
+    assert lines[0] == f"{proto} stream {index}"
+    assert len(lines) == 1 + 2 * len(expected)
+    got = []
+    for head, body in zip(lines[1::2], lines[2::2]):
+        word, frame, direction, length, unit, _sender = head.split()
+        assert (word, unit) == ("frame", "bytes")
+        assert body.startswith("  ")
+        data = codecs.escape_decode(body[2:].encode())[0]
+        assert len(data) == int(length)
+        got.append((int(frame), {"client>server": 0, "server>client": 1}[direction], data))
+    assert got == expected
+
+
+def test_follow_stream_errors():
+    path = DATA_DIR / "ndpi__http_auth.pcap"
+    result = run([EXAMPLES / "follow_stream", path, "nosuchproto", "0"])
+    assert result.returncode == 1
+    assert b"nosuchproto" in result.stderr and result.stdout == b""
+    result = run([EXAMPLES / "follow_stream", path, "tcp", "zero"])
+    assert result.returncode == 1 and b"zero" in result.stderr
+    result = run([EXAMPLES / "follow_stream", DATA_DIR / "no-such.pcap", "tcp", "0"])
+    assert result.returncode == 1 and b"no-such.pcap" in result.stderr
