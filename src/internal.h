@@ -153,6 +153,7 @@ typedef struct cs_session {
     int reading;               /* its capture still reads into it           */
     int refs;
     cs_resolve resolve;        /* its capture's name resolution             */
+    GArray *fields;            /* its capture's fields of interest (a ref)  */
 } cs_session;
 
 /* Before a new session: format the strings of the packets kept from the
@@ -332,6 +333,7 @@ void cs_view_freeze(cshark_packet *p);   /* format every string now          */
 typedef struct {
     const guint8 *data; /* NULL: not copied (the frame's own bytes) */
     gint length;
+    const char *name;   /* "Reassembled TCP (1434 bytes)"                */
 } cs_src_copy;
 
 struct cshark_packet {
@@ -373,6 +375,12 @@ static inline int cs_item_is_data(const cshark_item *it)
 
 /* The item's bytes in its data source (NULL when not among the packet's). */
 const guint8 *cs_field_bytes(const cshark_item *it, gint *length);
+/* Whether P's tree cannot hold field HF: P was read without a tree, or with
+ * one pruned to fields of interest that HF (any registration of its name)
+ * is not among; with HF NULL, whether the tree is pruned at all. */
+int cs_field_not_primed(const cshark_packet *p, const header_field_info *hf);
+/* N bytes from P's pool, under the kept packets' lock when P is kept. */
+void *cs_packet_alloc(cshark_packet *p, size_t n);
 /* Copy the packet's data sources other than the frame (cs_view_freeze). */
 void cs_field_freeze_sources(cshark_packet *p);
 

@@ -362,3 +362,31 @@ int cshark_item_seconds(const cshark_item *it, double *seconds)
         *seconds = (double)s + ns / 1e9;
     return rc;
 }
+
+/* In an invisible tree the engine fakes every item not primed: the
+ * capture's fields of interest, and those its filter and columns primed
+ * (marked by the engine's 4.0 ref_type until a tree holding them resets). */
+static int primed(const cshark_packet *p, const header_field_info *hf)
+{
+    const GArray *fields = p->session->fields;
+    while (hf->same_name_prev_id != -1)
+        hf = proto_registrar_get_nth(hf->same_name_prev_id);
+    for (; hf; hf = hf->same_name_next) {
+        if (hf->ref_type == HF_REF_TYPE_DIRECT)
+            return 1;
+        for (guint i = 0; fields && i < fields->len; i++)
+            if (g_array_index(fields, int, i) == hf->id)
+                return 1;
+    }
+    return 0;
+}
+
+int cs_field_not_primed(const cshark_packet *p, const header_field_info *hf)
+{
+    const proto_tree *tree = p->edt->tree;
+    if (!tree)
+        return 1;
+    if (PTREE_DATA(tree)->visible)
+        return 0;
+    return !hf || !primed(p, hf);
+}

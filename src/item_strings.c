@@ -114,6 +114,56 @@ const guint8 *cs_field_bytes(const cshark_item *it, gint *length)
     return NULL;
 }
 
+static const char *source_name(wmem_allocator_t *pool, const struct data_source *src)
+{
+    char *name = get_data_source_name(src);
+    const char *copy = wmem_strdup(pool, name);
+    wmem_free(NULL, name);
+    return copy;
+}
+
+int cshark_item_source(const cshark_item *it, const char **name, const uint8_t **data,
+                       size_t *length)
+{
+    CS_CHECK_ARG(it, "item");
+    CS_CHECK_ARG(name, "name");
+    CS_CHECK_ARG(data, "data");
+    CS_CHECK_ARG(length, "length");
+    *name = NULL;
+    *data = NULL;
+    *length = 0;
+    cshark_packet *p = it->packet;
+    const field_info *fi = it->node ? FI(it) : NULL;
+    size_t i = 0;
+    for (GSList *l = fi && fi->ds_tvb ? p->edt->pi.data_src : NULL; l; l = l->next, i++) {
+        tvbuff_t *tvb = get_data_source_tvb((struct data_source *)l->data);
+        if (fi->ds_tvb != tvb)
+            continue;
+        const cs_src_copy *frozen = p->frozen_src ? &p->frozen_src[i] : NULL;
+        if (frozen && frozen->name) {
+            *name = frozen->name;
+            if (frozen->data) { /* the session, and its sources, are gone */
+                *data = frozen->data;
+                *length = (size_t)frozen->length;
+                return CSHARK_OK;
+            }
+        } else {
+            char *n = get_data_source_name(l->data);
+            size_t len = strlen(n) + 1;
+            char *copy = cs_packet_alloc(p, len);
+            memcpy(copy, n, len);
+            wmem_free(NULL, n);
+            *name = copy;
+        }
+        guint len = tvb_captured_length(tvb);
+        *data = len ? tvb_get_ptr(tvb, 0, (gint)len) : NULL;
+        *length = *data ? len : 0;
+        return CSHARK_OK;
+    }
+    return cs_error(CSHARK_ENOTFOUND, "item \"%s\" of frame %u has no data source",
+                    it->hf ? it->hf->abbrev : "fake-field-wrapper", p->fd->num);
+}
+
 /* A session's end frees the bytes of the data sources it made (reassembled,
  * decrypted, decompressed), which a kept packet's tvbs still point to; the
  * frame's own bytes are the packet's. Copy the others into the packet. */
@@ -125,6 +175,8 @@ void cs_field_freeze_sources(cshark_packet *p)
     cs_src_copy *copies = wmem_alloc0(p->pool, n * sizeof *copies);
     for (GSList *l = p->edt->pi.data_src; l; l = l->next, i++) {
         tvbuff_t *tvb = get_data_source_tvb((struct data_source *)l->data);
+        if (tvb) /* the engine's name reads the tvb */
+            copies[i].name = source_name(p->pool, l->data);
         if (!tvb || tvb == p->edt->tvb)
             continue;
         guint len = tvb_captured_length(tvb);

@@ -88,6 +88,7 @@ static int start(cshark_capture *cap)
     if (cap->columns_mode != CSHARK_COLUMNS_OFF)
         cap->columns = cs_columns_new();
     cap->session = cs_session_new(cap->src, cap->resolve);
+    cap->session->fields = cap->fields ? g_array_ref(cap->fields) : NULL;
     cs_analyses_start(cap);
     if (cap->src->ops->start) {
         int rc = cap->src->ops->start(cap->src);

@@ -80,6 +80,8 @@ void cs_session_unref(cs_session *s)
             frame_data_destroy(frame_data_sequence_find(s->prov.frames, n));
         free_frame_data_sequence(s->prov.frames);
     }
+    if (s->fields)
+        g_array_unref(s->fields);
     g_free(s);
 }
 
@@ -121,6 +123,7 @@ cs_session *cs_session_renew(cs_session *old)
     s->prov.prev_dis = old->prov.prev_dis ? &s->prev_dis_frame : NULL;
     s->prev_cap_frame = old->prev_cap_frame;
     s->prov.prev_cap = old->prov.prev_cap ? &s->prev_cap_frame : NULL;
+    s->fields = old->fields ? g_array_ref(old->fields) : NULL;
     cs_session_unref(old);
     return s;
 }

@@ -45,3 +45,11 @@ int cshark_packet_field_seconds(cshark_packet *pkt, const char *name, double *se
     int rc = first(pkt, name, &it);
     return rc == CSHARK_OK ? cshark_item_seconds(it, seconds) : rc;
 }
+
+int cshark_packet_field_time(cshark_packet *pkt, const char *name, int64_t *seconds,
+                             int32_t *nanoseconds)
+{
+    const cshark_item *it;
+    int rc = first(pkt, name, &it);
+    return rc == CSHARK_OK ? cshark_item_time(it, seconds, nanoseconds) : rc;
+}

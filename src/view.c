@@ -110,6 +110,17 @@ static int build_locked(cshark_packet *p)
     return CSHARK_OK;
 }
 
+/* The pool is not thread-safe: see kept_mu. */
+void *cs_packet_alloc(cshark_packet *p, size_t n)
+{
+    if (!p->kept)
+        return wmem_alloc(p->pool, n);
+    g_mutex_lock(&kept_mu);
+    void *m = wmem_alloc(p->pool, n);
+    g_mutex_unlock(&kept_mu);
+    return m;
+}
+
 int cs_view_build(cshark_packet *p)
 {
     if (__atomic_load_n(&p->view.built, __ATOMIC_ACQUIRE))
@@ -192,6 +203,19 @@ static int shares_name(const header_field_info *hf)
     return hf->same_name_prev_id != -1 || hf->same_name_next != NULL;
 }
 
+/* Why NAME is not found: absent from the frame, or never in its tree. */
+static int absent(const cshark_packet *p, const header_field_info *hf, const char *name)
+{
+    if (!cs_field_not_primed(p, hf))
+        return cs_error(CSHARK_ENOTFOUND, "field \"%s\" is not in frame %u", name, p->fd->num);
+    if (!p->edt->tree)
+        return cs_error(CSHARK_ENOTPRIMED, "field \"%s\": frame %u was read without a tree "
+                        "(cshark_capture_run, or summary columns only)", name, p->fd->num);
+    return cs_error(CSHARK_ENOTPRIMED, "field \"%s\" is not among the capture's fields of "
+                    "interest (cshark_capture_set_fields), so frame %u's tree cannot hold it",
+                    name, p->fd->num);
+}
+
 int cshark_packet_field(cshark_packet *p, const char *name, const cshark_item **item)
 {
     CS_CHECK_ARG(item, "item");
@@ -207,7 +231,7 @@ int cshark_packet_field(cshark_packet *p, const char *name, const cshark_item **
             return CSHARK_OK;
         }
     }
-    return cs_error(CSHARK_ENOTFOUND, "field \"%s\" is not in frame %u", name, p->fd->num);
+    return absent(p, hf, name);
 }
 
 int cshark_packet_fields(cshark_packet *p, const char *name, const cshark_item *const **items,
@@ -221,7 +245,8 @@ int cshark_packet_fields(cshark_packet *p, const char *name, const cshark_item *
     int rc = lookup(p, name, &hf);
     if (rc != CSHARK_OK)
         return rc;
-    return cshark_packet_fields_of(p, (const cshark_field *)hf, items, count);
+    rc = cshark_packet_fields_of(p, (const cshark_field *)hf, items, count);
+    return rc == CSHARK_OK && !*count && cs_field_not_primed(p, hf) ? absent(p, hf, name) : rc;
 }
 
 /* No engine call: only the packet's view and the registered field (see the
@@ -245,12 +270,7 @@ int cshark_packet_fields_of(cshark_packet *p, const cshark_field *field,
         n += matches(&p->view.items[i], hf, shared);
     if (!n)
         return CSHARK_OK;
-    /* The pool is not thread-safe: see kept_mu. */
-    if (p->kept)
-        g_mutex_lock(&kept_mu);
-    const cshark_item **out = wmem_alloc(p->pool, n * sizeof *out);
-    if (p->kept)
-        g_mutex_unlock(&kept_mu);
+    const cshark_item **out = cs_packet_alloc(p, n * sizeof *out);
     for (size_t i = 0, k = 0; i < p->view.count; i++)
         if (matches(&p->view.items[i], hf, shared))
             out[k++] = &p->view.items[i];
@@ -270,7 +290,7 @@ int cshark_packet_field_count(cshark_packet *p, const char *name, size_t *count)
     int shared = shares_name(hf);
     for (size_t i = 0; i < p->view.count; i++)
         *count += (size_t)matches(&p->view.items[i], hf, shared);
-    return CSHARK_OK;
+    return !*count && cs_field_not_primed(p, hf) ? absent(p, hf, name) : CSHARK_OK;
 }
 
 /* ---- walking ------------------------------------------------------------- */
@@ -293,6 +313,55 @@ const cshark_item *cshark_item_parent(const cshark_item *it)
 size_t cshark_item_child_count(const cshark_item *it)
 {
     return it ? it->nchildren : 0;
+}
+
+const cshark_item *cshark_item_prev(const cshark_item *it)
+{
+    if (!it)
+        return NULL;
+    /* Items are in pre-order: the previous sibling starts earlier under the
+     * same parent, and a layer is a top-level item. */
+    const cshark_item *first = it->parent ? it->parent->child : it->packet->view.items;
+    const cshark_item *prev = NULL;
+    for (const cshark_item *c = first; c && c != it; c = c->next)
+        prev = c;
+    return prev;
+}
+
+const cshark_item *cshark_item_layer(const cshark_item *it)
+{
+    while (it && it->parent)
+        it = it->parent;
+    return it;
+}
+
+int cshark_item_field(const cshark_item *under, const char *name, const cshark_item **item)
+{
+    CS_CHECK_ARG(item, "item");
+    *item = NULL;
+    CS_CHECK_ARG(under, "item");
+    cshark_packet *p = under->packet;
+    header_field_info *hf;
+    int rc = lookup(p, name, &hf);
+    if (rc != CSHARK_OK)
+        return rc;
+    /* Pre-order: UNDER's subtree runs up to the next item that is not
+     * below it (the next sibling of UNDER or of one of its ancestors). */
+    const cshark_item *end = NULL;
+    for (const cshark_item *a = under; a && !end; a = a->parent)
+        end = a->next;
+    const cshark_item *stop = end ? end : p->view.items + p->view.count;
+    int shared = shares_name(hf);
+    for (const cshark_item *it = under + 1; it < stop; it++) {
+        if (matches(it, hf, shared)) {
+            *item = it;
+            return CSHARK_OK;
+        }
+    }
+    if (cs_field_not_primed(p, hf))
+        return absent(p, hf, name);
+    return cs_error(CSHARK_ENOTFOUND, "field \"%s\" is not under \"%s\" in frame %u", name,
+                    under->hf ? under->hf->abbrev : "fake-field-wrapper", p->fd->num);
 }
 
 cshark_kind cshark_item_kind(const cshark_item *it)

@@ -98,7 +98,11 @@ enum {
     CSHARK_EFILTER        = -11, /* invalid display or capture filter         */
     CSHARK_EOPTION        = -12, /* invalid option: preference, decode-as rule,
                                     protocol, key or name-resolution letter   */
-    CSHARK_EPERM          = -13  /* capturing needs root or CAP_NET_RAW       */
+    CSHARK_EPERM          = -13, /* capturing needs root or CAP_NET_RAW       */
+    CSHARK_ENOTPRIMED     = -14  /* the packet's tree cannot hold that field:
+                                    it is not among the capture's fields of
+                                    interest, or the packet was read without
+                                    a tree (cshark_capture_run, columns only) */
 };
 
 /* The message of this thread's last error ("" if none yet). Owned by the
@@ -425,7 +429,12 @@ int cshark_analysis_save(cshark_analysis *analysis, const char *folder);
 /* ==== Packet ============================================================= */
 
 /* Make a packet yours until cshark_packet_free(), valid with its items and
- * strings after later reads and after its capture closes. Idempotent. */
+ * strings after later reads and after its capture closes. Idempotent.
+ * Cost: a kept packet holds its whole dissection (the engine's tree, its
+ * strings, its data sources): about 60 KB for a typical TCP packet read with
+ * the full tree, a few KB with fields of interest (cshark_capture_set_fields).
+ * To keep many, copy out the values you need instead, or read with fields of
+ * interest (docs/API.md, "Keeping packets", has the figures). */
 int cshark_packet_keep(cshark_packet *packet);
 
 /* Free a kept packet. NULL, and a packet not kept (its capture's), are left
@@ -482,7 +491,10 @@ const cshark_item *cshark_packet_layer(cshark_packet *packet, size_t index);
 
 /* The first occurrence, in tree order, of a field or protocol by its full
  * name ("ip.src", "http"): CSHARK_OK with *item set, CSHARK_ENOTFOUND when
- * absent from this packet, CSHARK_EUNKNOWN_FIELD when no such name exists. */
+ * absent from this packet, CSHARK_EUNKNOWN_FIELD when no such name exists,
+ * CSHARK_ENOTPRIMED when the packet's tree could not hold it (the capture
+ * has fields of interest without it, or read the packet without a tree).
+ * The three calls below answer CSHARK_ENOTPRIMED the same way. */
 int cshark_packet_field(cshark_packet *packet, const char *name, const cshark_item **item);
 
 /* Every occurrence in tree order: *items is an array of *count items owned
@@ -517,6 +529,16 @@ const cshark_item *cshark_item_child(const cshark_item *item);
 const cshark_item *cshark_item_next(const cshark_item *item);
 const cshark_item *cshark_item_parent(const cshark_item *item);
 size_t cshark_item_child_count(const cshark_item *item);
+/* The previous sibling (NULL for a first child or the first layer), and the
+ * layer holding the item (the top-level item above it; itself for a layer).
+ * [structure] */
+const cshark_item *cshark_item_prev(const cshark_item *item);
+const cshark_item *cshark_item_layer(const cshark_item *item);
+
+/* The first occurrence of field NAME below ITEM (a layer, or any item), in
+ * tree order: the inner IP's "ip.src" under the second "ip" layer, the
+ * "dns.qry.name" under one query. Errors as cshark_packet_field(). */
+int cshark_item_field(const cshark_item *item, const char *name, const cshark_item **found);
 
 /* Which PDML element the item is. [structure] */
 typedef enum {
@@ -586,6 +608,14 @@ unsigned cshark_item_flags(const cshark_item *item);
  * or decrypted buffer); NULL and 0 for items without bytes. */
 int cshark_item_data(const cshark_item *item, const uint8_t **data, size_t *length);
 
+/* The data source the item's position (cshark_item_pos) refers to: its name
+ * as Wireshark's byte tabs show it ("Frame (74 bytes)", "Reassembled TCP
+ * (1434 bytes)", "Decrypted TLS (517 bytes)") and all its bytes. Owned by the
+ * packet. CSHARK_ENOTFOUND for an item without bytes (wrappers, text-only
+ * items of no source). */
+int cshark_item_source(const cshark_item *item, const char **name, const uint8_t **data,
+                       size_t *length);
+
 /* ==== Field registry ===================================================== */
 
 /* Every call here initialises the engine if needed. */
@@ -648,6 +678,33 @@ int cshark_packet_field_int(cshark_packet *packet, const char *name, int64_t *va
 int cshark_packet_field_double(cshark_packet *packet, const char *name, double *value);
 int cshark_packet_field_string(cshark_packet *packet, const char *name, const char **value);
 int cshark_packet_field_seconds(cshark_packet *packet, const char *name, double *seconds);
+int cshark_packet_field_time(cshark_packet *packet, const char *name, int64_t *seconds,
+                             int32_t *nanoseconds);
+
+/* ==== Endpoints ========================================================== */
+
+/* Who talks to whom in a packet, from the headers that carry its transport:
+ * the last transport layer of the tree (tcp, udp, sctp, dccp, icmp, icmpv6)
+ * and the network layer (ip, ipv6) just before it. So an IP-in-IP or GRE
+ * tunnel, or a VXLAN/Geneve inner packet, gives the inner addresses and
+ * ports, and an ICMP error gives its own addresses, not those of the packet
+ * it quotes. Strings are owned by the packet (tshark -n's ip.src show). */
+typedef struct {
+    const char *network;   /* "ip", "ipv6"; NULL without a network layer   */
+    const char *src, *dst; /* network addresses; NULL without one          */
+    const char *transport; /* "tcp", "udp", "sctp", "dccp", "icmp", "icmpv6";
+                              NULL without a transport layer               */
+    uint32_t src_port, dst_port; /* 0 for icmp, icmpv6 and none            */
+    int64_t stream;        /* tcp.stream, udp.stream, sctp.assoc_index,
+                              dccp.stream: the conversation index that
+                              follow,PROTO,MODE,STREAM takes; -1 when none */
+} cshark_endpoints;
+
+/* CSHARK_OK with *endpoints set (NULL members for what the packet lacks,
+ * e.g. ARP), CSHARK_ENOTFOUND when it has neither a network nor a transport
+ * layer. Reads the packet's whole tree: CSHARK_ENOTPRIMED for a packet read
+ * with fields of interest (cshark_capture_set_fields) or without a tree. */
+int cshark_packet_endpoints(cshark_packet *packet, cshark_endpoints *endpoints);
 
 #ifdef __cplusplus
 }
