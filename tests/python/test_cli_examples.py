@@ -7,6 +7,7 @@ import datetime
 import os
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -262,3 +263,78 @@ def test_follow_stream_errors():
     assert result.returncode == 1 and b"zero" in result.stderr
     result = run([EXAMPLES / "follow_stream", DATA_DIR / "no-such.pcap", "tcp", "0"])
     assert result.returncode == 1 and b"no-such.pcap" in result.stderr
+
+
+TRANSPORTS = {"tcp": ("tcp.srcport", "tcp.dstport", "tcp.stream"),
+              "udp": ("udp.srcport", "udp.dstport", "udp.stream"),
+              "sctp": ("sctp.srcport", "sctp.dstport", "sctp.assoc_index"),
+              "dccp": ("dccp.srcport", "dccp.dstport", "dccp.stream"),
+              "icmp": None, "icmpv6": None}
+
+
+def summary_from_pdml(path):
+    """packet_summary's rows from tshark -T pdml: the last transport among a
+    packet's top-level protocols and the last ip/ipv6 before it (the last
+    one at all when there is no transport), fields read inside them."""
+    out = tshark("-T", "pdml", "-r", path)
+    assert out.returncode == 0, tail(out.stderr)
+
+    def show(proto, name):
+        for field in proto.iter("field"):
+            if field.get("name") == name:
+                return field.get("show")
+        return "-"
+
+    rows = []
+    for packet in ElementTree.fromstring(out.stdout).iter("packet"):
+        protos = packet.findall("proto")
+        fields = {f.get("name"): f for p in protos[:2] for f in p.iter("field")}
+        number = fields["num"].get("show")
+        stamp = fields["timestamp"].get("value")
+        highest = fields["frame.protocols"].get("show").split(":")[-1]
+        network = transport = None
+        for proto in protos:
+            name = proto.get("name")
+            if name in ("ip", "ipv6"):
+                network = proto
+            elif name in TRANSPORTS:
+                transport, transport_net = proto, network
+        if transport is not None:
+            network = transport_net
+        row = [number, stamp, highest, "-", "-", "-", "-", "-", "-", "-"]
+        if network is not None:
+            net = network.get("name")
+            row[3:6] = [net, show(network, net + ".src"), show(network, net + ".dst")]
+        if transport is not None:
+            row[6] = transport.get("name")
+            names = TRANSPORTS[row[6]]
+            if names:
+                row[7:10] = [show(transport, n) for n in names]
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("name", ["ndpi__http_auth.pcap", "tcpdump__vxlan.pcap",
+                                  "tcpdump__dhcp-rfc4388.pcap", "libpcap__gateway_or_not.pcap",
+                                  "ndpi__dns_fragmented.pcap", "tcpdump__icmpv6.pcap",
+                                  "gopacket__pcapng-test-le-test202.pcapng"])
+def test_packet_summary(name):
+    path = DATA_DIR / name
+    expected = summary_from_pdml(path)
+    lines = run_example("packet_summary", path)
+    assert lines[0].split() == ["no", "time", "protocol", "network", "src", "dst", "transport",
+                                "sport", "dport", "stream"]
+    assert [line.split() for line in lines[1:]] == expected
+
+
+def test_packet_summary_tunnels_and_icmp_errors():
+    # VXLAN: the inner IP's addresses (the outer UDP's when the inner packet
+    # is ARP); an ICMP error: its own addresses, not those it quotes.
+    vxlan = {r[0]: r for r in summary_from_pdml(DATA_DIR / "tcpdump__vxlan.pcap")}
+    assert vxlan["1"][3:7] == ["ip", "192.168.203.3", "192.168.203.5", "icmp"]
+    assert vxlan["2"][3:10] == ["ip", "192.168.202.1", "192.168.203.1", "udp", "42710",
+                                "4789", "1"]
+    errors = {r[0]: r for r in summary_from_pdml(DATA_DIR / "tcpdump__dhcp-rfc4388.pcap")}
+    assert errors["6"][3:10] == ["ip", "10.40.1.1", "10.40.2.3", "icmp", "-", "-", "-"]
+    lines = run_example("packet_summary", DATA_DIR / "tcpdump__vxlan.pcap")
+    assert lines[1].split()[3:7] == vxlan["1"][3:7]
