@@ -7,7 +7,7 @@
  *   1      3         0.000589000  weberlab.de
  *   36     -         -            weberlab.de
  *   answered 21  unanswered 1  unmatched responses 0
- *   latency_s  p50 0.000754000  p99 0.029597000
+ *   latency_s  p50 0.011339000  p99 0.029597000
  *
  * A line is printed when the response comes; a query never answered gets
  * "-" when it is sent again, or at the end. A response answers the query with the same dns.id,

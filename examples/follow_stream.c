@@ -4,9 +4,9 @@
  *   usage: follow_stream CAPTURE PROTOCOL INDEX [TLS_KEYLOG]
  *
  *   tcp stream 0
- *   frame 4  client>server  567 bytes  192.168.0.4:54337
+ *   frame 4  client>server  739 bytes  192.168.0.4:54337
  *     GET /password-ok.php HTTP/1.1\r\nHost: browserspy.dk\r\n...
- *   frame 6  server>client  1460 bytes  192.254.189.169:80
+ *   frame 6  server>client  1448 bytes  192.254.189.169:80
  *     HTTP/1.1 401 Authorization Required\r\n...
  *
  * PROTOCOL is tcp, udp, tls, http (also http2, quic); INDEX the stream's

@@ -4,8 +4,8 @@
  *
  *   usage: packet_summary CAPTURE
  *
- *   no   time                  protocol  network  src          dst          transport  sport  dport  stream
- *   1    1381844050.402794000  http      ip       192.168.0.4  192.254...   tcp        54337  80     0
+ *   no    time                  protocol  network  src          dst              transport sport  dport  stream
+ *   4     1381844050.402794000  http      ip       192.168.0.4  192.254.189.169  tcp       54337  80     0
  *
  * One word per column, "-" where the packet has none (ARP has no network
  * in this sense, ICMP no ports). The time is PDML's (seconds since the

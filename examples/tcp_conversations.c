@@ -3,8 +3,8 @@
  *
  *   usage: tcp_conversations CAPTURE
  *
- *   stream  A                     B                    A>B pkts  A>B bytes  B>A pkts  B>A bytes  duration_s  retrans
- *   0       10.1.0.60:49642       142.250.180.163:80          5        549         5       1174    0.015598        0
+ *   stream  A                  B                     A>B pkts  A>B bytes  B>A pkts  B>A bytes  duration_s  retrans
+ *   6       10.1.0.60:38024    92.123.101.121:80            9       2198         1         74    7.082615        6
  *
  * A is the end that sent the stream's first packet. Bytes are whole frames,
  * as tshark -z conv,tcp counts them; IPv6 ends are written [address]:port.
