@@ -87,6 +87,13 @@ static void print_seconds(int64_t ns)
     printf("%s%" PRId64 ".%09" PRId64, ns < 0 ? "-" : "", abs / 1000000000, abs % 1000000000);
 }
 
+/* A query never answered: its line, and it is forgotten. */
+static void print_unanswered(query *q)
+{
+    printf("%-6" PRIu32 " -         -            %s\n", q->frame, q->name);
+    free(q->name);
+}
+
 static int by_value(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -103,8 +110,9 @@ static int64_t percentile(const int64_t *sorted, size_t n, unsigned p)
 int main(int argc, char **argv)
 {
     static const char *const fields[] = {
-        "dns.id", "dns.flags.response", "dns.retransmission", "dns.qry.name", "ip.src", "ip.dst", "ipv6.src",
-        "ipv6.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
+        "dns.id", "dns.flags.response", "dns.retransmission", "dns.qry.name",
+        "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+        "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
     };
     cshark_capture *cap;
     cshark_packet *pkt;
@@ -143,12 +151,9 @@ int main(int argc, char **argv)
         cshark_packet_time(pkt, &sec, &nsec);
 
         /* The key, client first: a response's client is its destination. */
-        if (!response)
-            snprintf(key, sizeof key, "%s %s %" PRIu64 " %s %" PRIu64 " %" PRIu64,
-                     transport, src, sport, dst, dport, id);
-        else
-            snprintf(key, sizeof key, "%s %s %" PRIu64 " %s %" PRIu64 " %" PRIu64,
-                     transport, dst, dport, src, sport, id);
+        snprintf(key, sizeof key, "%s %s %" PRIu64 " %s %" PRIu64 " %" PRIu64, transport,
+                 response ? dst : src, response ? dport : sport,
+                 response ? src : dst, response ? sport : dport, id);
         size_t i = 0;
         while (i < npending && strcmp(pending[i].key, key) != 0)
             i++;
@@ -163,9 +168,7 @@ int main(int argc, char **argv)
                 pending = grown;
                 npending++;
             } else {                           /* sent again: unanswered */
-                printf("%-6" PRIu32 " -         -            %s\n", pending[i].frame,
-                       pending[i].name);
-                free(pending[i].name);
+                print_unanswered(&pending[i]);
                 nlost++;
             }
             memcpy(pending[i].key, key, sizeof key);
@@ -193,10 +196,8 @@ int main(int argc, char **argv)
         die();
     cshark_capture_close(cap);
 
-    for (size_t i = 0; i < npending; i++) {
-        printf("%-6" PRIu32 " -         -            %s\n", pending[i].frame, pending[i].name);
-        free(pending[i].name);
-    }
+    for (size_t i = 0; i < npending; i++)
+        print_unanswered(&pending[i]);
     printf("answered %zu  unanswered %zu  unmatched responses %zu\n", nlat, nlost + npending,
            unmatched);
     if (nlat > 0) {
