@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     printf("%-5s %-21s %-9s %-8s %-15s %-15s %-9s %-6s %-6s %s\n", "no", "time", "protocol",
            "network", "src", "dst", "transport", "sport", "dport", "stream");
     while ((rc = cshark_capture_next(cap, &pkt)) == CSHARK_PACKET) {
-        cshark_endpoints e;
+        cshark_endpoints e = CSHARK_ENDPOINTS_INIT;
         const char *protocols, *highest;
         char sport[8] = "-", dport[8] = "-", stream[24] = "-";
 
@@ -55,10 +55,9 @@ int main(int argc, char **argv)
             die();
         highest = strrchr(protocols, ':') ? strrchr(protocols, ':') + 1 : protocols;
 
+        /* CSHARK_ENOTFOUND: neither network nor transport; e is empty. */
         int found = cshark_packet_endpoints(pkt, &e);
-        if (found == CSHARK_ENOTFOUND)          /* neither network nor transport */
-            e = (cshark_endpoints){ NULL, NULL, NULL, NULL, 0, 0, -1 };
-        else if (found != CSHARK_OK)
+        if (found != CSHARK_OK && found != CSHARK_ENOTFOUND)
             die();
         if (e.transport && strncmp(e.transport, "icmp", 4) != 0) {
             snprintf(sport, sizeof sport, "%" PRIu32, e.src_port);

@@ -23,6 +23,45 @@ static const struct {
 
 static const char *const networks[] = { "ip", "ipv6" };
 
+/* What the above read: primed, they make a pruned tree hold the layers
+ * (an ICMP error's quoted headers stay under icmp, as icmp is kept). */
+static const char *const needed[] = {
+    "ip", "ip.src", "ip.dst", "ipv6", "ipv6.src", "ipv6.dst",
+    "tcp", "tcp.srcport", "tcp.dstport", "tcp.stream",
+    "udp", "udp.srcport", "udp.dstport", "udp.stream",
+    "sctp", "sctp.srcport", "sctp.dstport", "sctp.assoc_index",
+    "dccp", "dccp.srcport", "dccp.dstport", "dccp.stream",
+    "icmp", "icmpv6",
+};
+
+void cshark_endpoint_fields(const char *const **names, size_t *count)
+{
+    if (names)
+        *names = needed;
+    if (count)
+        *count = G_N_ELEMENTS(needed);
+}
+
+/* CSHARK_OK when P's tree holds every layer and field endpoints read. */
+static int check_primed(cshark_packet *p)
+{
+    if (!p->edt->tree)
+        return cs_error(CSHARK_ENOTPRIMED, "cshark_packet_endpoints: frame %u was read without "
+                        "a tree", p->fd->num);
+    if (!cs_field_not_primed(p, NULL))
+        return CSHARK_OK;
+    for (size_t i = 0; i < G_N_ELEMENTS(needed); i++) {
+        header_field_info *hf;
+        if (cs_registry_find(needed[i], &hf) != CSHARK_OK)
+            return CSHARK_EUNKNOWN_FIELD; /* set: a protocol disabled? */
+        if (cs_field_not_primed(p, hf))
+            return cs_error(CSHARK_ENOTPRIMED, "cshark_packet_endpoints: \"%s\" is not among "
+                            "the capture's fields of interest: add cshark_endpoint_fields() "
+                            "to them", needed[i]);
+    }
+    return CSHARK_OK;
+}
+
 static const char *layer_name(const cshark_item *layer)
 {
     return cshark_item_kind(layer) == CSHARK_ITEM_PROTO ? cshark_item_name(layer) : NULL;
@@ -48,13 +87,14 @@ static const char *net_address(const cshark_item *layer, const char *name, const
 int cshark_packet_endpoints(cshark_packet *p, cshark_endpoints *e)
 {
     CS_CHECK_ARG(e, "endpoints");
-    memset(e, 0, sizeof *e);
-    e->stream = -1;
+    if (e->version != CSHARK_ENDPOINTS_VERSION)
+        return cs_error(CSHARK_EINVAL, "cshark_packet_endpoints: version %u is not %u (use "
+                        "CSHARK_ENDPOINTS_INIT)", e->version, CSHARK_ENDPOINTS_VERSION);
+    *e = (cshark_endpoints)CSHARK_ENDPOINTS_INIT;
     CS_CHECK_ARG(p, "packet");
-    if (cs_field_not_primed(p, NULL))
-        return cs_error(CSHARK_ENOTPRIMED, "cshark_packet_endpoints: frame %u was read %s",
-                        p->fd->num, p->edt->tree ? "with fields of interest "
-                        "(cshark_capture_set_fields), not its whole tree" : "without a tree");
+    int rc = check_primed(p);
+    if (rc != CSHARK_OK)
+        return rc;
     const cshark_item *network = NULL, *net_for_transport = NULL, *transport = NULL;
     size_t which = 0;
     size_t n = cshark_packet_layer_count(p);

@@ -430,11 +430,11 @@ int cshark_analysis_save(cshark_analysis *analysis, const char *folder);
 
 /* Make a packet yours until cshark_packet_free(), valid with its items and
  * strings after later reads and after its capture closes. Idempotent.
- * Cost: a kept packet holds its whole dissection (the engine's tree, its
- * strings, its data sources): about 60 KB for a typical TCP packet read with
- * the full tree, a few KB with fields of interest (cshark_capture_set_fields).
- * To keep many, copy out the values you need instead, or read with fields of
- * interest (docs/API.md, "Keeping packets", has the figures). */
+ * Cost: a kept packet holds its dissection (the engine's tree, its strings,
+ * its data sources and buffers): about 50 KB a packet with the full tree and
+ * 20 KB with fields of interest (cshark_capture_set_fields), measured on the
+ * benchmark mix. To keep many, copy out the values you need (the typed
+ * getters) and let the packet go; docs/API.md, "Keeping packets". */
 int cshark_packet_keep(cshark_packet *packet);
 
 /* Free a kept packet. NULL, and a packet not kept (its capture's), are left
@@ -690,6 +690,7 @@ int cshark_packet_field_time(cshark_packet *packet, const char *name, int64_t *s
  * ports, and an ICMP error gives its own addresses, not those of the packet
  * it quotes. Strings are owned by the packet (tshark -n's ip.src show). */
 typedef struct {
+    unsigned version;      /* CSHARK_ENDPOINTS_VERSION (CSHARK_ENDPOINTS_INIT) */
     const char *network;   /* "ip", "ipv6"; NULL without a network layer   */
     const char *src, *dst; /* network addresses; NULL without one          */
     const char *transport; /* "tcp", "udp", "sctp", "dccp", "icmp", "icmpv6";
@@ -699,12 +700,20 @@ typedef struct {
                               dccp.stream: the conversation index that
                               follow,PROTO,MODE,STREAM takes; -1 when none */
 } cshark_endpoints;
+#define CSHARK_ENDPOINTS_VERSION 1
+#define CSHARK_ENDPOINTS_INIT { CSHARK_ENDPOINTS_VERSION, NULL, NULL, NULL, NULL, 0, 0, -1 }
 
-/* CSHARK_OK with *endpoints set (NULL members for what the packet lacks,
- * e.g. ARP), CSHARK_ENOTFOUND when it has neither a network nor a transport
- * layer. Reads the packet's whole tree: CSHARK_ENOTPRIMED for a packet read
- * with fields of interest (cshark_capture_set_fields) or without a tree. */
+/* Set endpoints->version first (CSHARK_EINVAL for an unknown one). CSHARK_OK
+ * with *endpoints set (NULL members for what the packet lacks, e.g. ARP);
+ * CSHARK_ENOTFOUND when it has neither a network nor a transport layer, and
+ * then every member is NULL, 0 or -1. Reads the packet's layers: with fields
+ * of interest, add cshark_endpoint_fields() to them, else CSHARK_ENOTPRIMED
+ * naming the one missing (and without a tree, CSHARK_ENOTPRIMED). */
 int cshark_packet_endpoints(cshark_packet *packet, cshark_endpoints *endpoints);
+
+/* The names cshark_packet_endpoints() reads ("ip", "ip.src", ..., "tcp.stream"),
+ * to add to cshark_capture_set_fields() on the fast path. Static. */
+void cshark_endpoint_fields(const char *const **names, size_t *count);
 
 #ifdef __cplusplus
 }

@@ -8,7 +8,7 @@
 
 static cshark_endpoints endpoints_of(const char *name, uint32_t frame)
 {
-    cshark_endpoints e;
+    cshark_endpoints e = CSHARK_ENDPOINTS_INIT;
     close_tcap(); /* the previous call's: its strings were its packet's */
     cshark_packet *pkt = read_frame(name, frame);
     ck_assert_msg(cshark_packet_endpoints(pkt, &e) == CSHARK_OK, "%s", cshark_last_error());
@@ -67,11 +67,14 @@ END_TEST
 
 START_TEST(endpoints_none)
 {
-    cshark_endpoints e;
+    cshark_endpoints e = CSHARK_ENDPOINTS_INIT;
     cshark_packet *pkt = read_frame("libpcap__rarp_req_reply.pcapng", 1);
     ck_assert_int_eq(cshark_packet_endpoints(pkt, &e), CSHARK_ENOTFOUND);
     ck_assert_ptr_null(e.src);
+    ck_assert_int_eq(e.stream, -1);
     ck_assert_ptr_null(strstr(cshark_last_error(), "frame 1") ? NULL : "no frame in message");
+    cshark_endpoints old = { 0 };
+    ck_assert_int_eq(cshark_packet_endpoints(pkt, &old), CSHARK_EINVAL);
 }
 END_TEST
 
@@ -135,8 +138,9 @@ START_TEST(not_primed)
     ck_assert_int_eq(cshark_packet_field(pkt, "udp.srcport", &it), CSHARK_ENOTFOUND);
     ck_assert_int_eq(cshark_packet_field_count(pkt, "udp.srcport", &n), CSHARK_OK);
     ck_assert_uint_eq(n, 0);
-    cshark_endpoints e;
+    cshark_endpoints e = CSHARK_ENDPOINTS_INIT;
     ck_assert_int_eq(cshark_packet_endpoints(pkt, &e), CSHARK_ENOTPRIMED);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "cshark_endpoint_fields()"));
     close_tcap();
 
     /* Summary columns only: no tree at all. */
@@ -145,6 +149,40 @@ START_TEST(not_primed)
     ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
     ck_assert_int_eq(cshark_packet_field(pkt, "ip.src", &it), CSHARK_ENOTPRIMED);
     ck_assert_ptr_nonnull(strstr(cshark_last_error(), "without a tree"));
+}
+END_TEST
+
+START_TEST(endpoints_fast_path)
+{
+    /* With only the endpoint fields of interest, the same answers: the
+     * VXLAN inner header and the ICMP error's own. */
+    static const struct {
+        const char *file;
+        uint32_t frame;
+        const char *src, *transport;
+        int64_t stream;
+    } want[] = {
+        { "tcpdump__vxlan.pcap", 1, "192.168.203.3", "icmp", -1 },
+        { "tcpdump__dhcp-rfc4388.pcap", 6, "10.40.1.1", "icmp", -1 },
+        { "ndpi__http_auth.pcap", 5, "192.254.189.169", "tcp", 0 },
+    };
+    const char *const *names;
+    size_t n;
+    cshark_endpoint_fields(&names, &n);
+    ck_assert_uint_gt(n, 20);
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        ck_assert_int_eq(cshark_capture_open(&tcap, data_file(want[i].file)), CSHARK_OK);
+        ck_assert_int_eq(cshark_capture_set_fields(tcap, names, n), CSHARK_OK);
+        cshark_packet *pkt = NULL;
+        for (uint32_t k = 0; k < want[i].frame; k++)
+            ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+        cshark_endpoints e = CSHARK_ENDPOINTS_INIT;
+        ck_assert_msg(cshark_packet_endpoints(pkt, &e) == CSHARK_OK, "%s", cshark_last_error());
+        ck_assert_str_eq(e.src, want[i].src);
+        ck_assert_str_eq(e.transport, want[i].transport);
+        ck_assert_int_eq(e.stream, want[i].stream);
+        close_tcap();
+    }
 }
 END_TEST
 
@@ -195,6 +233,7 @@ Suite *helpers_suite(void)
     tcase_add_test(tc, endpoints_vxlan_inner);
     tcase_add_test(tc, endpoints_icmp_error);
     tcase_add_test(tc, endpoints_none);
+    tcase_add_test(tc, endpoints_fast_path);
     tcase_add_test(tc, under_item_prev_and_layer);
     tcase_add_test(tc, field_time);
     tcase_add_test(tc, not_primed);
