@@ -33,9 +33,16 @@ int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysi
     CS_CHECK_ARG(out, "analysis");
     *out = NULL;
     CS_CHECK_ARG(spec, "spec");
-    int rc = cs_capture_settable(cap);
-    if (rc != CSHARK_OK)
-        return rc;
+    CS_CHECK_ARG(cap, "capture");
+    /* After the first packet, only a file can be read again for it. */
+    int late = cap->started, rc;
+    if (late) {
+        char *what = g_strdup_printf("analysis \"%s\"", spec);
+        rc = cs_capture_rereadable(cap, what);
+        g_free(what);
+        if (rc != CSHARK_OK)
+            return rc;
+    }
     const cs_analysis_kind *kind = NULL;
     const char *args = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(kinds) && !kind; i++) {
@@ -57,11 +64,17 @@ int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysi
         a->cap = cap;
         a->kind = kind;
         a->spec = g_strdup(spec);
-        rc = a->kind->attach(a, args);
+        a->args = args ? a->spec + (args - spec) : NULL;
+        rc = a->kind->attach(a, a->args);
         if (rc != CSHARK_OK) {
             g_free(a->spec);
             g_free(a);
             return rc;
+        }
+        if (late) { /* checked; its listeners wait for the retap's pass */
+            a->kind->detach(a);
+            a->state = NULL;
+            a->pending = 1;
         }
         a->next = cap->analyses;
         cap->analyses = a;
@@ -94,12 +107,48 @@ void cs_analyses_start(cshark_capture *cap)
             a->kind->start(a);
 }
 
+void cs_analyses_detach(cshark_capture *cap)
+{
+    for (cshark_analysis *a = cap->analyses; a; a = a->next) {
+        if (!a->pending)
+            a->kind->detach(a);
+        a->state = NULL;
+        a->pending = 1;
+    }
+}
+
+int cs_analyses_attach(cshark_capture *cap)
+{
+    /* Oldest first, as they were first attached (tshark's draw order). */
+    GPtrArray *order = g_ptr_array_new();
+    for (cshark_analysis *a = cap->analyses; a; a = a->next)
+        g_ptr_array_insert(order, 0, a);
+    int rc = CSHARK_OK;
+    for (guint i = 0; i < order->len && rc == CSHARK_OK; i++) {
+        cshark_analysis *a = g_ptr_array_index(order, i);
+        rc = a->kind->attach(a, a->args);
+        a->pending = rc != CSHARK_OK;
+    }
+    g_ptr_array_free(order, TRUE);
+    return rc;
+}
+
+/* CSHARK_OK, or CSHARK_ESTATE for an analysis still waiting for a retap. */
+int cs_analysis_ready(const cshark_analysis *a)
+{
+    if (!a->pending)
+        return CSHARK_OK;
+    return cs_error(CSHARK_ESTATE, "analysis \"%s\" was attached after \"%s\"'s first packet: "
+                    "cshark_capture_retap() runs it over the file", a->spec, a->cap->path);
+}
+
 void cs_analyses_free(cshark_capture *cap)
 {
     cshark_analysis *next;
     for (cshark_analysis *a = cap->analyses; a; a = next) {
         next = a->next;
-        a->kind->detach(a);
+        if (!a->pending)
+            a->kind->detach(a);
         if (a->text)
             g_string_free(a->text, TRUE);
         if (a->cells)
@@ -131,6 +180,8 @@ const char *cshark_analysis_text(cshark_analysis *a)
         cs_error(CSHARK_EINVAL, "cshark_analysis_text: analysis is NULL");
         return NULL;
     }
+    if (cs_analysis_ready(a) != CSHARK_OK)
+        return NULL;
     if (!a->text)
         a->text = g_string_sized_new(1024);
     g_string_truncate(a->text, 0);
@@ -147,6 +198,9 @@ int cshark_analysis_rows(cshark_analysis *a, size_t *count)
     CS_CHECK_ARG(count, "count");
     *count = 0;
     CS_CHECK_ARG(a, "analysis");
+    int rc = cs_analysis_ready(a);
+    if (rc != CSHARK_OK)
+        return rc;
     if (!a->cells)
         a->cells = g_array_new(FALSE, TRUE, sizeof(cs_cell));
     g_array_set_size(a->cells, 0);

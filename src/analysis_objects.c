@@ -130,6 +130,9 @@ int cshark_analysis_save(cshark_analysis *a, const char *folder)
     CS_CHECK_ARG(folder, "folder");
     if (a->kind != &cs_analysis_objects)
         return cs_error(CSHARK_ETYPE, "analysis \"%s\" has no objects to save", a->spec);
+    int rc = cs_analysis_ready(a);
+    if (rc != CSHARK_OK)
+        return rc;
     if (!g_file_test(folder, G_FILE_TEST_IS_DIR) && g_mkdir_with_parents(folder, 0755) == -1)
         return cs_error(CSHARK_EOPEN, "cannot create the folder \"%s\": %s", folder,
                         g_strerror(errno));

@@ -274,6 +274,9 @@ struct cshark_analysis {
     cshark_capture *cap;
     const cs_analysis_kind *kind;
     char *spec;
+    const char *args;            /* in spec: what attach takes              */
+    int pending;                 /* attached after the first packet: waits
+                                    for cshark_capture_retap()              */
     void *state;                 /* the kind's                               */
     GString *text;
     GArray *cells;               /* the snapshot: nrows * ncolumns cs_cell   */
@@ -291,6 +294,15 @@ int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const
 cs_cell *cs_analysis_add_row(cshark_analysis *a);   /* zeroed cells        */
 const char *cs_analysis_keep(cshark_analysis *a, const char *s); /* a copy */
 void cs_analyses_start(cshark_capture *cap);         /* the session exists  */
+/* Retap: every analysis's listeners and state go (detach), then come back
+ * fresh (attach), pending ones included. */
+void cs_analyses_detach(cshark_capture *cap);
+int cs_analyses_attach(cshark_capture *cap);
+/* CSHARK_OK, or CSHARK_ESTATE (set) while A waits for a retap. */
+int cs_analysis_ready(const cshark_analysis *a);
+/* CSHARK_OK when CAP's records can be read again (a file), else
+ * CSHARK_ESTATE saying why not, about WHAT ("analysis \"conv,tcp\""). */
+int cs_capture_rereadable(const cshark_capture *cap, const char *what);
 void cs_analyses_free(cshark_capture *cap);          /* at close            */
 
 /* ---- view.c: the packet's tree as PDML elements ------------------------ */

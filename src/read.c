@@ -76,6 +76,8 @@ static int first_pass(cshark_capture *cap)
     return rc < 0 ? rc : CSHARK_OK;
 }
 
+static int begin(cshark_capture *cap);
+
 static int start(cshark_capture *cap)
 {
     cap->started = 1;
@@ -87,6 +89,12 @@ static int start(cshark_capture *cap)
     cs_prefs_apply(&cap->prefs);
     if (cap->columns_mode != CSHARK_COLUMNS_OFF)
         cap->columns = cs_columns_new();
+    return begin(cap);
+}
+
+/* The session, the source's start and two-pass's first pass. */
+static int begin(cshark_capture *cap)
+{
     cap->session = cs_session_new(cap->src, cap->resolve);
     cap->session->fields = cap->fields ? g_array_ref(cap->fields) : NULL;
     cs_analyses_start(cap);
@@ -241,4 +249,55 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
             return CSHARK_PACKET;
         }
     }
+}
+
+int cs_capture_rereadable(const cshark_capture *cap, const char *what)
+{
+    if (cap->src->ops->reread)
+        return CSHARK_OK;
+    const char *kind = cs_source_is_pipe(cap->src) ? "a pipe"
+                       : cs_source_live(cap->src) ? "a live capture" : "fed frames";
+    return cs_error(CSHARK_ESTATE, "%s: \"%s\" is %s, whose packets cannot be read again: attach "
+                    "analyses before its first packet", what, cap->path, kind);
+}
+
+/* sharkd's retap: every analysis, fresh, over the whole file in a session
+ * of its own (the reading's session ends: its kept packets are frozen). */
+int cshark_capture_retap(cshark_capture *cap)
+{
+    CS_CHECK_ARG(cap, "capture");
+    int rc = cs_capture_rereadable(cap, "cshark_capture_retap");
+    if (rc != CSHARK_OK || !cap->started)
+        return rc; /* not started: the analyses run with the first read */
+    cs_source *src;
+    rc = cs_source_file_open(cap->path, &src);
+    if (rc != CSHARK_OK)
+        return rc;
+    if (cap->current)
+        cs_packet_destroy(cap->current);
+    cap->current = NULL;
+    cs_analyses_detach(cap);
+    cs_session_stop_reading(cap->session);
+    cs_session_unref(cap->session);
+    cap->session = NULL;
+    cap->src->ops->free(cap->src);
+    cap->src = src;
+    cap->count = cap->second = 0;
+    cap->delivered = cap->since_reset = 0;
+    cap->cum_bytes = 0;
+    nstime_set_zero(&cap->elapsed);
+    nstime_set_zero(&cap->last_ts);
+    cap->failed = cap->deferred = 0;
+    g_free(cap->deferred_msg);
+    cap->deferred_msg = NULL;
+    rc = cs_analyses_attach(cap);
+    if (rc == CSHARK_OK)
+        rc = begin(cap);
+    if (rc != CSHARK_OK)
+        return cap->failed = rc;
+    cap->quiet = 1; /* as cshark_capture_run: the tree only where needed */
+    cshark_packet *p;
+    while ((rc = cshark_capture_next(cap, &p)) == CSHARK_PACKET)
+        ;
+    return rc;
 }

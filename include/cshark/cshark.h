@@ -356,7 +356,10 @@ void cshark_capture_close(cshark_capture *capture);
  * passes it (as tshark's do), and only packets of its own capture. */
 
 /* Attach the analysis SPEC, spelt as tshark's -z argument, before the
- * capture's first packet (CSHARK_ESTATE after it):
+ * capture's first packet. After it, a capture file takes it too, checked
+ * now and run by cshark_capture_retap() (reading its text or rows before
+ * that is CSHARK_ESTATE); a pipe, a live or a fed capture answer
+ * CSHARK_ESTATE saying their packets cannot be read again:
  *   "conv,TABLE[,FILTER]"       conversations; TABLE is a protocol with a
  *   "endpoints,TABLE[,FILTER]"  table: eth, ip, ipv6, tcp, udp, sctp, wlan, …
  *   "io,phs[,FILTER]"           protocol hierarchy
@@ -390,6 +393,15 @@ int cshark_analysis_list(const char *const **names, size_t *count);
 /* Read the rest of the capture without handing packets out (tshark -q): the
  * analyses see every packet. CSHARK_OK at the end, or the reading error. */
 int cshark_capture_run(cshark_capture *capture);
+
+/* Run every analysis of a capture file again, fresh, over the whole file,
+ * those attached after its first packet included (sharkd's retap): the
+ * file is opened again and read in a session of its own, and the capture
+ * is then at its end (packets not yet read are not handed out; kept ones
+ * stay valid). Before the first packet: nothing to do, CSHARK_OK. A pipe,
+ * live or fed capture: CSHARK_ESTATE saying it cannot be read again.
+ * CSHARK_OK at the end of the file, or the reading error. */
+int cshark_capture_retap(cshark_capture *capture);
 
 /* The analysis's result as tshark -z prints it after the capture, as of now
  * (running totals while a capture is read). Owned by the analysis; valid

@@ -196,7 +196,9 @@ START_TEST(bad_analyses)
     ck_assert_int_eq(cshark_analysis_uint(a, 0, 0, &v), CSHARK_EINVAL);
     cshark_packet *pkt;
     ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
-    ck_assert_int_eq(cshark_capture_analyze(tcap, "conv,tcp", &a), CSHARK_ESTATE);
+    /* After the first packet: taken, but waiting for a retap. */
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "conv,tcp", &a), CSHARK_OK);
+    ck_assert_ptr_null(cshark_analysis_text(a));
     cshark_analysis *conv = NULL;
     close_tcap();
     conv = attach(DNS_TCP, "conv,tcp");
@@ -385,6 +387,63 @@ START_TEST(the_list)
 }
 END_TEST
 
+START_TEST(retap_after_reading)
+{
+    /* The reference: attached before the first packet, the whole file. */
+    cshark_analysis *ref = attach(DNS_TCP, "conv,tcp");
+    ck_assert_int_eq(cshark_capture_run(tcap), CSHARK_OK);
+    char *want = strdup(cshark_analysis_text(ref));
+    close_tcap();
+
+    cshark_analysis *before = attach(DNS_TCP, "conv,tcp");
+    cshark_packet *pkt;
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+    cshark_analysis *late = attach(DNS_TCP, "conv,tcp");
+    ck_assert_ptr_null(cshark_analysis_text(late));
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "cshark_capture_retap()"));
+    size_t n;
+    ck_assert_int_eq(cshark_analysis_rows(late, &n), CSHARK_ESTATE);
+    cshark_analysis *bad;
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "conv,nope", &bad), CSHARK_EOPTION);
+    /* Both over the whole file, once: the earlier one is not doubled. */
+    for (int pass = 0; pass < 2; pass++) {
+        ck_assert_msg(cshark_capture_retap(tcap) == CSHARK_OK, "%s", cshark_last_error());
+        ck_assert_str_eq(cshark_analysis_text(late), want);
+        ck_assert_str_eq(cshark_analysis_text(before), want);
+        ck_assert_int_eq(cshark_analysis_rows(late, &n), CSHARK_OK);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_DONE);
+    }
+    free(want);
+}
+END_TEST
+
+START_TEST(retap_refused_on_pipe)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    FILE *f = fopen(data_file(DNS_TCP), "rb");
+    char buf[4096];
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    ck_assert_int_eq(write(fds[1], buf, len), (ssize_t)len);
+    close(fds[1]);
+    char path[32];
+    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    ck_assert_int_eq(cshark_capture_open(&tcap, path), CSHARK_OK);
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
+    cshark_analysis *a;
+    ck_assert_int_eq(cshark_capture_analyze(tcap, "conv,tcp", &a), CSHARK_ESTATE);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "is a pipe"));
+    ck_assert_int_eq(cshark_capture_retap(tcap), CSHARK_ESTATE);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "cannot be read again"));
+    close_tcap();
+    close(fds[0]);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
     Suite *s = suite_create("analysis");
@@ -400,6 +459,8 @@ Suite *analysis_suite(void)
     tcase_add_test(tc, credentials_and_stats_tree);
     tcase_add_test(tc, values_by_name);
     tcase_add_test(tc, the_list);
+    tcase_add_test(tc, retap_after_reading);
+    tcase_add_test(tc, retap_refused_on_pipe);
     suite_add_tcase(s, tc);
     return s;
 }
