@@ -107,6 +107,35 @@ def test_follow_tls_with_key_log_and_quic():
                  "-r", quic], "quic")
 
 
+def test_follow_every_http2_and_quic_substream():
+    """HTTP/2 inside TLS (decrypted with the key log): every sub-stream of
+    every TCP stream that carries HTTP/2; QUIC: every stream of every
+    connection, as tshark's fields list them."""
+    tls = DATA_DIR / "rtshark__test_tls.pcap"
+    keys = ["-o", f"tls.keylog_file:{DATA_DIR / 'rtshark__test_tls.keylog'}"]
+    out = tshark(*keys, "-r", tls, "-Y", "http2", "-T", "fields", "-e", "tcp.stream",
+                 "-e", "http2.streamid").stdout.decode()
+    pairs = sorted({(int(line.split("\t")[0]), int(sub))
+                    for line in out.splitlines() for sub in line.split("\t")[1].split(",")
+                    if sub})
+    assert len(pairs) >= 8, pairs  # 0, 3, 5, ..., 15 on stream 0
+    args = [a for i, (stream, sub) in enumerate(pairs)
+            for a in ("-z", f"follow,http2,{MODES[i % len(MODES)]},{stream},{sub}")]
+    assert_same(["-q", *keys, *args, "-r", tls], "http2")
+    for capture in (DATA_DIR / "tcpdump__quic_handshake.pcap",
+                    CORPUS / "ndpi__quic-33.pcapng", CORPUS / "ndpi__quic_interop_V.pcapng"):
+        if not capture.exists():
+            continue
+        out = tshark("-r", capture, "-T", "fields", "-e", "quic.connection.number",
+                     "-e", "quic.stream.stream_id").stdout.decode()
+        pairs = sorted({(int(conn), int(sub)) for line in out.splitlines()
+                        for conn, subs in [line.split("\t")] if conn.isdigit()
+                        for sub in (subs.split(",") if subs else ["0"]) if sub})
+        args = [a for i, (conn, sub) in enumerate(pairs)
+                for a in ("-z", f"follow,quic,{MODES[i % len(MODES)]},{conn},{sub}")]
+        assert_same(["-q", *args, "-r", capture], capture.name)
+
+
 def test_packets_then_statistics():
     """Without -q: the packets' lines, then the analyses (and with -Y, the
     analyses still count every packet)."""
