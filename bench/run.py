@@ -81,6 +81,10 @@ def _analysis_rows():
 
 
 ROWS += _analysis_rows()
+# The same analyses from Python: the whole process (interpreter, import,
+# engine start) against tshark's run that prints the same result.
+ROWS += [(f"python-z-{name}", ["/usr/bin/python3", str(REPO / "bench" / "py_analyses.py"), name,
+                               "{F}"], f"tshark-z-{name}", 1.0) for name in ("conv", "three")]
 
 # Same conditions for both programs: no personal profile (tshark has no flag for
 # that, cshark's CLI honours the same variable), and one fixed locale.
