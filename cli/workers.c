@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -157,6 +158,7 @@ typedef struct {
     unsigned nslots;
     file_state *files;
     size_t next, head;  /* the next file to hand out; the one being printed */
+    uint32_t *order;    /* the files to hand out, largest first */
     int doc_started, status, stop, out_failed;
 } pool;
 
@@ -281,10 +283,11 @@ static void dispatch(pool *p, slot *s)
             close(s->cmd), s->cmd = -1;
         return;
     }
-    uint32_t i = (uint32_t)p->next;
+    uint32_t i = p->order[p->next];
     if (send(s->cmd, &i, sizeof i, MSG_NOSIGNAL) != sizeof i)
         return; /* it died: its pipe's end says so */
-    s->file = (long)p->next++;
+    s->file = (long)i;
+    p->next++;
 }
 
 static void finish(pool *p, long file, capture_result *r)
@@ -426,11 +429,40 @@ static void advance(pool *p, int *turn_started)
     }
 }
 
+static off_t *sort_sizes; /* for by_size: qsort has no context argument */
+
+static int by_size(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (sort_sizes[x] != sort_sizes[y])
+        return sort_sizes[x] > sort_sizes[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Largest first (LPT): a big file handed out last would leave the other
+ * workers idle at the end. Output still follows the files' order. */
+static uint32_t *dispatch_order(const cli_options *o)
+{
+    uint32_t *order = malloc(o->npaths * sizeof *order);
+    off_t *sizes = malloc(o->npaths * sizeof *sizes);
+    for (size_t i = 0; i < o->npaths; i++) {
+        struct stat st;
+        order[i] = (uint32_t)i;
+        sizes[i] = stat(o->paths[i], &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
+    }
+    sort_sizes = sizes;
+    qsort(order, o->npaths, sizeof *order, by_size);
+    free(sizes);
+    sort_sizes = NULL;
+    return order;
+}
+
 int read_in_workers(const cli_options *o, unsigned nworkers)
 {
     if (cshark_fork_check() != CSHARK_OK)
         return cli_fail(EXIT_CAPTURE, "%s", cshark_last_error());
     pool p = { .o = o, .nslots = nworkers };
+    p.order = dispatch_order(o);
     p.slots = calloc(nworkers, sizeof *p.slots);
     p.files = calloc(o->npaths, sizeof *p.files);
     fflush(stdout); /* nothing of ours in it for a child to write again */
@@ -488,5 +520,6 @@ int read_in_workers(const cli_options *o, unsigned nworkers)
     free(fds);
     free(p.files);
     free(p.slots);
+    free(p.order);
     return p.status;
 }
