@@ -2,6 +2,7 @@
  * -b filesize:KB -b files:N), through wiretap's writer.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,11 @@ struct cs_dump {
     GQueue *written;       /* ring file names, oldest first                  */
     wtapng_iface_descriptions_t *idb;
     wtap_dumper *out;
+    char *name;            /* the file being written                         */
+    /* Where the last records end in it: the writer buffers, so a full disk
+     * may cut any of the records since the last flush (see cut_back). */
+    gint64 ends[4096];
+    unsigned nends;
 };
 
 cs_dump *cs_dump_new(const char *path, guint64 file_kb, unsigned files)
@@ -50,13 +56,42 @@ void cs_dump_add_interface(cs_dump *d, const char *name, int encap, int nanos, i
     g_array_append_val(d->idb->interface_data, idb);
 }
 
+/* After a failed write or flush: cut the file back to the last whole
+ * record on disk, so that what it holds reads without error. */
+static void cut_back(cs_dump *d)
+{
+    struct stat st;
+    if (!d->name || stat(d->name, &st) != 0)
+        return;
+    gint64 keep = 0;
+    unsigned n = d->nends < G_N_ELEMENTS(d->ends) ? d->nends : G_N_ELEMENTS(d->ends);
+    for (unsigned i = 0; i < n; i++) {
+        gint64 end = d->ends[(d->nends - 1 - i) % G_N_ELEMENTS(d->ends)];
+        if (end <= st.st_size) {
+            keep = end;
+            break;
+        }
+    }
+    if (keep < st.st_size && truncate(d->name, keep) != 0)
+        return; /* the error already names the file */
+}
+
+static void mark_end(cs_dump *d)
+{
+    d->ends[d->nends++ % G_N_ELEMENTS(d->ends)] = wtap_get_bytes_dumped(d->out);
+}
+
 static int close_file(cs_dump *d)
 {
     int err = 0;
     gchar *info = NULL;
     int rc = CSHARK_OK;
-    if (d->out && !wtap_dump_close(d->out, NULL, &err, &info))
-        rc = cs_error(CSHARK_EREAD, "cannot write \"%s\": %s", d->path, wtap_strerror(err));
+    if (d->out && !wtap_dump_close(d->out, NULL, &err, &info)) {
+        rc = cs_error(CSHARK_EREAD, "cannot write \"%s\": %s", d->name,
+                      err > 0 ? g_strerror(err) : wtap_strerror(err));
+        d->out = NULL;
+        cut_back(d);
+    }
     g_free(info);
     d->out = NULL;
     return rc;
@@ -93,6 +128,10 @@ static int open_file(cs_dump *d)
         g_free(name);
         return rc;
     }
+    g_free(d->name);
+    d->name = g_strdup(name);
+    d->nends = 0;
+    mark_end(d); /* the section and interface blocks */
     if (d->file_bytes) {
         g_queue_push_tail(d->written, name);
         /* The ring keeps the newest FILES files. */
@@ -127,12 +166,15 @@ int cs_dump_write(cs_dump *d, const wtap_rec *rec, const guint8 *data)
     int err = 0;
     gchar *info = NULL;
     if (!wtap_dump(d->out, rec, data, &err, &info)) {
-        int rc = cs_error(CSHARK_EREAD, "cannot write \"%s\": %s%s%s", d->path,
+        int rc = cs_error(CSHARK_EREAD, "cannot write \"%s\": %s%s%s", d->name,
                           err > 0 ? g_strerror(err) : wtap_strerror(err), info ? ": " : "",
                           info ? info : "");
         g_free(info);
+        close_file(d); /* its last flush fails too; then the cut */
+        cut_back(d);
         return rc;
     }
+    mark_end(d);
     return CSHARK_OK;
 }
 
@@ -149,6 +191,7 @@ int cs_dump_free(cs_dump *d)
     }
     g_queue_free_full(d->written, g_free);
     g_free(d->path);
+    g_free(d->name);
     g_free(d->stem);
     g_free(d->ext);
     g_free(d);
