@@ -181,7 +181,7 @@ static int print_packets(cshark_capture *cap, const cli_options *o, const captur
 void read_capture(const cli_options *o, const char *path, const capture_out *co,
                   capture_result *r)
 {
-    r->status = r->fatal = r->started = 0;
+    r->status = r->fatal = r->started = r->interrupted = 0;
     r->message[0] = '\0';
     cshark_capture *cap = open_capture(o, path, r);
     if (!cap)
@@ -195,11 +195,11 @@ void read_capture(const cli_options *o, const char *path, const capture_out *co,
         return;
     }
     r->started = 1;
-    if (o->live.count)
-        live_catch_signals(cap);
+    live_catch_signals(cap);
     /* -q: no packets; the analyses still see every one. */
     rc = o->z.quiet ? cshark_capture_run(cap) : print_packets(cap, o, co);
-    if (rc < 0)
+    /* A signal may cut a pipe's read short (EINTR): that is the stop. */
+    if (rc < 0 && !(cli_signalled() && !o->live.count))
         failed(r, EXIT_CAPTURE, 0, cshark_last_error());
     /* After a read error too: tshark reports what it read. */
     char msg[sizeof r->message];
@@ -208,10 +208,11 @@ void read_capture(const cli_options *o, const char *path, const capture_out *co,
     fflush(co->out);
     if (ferror(co->out))
         failed(r, EXIT_CAPTURE, 1, "error writing to standard output");
-    if (o->live.count) {
+    if (o->live.count)
         live_report(cap);
-        live_release_signals();
-    }
+    live_release_signals();
+    /* tshark ends a file's reading on a signal with status 2, silently. */
+    r->interrupted = !o->live.count && cli_signalled();
     cshark_capture_close(cap);
 }
 

@@ -59,8 +59,11 @@ typedef struct {
 int list_interfaces(FILE *out);
 int live_option(live_opts *l, int opt, const char *arg);
 int live_configure(cshark_capture *cap, const live_opts *l);
+/* Ctrl-C, SIGTERM, SIGHUP stop CAP's reading (live or a file) cleanly;
+ * cli_signalled() tells whether one came. */
 void live_catch_signals(cshark_capture *cap);
 void live_release_signals(void);
+int cli_signalled(void);
 void live_report(cshark_capture *cap);
 
 /* options.c: the command line, read and checked. */
@@ -129,6 +132,7 @@ typedef struct {
     int status;         /* 0, or the exit status this capture calls for */
     int fatal;          /* the options (or stdout) are at fault: stop */
     int started;        /* opened and shaped: its head is written */
+    int interrupted;    /* a signal ended the reading of a file: stop */
     char message[2048]; /* the error, naming the file; "" */
 } capture_result;
 /* PATH NULL: the live interfaces. */

@@ -50,7 +50,9 @@ int read_files(const cli_options *o)
         read_capture(o, path, &co, &r);
         started |= r.started;
         report(&r, &status);
-        if (r.fatal)
+        if (r.interrupted && !status)
+            status = EXIT_CAPTURE;
+        if (r.fatal || r.interrupted)
             break;
     }
     if (started)

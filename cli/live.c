@@ -73,15 +73,23 @@ int live_configure(cshark_capture *cap, const live_opts *l)
 }
 
 static cshark_capture *stopping;
+static volatile sig_atomic_t signalled;
 
 static void on_signal(int sig)
 {
     (void)sig;
+    signalled = 1;
     cshark_capture_stop(stopping); /* async-signal-safe */
 }
 
-/* Ctrl-C, SIGTERM, SIGHUP end the capture cleanly (output closed, counts
- * printed) instead of killing the process. */
+int cli_signalled(void)
+{
+    return signalled;
+}
+
+/* Ctrl-C, SIGTERM, SIGHUP end the capture cleanly (output flushed and
+ * closed, counts printed) instead of killing the process; a file's reading
+ * stops after the packet being printed, as tshark's. */
 void live_catch_signals(cshark_capture *cap)
 {
     struct sigaction sa = { .sa_handler = on_signal };

@@ -143,6 +143,8 @@ int cshark_capture_stop(cshark_capture *cap)
     cs_live *live = cs_source_live(cap->src);
     if (live)
         cs_live_stop(live);
+    else
+        cap->stop = 1; /* the read loop looks before each record */
     return CSHARK_OK;
 }
 

@@ -3,6 +3,7 @@
 #ifndef CSHARK_INTERNAL_H
 #define CSHARK_INTERNAL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 
@@ -232,6 +233,7 @@ struct cshark_capture {
     cshark_analysis *analyses;   /* attached analyses, newest first           */
     int taps_need_tree;          /* one has a filter or reads the tree        */
     int quiet;                   /* cshark_capture_run(): tshark -q's tree    */
+    volatile sig_atomic_t stop;  /* cshark_capture_stop() on a file          */
 };
 
 /* A capture of SRC (owned from then on) named NAME, now the open one; or

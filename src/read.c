@@ -178,6 +178,8 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
     cs_engine_use_resolution(cap->resolve);
 
     for (;;) {
+        if (cap->stop) /* cshark_capture_stop(): as at the end of the file */
+            return CSHARK_DONE;
         /* Not under analyses: they count across the whole capture, and
          * some keep state in the session's memory. */
         if (cap->reset_every && !cap->two_pass && !cap->analyses &&

@@ -310,8 +310,10 @@ int cshark_capture_next(cshark_capture *capture, cshark_packet **packet);
  * (CSHARK_AGAIN when none came; -1 waits as long as it takes). */
 int cshark_capture_next_timeout(cshark_capture *capture, cshark_packet **packet, int timeout_ms);
 
-/* End a live capture from any thread or a signal handler (async-signal
- * safe): the pending or next read returns CSHARK_DONE. A no-op on files. */
+/* End a capture from any thread or a signal handler (async-signal safe):
+ * live, the pending or next read returns CSHARK_DONE; from a file, the next
+ * read does, as at the end of the file (the packet handed out last, and
+ * what the analyses counted, stay as they are). */
 int cshark_capture_stop(cshark_capture *capture);
 
 /* Counters so far. Set stats->version = CSHARK_STATS_VERSION (or initialise
