@@ -37,11 +37,10 @@ static void die(void)
 /* The index of the analysis's column NAME (docs/API.md lists them). */
 static size_t column(const cshark_analysis *a, const char *name)
 {
-    for (size_t c = 0; c < cshark_analysis_column_count(a); c++)
-        if (strcmp(cshark_analysis_column_name(a, c), name) == 0)
-            return c;
-    fprintf(stderr, "follow_stream: no column %s\n", name);
-    exit(1);
+    size_t c;
+    if (cshark_analysis_column_index(a, name, &c) != CSHARK_OK)
+        die();
+    return c;
 }
 
 static uint64_t cell_uint(const cshark_analysis *a, size_t row, const char *name)

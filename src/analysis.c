@@ -242,6 +242,20 @@ cshark_type cshark_analysis_column_type(const cshark_analysis *a, size_t col)
     return a && col < a->kind->ncolumns ? a->kind->columns[col].type : CSHARK_TYPE_NONE;
 }
 
+int cshark_analysis_column_index(const cshark_analysis *a, const char *name, size_t *column)
+{
+    CS_CHECK_ARG(a, "analysis");
+    CS_CHECK_ARG(name, "name");
+    CS_CHECK_ARG(column, "column");
+    for (size_t c = 0; c < a->kind->ncolumns; c++) {
+        if (strcmp(a->kind->columns[c].name, name) == 0) {
+            *column = c;
+            return CSHARK_OK;
+        }
+    }
+    return cs_error(CSHARK_ENOTFOUND, "analysis \"%s\" has no column \"%s\"", a->spec, name);
+}
+
 /* The cell at ROW, COL of type TYPE, or NULL with the error set. */
 static const cs_cell *cell(const cshark_analysis *a, size_t row, size_t col, cshark_type type,
                            int *rc)

@@ -53,3 +53,14 @@ int cshark_packet_field_time(cshark_packet *pkt, const char *name, int64_t *seco
     int rc = first(pkt, name, &it);
     return rc == CSHARK_OK ? cshark_item_time(it, seconds, nanoseconds) : rc;
 }
+
+int cshark_packet_field_show(cshark_packet *pkt, const char *name, const char **show)
+{
+    CS_CHECK_ARG(show, "show");
+    *show = NULL;
+    const cshark_item *it;
+    int rc = first(pkt, name, &it);
+    if (rc == CSHARK_OK)
+        *show = cshark_item_show(it);
+    return rc;
+}

@@ -419,6 +419,10 @@ int cshark_analysis_rows(cshark_analysis *analysis, size_t *count);
 size_t cshark_analysis_column_count(const cshark_analysis *analysis);
 const char *cshark_analysis_column_name(const cshark_analysis *analysis, size_t column);
 cshark_type cshark_analysis_column_type(const cshark_analysis *analysis, size_t column);
+/* *column: the index of the column NAME ("frames", "address_a", …);
+ * CSHARK_ENOTFOUND naming it and the analysis when the kind has none. */
+int cshark_analysis_column_index(const cshark_analysis *analysis, const char *name,
+                                 size_t *column);
 /* A cell of the snapshot: CSHARK_EINVAL out of range, CSHARK_ETYPE when the
  * column has another type. Strings are owned by the snapshot ("" when the
  * row has no such value, e.g. the port of an IP conversation). */
@@ -694,6 +698,9 @@ int cshark_packet_field_string(cshark_packet *packet, const char *name, const ch
 int cshark_packet_field_seconds(cshark_packet *packet, const char *name, double *seconds);
 int cshark_packet_field_time(cshark_packet *packet, const char *name, int64_t *seconds,
                              int32_t *nanoseconds);
+/* Any type, as text: the first occurrence's show (PDML's "192.168.0.4",
+ * "80", "GET"), owned by the packet. */
+int cshark_packet_field_show(cshark_packet *packet, const char *name, const char **show);
 
 /* ==== Endpoints ========================================================== */
 

@@ -26,11 +26,10 @@ static cshark_analysis *attach(const char *name, const char *spec)
 /* The index of COLUMN in A (the test fails when there is none). */
 static size_t col(cshark_analysis *a, const char *column)
 {
-    for (size_t c = 0; c < cshark_analysis_column_count(a); c++)
-        if (strcmp(cshark_analysis_column_name(a, c), column) == 0)
-            return c;
-    ck_abort_msg("no column %s", column);
-    return 0;
+    size_t c = 0;
+    ck_assert_msg(cshark_analysis_column_index(a, column, &c) == CSHARK_OK, "%s",
+                  cshark_last_error());
+    return c;
 }
 
 static uint64_t u(cshark_analysis *a, size_t row, const char *column)
@@ -406,6 +405,9 @@ START_TEST(retap_after_reading)
     ck_assert_int_eq(cshark_analysis_rows(late, &n), CSHARK_ESTATE);
     cshark_analysis *bad;
     ck_assert_int_eq(cshark_capture_analyze(tcap, "conv,nope", &bad), CSHARK_EOPTION);
+    size_t c;
+    ck_assert_int_eq(cshark_analysis_column_index(late, "no_such", &c), CSHARK_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(cshark_last_error(), "\"no_such\""));
     /* Both over the whole file, once: the earlier one is not doubled. */
     for (int pass = 0; pass < 2; pass++) {
         ck_assert_msg(cshark_capture_retap(tcap) == CSHARK_OK, "%s", cshark_last_error());

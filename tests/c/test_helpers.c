@@ -115,6 +115,13 @@ START_TEST(field_time)
     ck_assert_int_eq(s, 1381844050);
     ck_assert_int_eq(ns, 402547000);
     ck_assert_int_eq(cshark_packet_field_time(pkt, "ip.src", &s, &ns), CSHARK_ETYPE);
+    const char *show;
+    ck_assert_int_eq(cshark_packet_field_show(pkt, "ip.src", &show), CSHARK_OK);
+    ck_assert_str_eq(show, "192.254.189.169");
+    ck_assert_int_eq(cshark_packet_field_show(pkt, "tcp.srcport", &show), CSHARK_OK);
+    ck_assert_str_eq(show, "80");
+    ck_assert_int_eq(cshark_packet_field_show(pkt, "udp.srcport", &show), CSHARK_ENOTFOUND);
+    ck_assert_ptr_null(show);
 }
 END_TEST
 
