@@ -139,3 +139,24 @@ def test_bad_analyses_raise_naming_them():
             cap.expert_info(min_severity="loud")
     with pytest.raises(cshark.UnsupportedParameterError):
         cshark.LiveCapture("lo").conversations("tcp")
+
+
+def test_packet_endpoints_from_the_carrying_headers():
+    """Inner headers of VXLAN, the ICMP error's own; ports and streams as
+    tshark's fields give them (the last ip.src / udp.srcport of the frame)."""
+    vxlan = DATA_DIR / "tcpdump__vxlan.pcap"
+    with cshark.FileCapture(vxlan) as cap:
+        got = [p.endpoints() for p in cap]
+    oracle = tshark("-r", vxlan, "-T", "fields", "-e", "ip.src", "-e", "ip.dst",
+                    "-e", "frame.protocols", "-e", "udp.srcport", "-e", "udp.stream")
+    rows = [line.split("\t") for line in oracle.stdout.decode().splitlines()]
+    assert len(got) == len(rows) > 5
+    for e, (src, dst, protocols, sport, stream) in zip(got, rows):
+        if protocols.endswith(":icmp:data"):  # the inner ICMP's header
+            assert (e.src, e.dst, e.transport, e.src_port, e.stream) == \
+                (src.split(",")[-1], dst.split(",")[-1], "icmp", None, None)
+        else:  # ARP inside: the outer UDP carries it
+            assert (e.src, e.dst, e.transport, e.src_port, e.stream) == \
+                (src, dst, "udp", int(sport), int(stream))
+    with cshark.FileCapture(DATA_DIR / "libpcap__rarp_req_reply.pcapng") as cap:
+        assert next(iter(cap)).endpoints() is None

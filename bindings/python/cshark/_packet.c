@@ -127,6 +127,24 @@ done:
     return out;
 }
 
+/* endpoints() -> (network, src, dst, transport, src_port, dst_port, stream)
+ * or None (neither network nor transport); None members where it has none. */
+static PyObject *packet_endpoints(PacketObject *self, PyObject *unused)
+{
+    (void)unused;
+    cshark_endpoints e = CSHARK_ENDPOINTS_INIT;
+    int rc = LOCKED(int, cshark_packet_endpoints(self->pkt, &e));
+    if (rc == CSHARK_ENOTFOUND)
+        Py_RETURN_NONE;
+    CHECK(rc);
+    int ports = e.transport && strncmp(e.transport, "icmp", 4) != 0;
+    PyObject *sport = ports ? PyLong_FromUnsignedLong(e.src_port) : Py_NewRef(Py_None);
+    PyObject *dport = ports ? PyLong_FromUnsignedLong(e.dst_port) : Py_NewRef(Py_None);
+    PyObject *stream = e.stream >= 0 ? PyLong_FromLongLong(e.stream) : Py_NewRef(Py_None);
+    return Py_BuildValue("(zzzzNNN)", e.network, e.src, e.dst, e.transport, sport, dport,
+                         stream);
+}
+
 /* layer(i) -> the i-th top-level Item (IndexError past the last). */
 static PyObject *packet_layer(PacketObject *self, PyObject *arg)
 {
@@ -244,6 +262,8 @@ static PyMethodDef packet_methods[] = {
     { "pyshark_layers", (PyCFunction)packet_pyshark_layers, METH_NOARGS,
       "(names, indexes, frame): PyShark's layers, lower-case, and the frame item's index." },
     { "layer", (PyCFunction)packet_layer, METH_O, "The i-th top-level Item." },
+    { "endpoints", (PyCFunction)packet_endpoints, METH_NOARGS,
+      "(network, src, dst, transport, src_port, dst_port, stream) or None." },
     { NULL, NULL, 0, NULL },
 };
 

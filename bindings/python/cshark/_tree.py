@@ -31,6 +31,7 @@ else flattens the layer's names and applies PyShark's rule as is.
 """
 import itertools
 import re
+from collections import namedtuple
 
 from cshark import _cshark
 from cshark.exceptions import CsharkError
@@ -38,7 +39,14 @@ from cshark.packet.fields import LayerField, LayerFieldsContainer, _from_items
 from cshark.packet.layers.xml_layer import XmlLayer, _new_xml_layer
 from cshark.packet.packet import Packet
 
-__all__ = ['TreePacket', 'TreeLayer']
+__all__ = ['TreePacket', 'TreeLayer', 'Endpoints']
+
+Endpoints = namedtuple('Endpoints', 'network src dst transport src_port dst_port stream')
+Endpoints.__doc__ = """Who talks to whom in a packet, from the headers that carry its
+transport (a VXLAN or tunnel's inner headers; an ICMP error's own, not those it
+quotes): network 'ip'/'ipv6', transport 'tcp', 'udp', 'sctp', 'dccp', 'icmp' or
+'icmpv6', ports (None for ICMP) and stream the tcp.stream/udp.stream index
+(cap.follow takes it); None where the packet has none."""
 
 _PROTOCOL = 1          # cshark_type CSHARK_TYPE_PROTOCOL
 _UNKNOWN = -1
@@ -382,6 +390,12 @@ class TreePacket(Packet):
             return frame
         self._frame = TreeLayer._new(self._raw.layer(frame), 'frame', self._raw)
         return self._frame
+
+    def endpoints(self):
+        """The packet's Endpoints, or None when it has neither a network nor
+        a transport layer (ARP) (beyond PyShark)."""
+        found = self._raw.endpoints()
+        return Endpoints(*found) if found is not None else None
 
     @frame_info.setter
     def frame_info(self, value):
