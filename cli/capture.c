@@ -186,11 +186,10 @@ void read_capture(const cli_options *o, const char *path, const capture_out *co,
     cshark_capture *cap = open_capture(o, path, r);
     if (!cap)
         return;
-    int rc = CSHARK_OK;
-    cshark_analysis **analyses = o->z.count ? analyses_attach(cap, &o->z, &rc) : NULL;
-    if (rc != CSHARK_OK) {
-        /* tshark's statuses: 2 for a tap's bad filter, 1 otherwise. */
-        failed(r, rc == CSHARK_EFILTER ? EXIT_CAPTURE : EXIT_USAGE, 1, cshark_last_error());
+    int status = 0;
+    cshark_analysis **analyses = o->z.count ? analyses_attach(cap, &o->z, &status) : NULL;
+    if (status) {
+        failed(r, status, 1, cshark_last_error());
         cshark_capture_close(cap);
         return;
     }
@@ -198,7 +197,7 @@ void read_capture(const cli_options *o, const char *path, const capture_out *co,
     if (o->live.count)
         live_catch_signals(cap);
     /* -q: no packets; the analyses still see every one. */
-    rc = o->z.quiet ? cshark_capture_run(cap) : print_packets(cap, o, co);
+    int rc = o->z.quiet ? cshark_capture_run(cap) : print_packets(cap, o, co);
     if (rc < 0)
         failed(r, EXIT_CAPTURE, 0, cshark_last_error());
     /* After a read error too: tshark reports what it read. */
