@@ -314,14 +314,12 @@ static int parse_column(cshark_analysis *a, iostat_column *c, const char **filte
         rc = cs_error(CSHARK_EUNKNOWN_FIELD, "analysis \"%s\": column \"%s\": no field named "
                       "\"%s\"", a->spec, s, field);
     } else if (calc != IOSTAT_FRAMES_BYTES && !calc_allowed(calc, hfi->type)) {
-        rc = cs_error(CSHARK_EOPTION, "analysis \"%s\": column \"%s\": %s is a %s field, "
+        rc = cs_error(CSHARK_EOPTION, "analysis \"%s\": column \"%s\": %s is of type %s, "
                       "which %s does not take (%s)", a->spec, s, field,
                       ftype_pretty_name(hfi->type), name,
-                      hfi->type == FT_FLOAT || hfi->type == FT_DOUBLE
-                          ? "floats: SUM, COUNT, MIN, MAX, AVG"
-                      : hfi->type == FT_RELATIVE_TIME ? "times: any"
-                      : calc == IOSTAT_LOAD ? "LOAD: relative times only"
-                                            : "COUNT only: not an integer, float or time");
+                      calc == IOSTAT_LOAD ? "LOAD: relative times only, as smb.time"
+                                          : "COUNT takes any field; SUM, MIN, MAX and AVG "
+                                            "integers, floats and relative times");
     } else {
         c->hf = hfi->id;
         c->ftype = hfi->type;

@@ -61,9 +61,12 @@ void cs_iostat_layout(cshark_analysis *a, iostat_layout *l)
     l->interval = interval;
     l->invl_col_w = l->prec == 0 ? 2 * l->dur_mag + 8 : 2 * l->dur_mag + 2 * l->prec + 10;
     l->invl_col_w = MAX(l->invl_col_w, 12);
+    /* No rows for a capture of one instant (tshark's too). */
     guint64 rows = interval == 0 || duration == 0 ? 0 : duration / interval;
     l->too_many = st->overflow || rows >= IOSTAT_MAX_INTERVALS;
-    l->num_rows = l->too_many ? 0 : (guint)rows + ((guint)(duration % interval) > 0);
+    l->num_rows = l->too_many || interval == 0 || duration == 0
+                      ? 0
+                      : (guint)rows + ((guint)(duration % interval) > 0);
 }
 
 static int is_signed(int ftype)
