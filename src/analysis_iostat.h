@@ -37,7 +37,8 @@ typedef struct {
 } iostat_column;
 
 /* A capture longer than this many intervals is not tabled: tshark takes
- * its memory (64 bytes an interval and column) until the system stops it. */
+ * its memory (64 bytes an interval and column) until the system stops it,
+ * or prints gigabytes of empty rows. */
 #define IOSTAT_MAX_INTERVALS 10000000u
 
 struct iostat_state {
