@@ -32,7 +32,9 @@ FORMS = [
     "io,stat,0.25,SUM(frame.encap_type)frame.encap_type,MIN(wlan_radio.signal_dbm)"
     "wlan_radio.signal_dbm,MAX(icmp.resptime)icmp.resptime,SUM(icmp.resptime)icmp.resptime",
 ]
-# tshark divides by the duration for LOAD: SIGFPE on a capture of one instant.
+# tshark divides by the duration for LOAD: SIGFPE on a capture of one
+# instant; and spreads a negative time (a packet dated before the one before)
+# back one interval a step, as 2^64 microseconds: hours.
 LOAD_FORM = (f"io,stat,2,MIN({TIME_DELTA}){TIME_DELTA},MAX({TIME_DELTA}){TIME_DELTA},"
              f"SUM({TIME_DELTA}){TIME_DELTA},LOAD({TIME_DELTA}){TIME_DELTA}")
 # A column per interval for longer: tshark keeps 64 bytes an interval and
@@ -47,9 +49,16 @@ def duration(capture):
     return float(re.search(rb"Duration: *([0-9.]+)", result.stdout).group(1))
 
 
+def goes_back(capture):
+    """Whether a packet is dated before the one before it."""
+    result = run([CSHARK, "-r", capture, "-c", "100000", "-Y", f"{TIME_DELTA} < 0",
+                  "-T", "fields", "-e", "frame.number"])
+    return bool(result.stdout.strip())
+
+
 def forms_for(capture):
     seconds = duration(capture)
-    forms = FORMS + ([LOAD_FORM] if seconds > 0 else [])
+    forms = FORMS + ([LOAD_FORM] if seconds > 0 and not goes_back(capture) else [])
     return [f for f in forms if seconds / (float(f.split(",")[2]) or 1e30) <= MAX_ROWS]
 
 
