@@ -65,7 +65,11 @@ def _analysis_rows():
     cases = [("conv", ["-z", "conv,tcp"]), ("endpoints", ["-z", "endpoints,ip"]),
              ("phs", ["-z", "io,phs"]), ("expert", ["-z", "expert"]),
              ("follow", ["-z", "follow,tcp,raw,0"]), ("tree", ["-z", "http,tree"]),
-             ("three", ["-z", "conv,tcp", "-z", "expert", "-z", "io,phs"])]
+             ("three", ["-z", "conv,tcp", "-z", "expert", "-z", "io,phs"]),
+             # Interval 0: the joined corpus spans decades, and tshark keeps
+             # every interval of every column in memory.
+             ("iostat", ["-z", "io,stat,0,tcp,COUNT(tcp.analysis.retransmission)"
+                               "tcp.analysis.retransmission,AVG(frame.time_delta)frame.time_delta"])]
     for name, args in cases:
         rows.append((f"tshark-z-{name}", ["tshark", "-n", "-q", *args, "-r", "{F}"], None, None))
         rows.append((f"cshark-z-{name}", ["{B}/cli/cshark", "-n", "-q", *args, "-r", "{F}"],

@@ -2,6 +2,7 @@
  * before its first packet and printed after its last, as tshark prints them:
  * the last given first (its draw order), after the packets (none with -q).
  * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -65,23 +66,43 @@ static char *as_tshark_expert(const char *spec, const char *level)
     return s;
 }
 
-cshark_analysis **analyses_attach(cshark_capture *cap, const cli_analyses *z, int *rc)
+/* tshark's exit status for SPEC refused with RC: 2 for a tap's bad filter,
+ * 1 otherwise; io,stat's own (tap-iostat.c) 1 for its filters and for a
+ * spec that is not io,stat,NUMBER[,...], else 10 (a bad column, field or
+ * interval). */
+static int refused_status(const char *spec, int rc)
+{
+    double interval;
+    int n = 0;
+    size_t len = strlen(spec);
+    if (strncmp(spec, "io,stat,", 8) != 0)
+        return rc == CSHARK_EFILTER ? EXIT_CAPTURE : EXIT_USAGE;
+    if (rc == CSHARK_EFILTER || spec[len - 1] == ',' ||
+        sscanf(spec + 8, "%lf%n", &interval, &n) != 1 || (spec[8 + n] && spec[8 + n] != ',') ||
+        !(interval >= 0))
+        return EXIT_USAGE;
+    return 10;
+}
+
+cshark_analysis **analyses_attach(cshark_capture *cap, const cli_analyses *z, int *status)
 {
     const char *level = "comment";
     for (size_t i = 0; i < z->count; i++)
         if (expert_level(z->specs[i]))
             level = expert_level(z->specs[i]);
     cshark_analysis **attached = calloc(z->count + 1, sizeof *attached);
-    *rc = CSHARK_OK;
-    for (size_t i = 0; i < z->count && *rc == CSHARK_OK; i++) {
+    *status = 0;
+    for (size_t i = 0; i < z->count && !*status; i++) {
         const char *spec = z->specs[i];
         char *respelt = NULL;
         if (strcmp(spec, "expert") == 0 || strncmp(spec, "expert,", 7) == 0)
             spec = respelt = as_tshark_expert(spec, level);
-        *rc = cshark_capture_analyze(cap, spec, &attached[i]);
+        int rc = cshark_capture_analyze(cap, spec, &attached[i]);
+        if (rc != CSHARK_OK)
+            *status = refused_status(spec, rc);
         free(respelt);
     }
-    if (*rc != CSHARK_OK) {
+    if (*status) {
         free(attached); /* they belong to the capture, closed by the caller */
         return NULL;
     }

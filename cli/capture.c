@@ -186,18 +186,17 @@ void read_capture(const cli_options *o, const char *path, const capture_out *co,
     cshark_capture *cap = open_capture(o, path, r);
     if (!cap)
         return;
-    int rc = CSHARK_OK;
-    cshark_analysis **analyses = o->z.count ? analyses_attach(cap, &o->z, &rc) : NULL;
-    if (rc != CSHARK_OK) {
-        /* tshark's statuses: 2 for a tap's bad filter, 1 otherwise. */
-        failed(r, rc == CSHARK_EFILTER ? EXIT_CAPTURE : EXIT_USAGE, 1, cshark_last_error());
+    int status = 0;
+    cshark_analysis **analyses = o->z.count ? analyses_attach(cap, &o->z, &status) : NULL;
+    if (status) {
+        failed(r, status, 1, cshark_last_error());
         cshark_capture_close(cap);
         return;
     }
     r->started = 1;
     live_catch_signals(cap);
     /* -q: no packets; the analyses still see every one. */
-    rc = o->z.quiet ? cshark_capture_run(cap) : print_packets(cap, o, co);
+    int rc = o->z.quiet ? cshark_capture_run(cap) : print_packets(cap, o, co);
     /* A signal may cut a pipe's read short (EINTR): that is the stop. */
     if (rc < 0 && !(cli_signalled() && !o->live.count))
         failed(r, EXIT_CAPTURE, 0, cshark_last_error());

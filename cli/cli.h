@@ -146,8 +146,9 @@ void print_finale(FILE *out, const cli_options *o); /* PDML's, PSML's */
 /* analyses.c: -z SPEC, --export-objects PROTO,DIR. */
 int analyses_option(cli_analyses *z, int opt, const char *arg); /* -1, or a status */
 /* Attach every analysis to CAP: the analyses (freed by analyses_end) or
- * NULL with the library's error (cshark_last_error) and *RC set. */
-cshark_analysis **analyses_attach(cshark_capture *cap, const cli_analyses *z, int *rc);
+ * NULL with the library's error (cshark_last_error) and *STATUS set to
+ * tshark's exit status for it. */
+cshark_analysis **analyses_attach(cshark_capture *cap, const cli_analyses *z, int *status);
 /* Print them as tshark does after the last packet and write the export
  * objects: 0, or a message into MSG (a folder could not be written). */
 int analyses_end(FILE *out, const cli_analyses *z, cshark_analysis **attached, char *msg,

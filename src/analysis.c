@@ -22,6 +22,7 @@ static const struct {
     { "conv", &cs_analysis_conv },
     { "endpoints", &cs_analysis_endpoints },
     { "io,phs", &cs_analysis_phs },
+    { "io,stat", &cs_analysis_iostat },
     { "expert", &cs_analysis_expert },
     { "follow", &cs_analysis_follow },
     { "objects", &cs_analysis_objects },
@@ -82,7 +83,7 @@ int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysi
         return CSHARK_OK;
     }
     return cs_error(CSHARK_EOPTION, "unknown analysis \"%s\" (known: conv,TABLE, endpoints,TABLE, "
-                    "io,phs, expert, follow,PROTO,MODE,STREAM, ABBR,tree, objects,PROTO, credentials)", spec);
+                    "io,phs, io,stat,INTERVAL[,COLUMN...], expert, follow,PROTO,MODE,STREAM, ABBR,tree, objects,PROTO, credentials)", spec);
 }
 
 int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const char *filter,
@@ -366,6 +367,7 @@ int cshark_analysis_list(const char *const **names, size_t *count)
             g_ptr_array_add(list, g_strdup_printf("%s,tree", ((stats_tree_cfg *)l->data)->abbr));
         g_list_free(trees);
         g_ptr_array_add(list, g_strdup("io,phs"));
+        g_ptr_array_add(list, g_strdup("io,stat"));
         g_ptr_array_add(list, g_strdup("expert"));
         g_ptr_array_add(list, g_strdup("credentials"));
         g_ptr_array_sort(list, by_name);

@@ -289,7 +289,7 @@ struct cshark_analysis {
 
 extern const cs_analysis_kind cs_analysis_conv, cs_analysis_endpoints, cs_analysis_phs,
     cs_analysis_expert, cs_analysis_follow, cs_analysis_stats, cs_analysis_objects,
-    cs_analysis_credentials;
+    cs_analysis_credentials, cs_analysis_iostat;
 /* register_tap_listener for A, with its error as CSHARK_EFILTER naming A. */
 int cs_analysis_listen(cshark_analysis *a, const char *tap, void *tapdata, const char *filter,
                        unsigned flags, tap_reset_cb reset, tap_packet_cb packet);

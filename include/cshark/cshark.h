@@ -365,6 +365,11 @@ void cshark_capture_close(cshark_capture *capture);
  *   "conv,TABLE[,FILTER]"       conversations; TABLE is a protocol with a
  *   "endpoints,TABLE[,FILTER]"  table: eth, ip, ipv6, tcp, udp, sctp, wlan, …
  *   "io,phs[,FILTER]"           protocol hierarchy
+ *   "io,stat,INTERVAL[,COLUMN...]" I/O statistics per INTERVAL seconds (0:
+ *                               the whole capture); COLUMN a filter,
+ *                               FRAMES()F, BYTES()F or COUNT|SUM|MIN|MAX|AVG|
+ *                               LOAD(FIELD)F (CSHARK_EUNKNOWN_FIELD names an
+ *                               unknown FIELD)
  *   "expert[,LEVEL][,FILTER]"   expert info; LEVEL error, warn, note, chat or
  *                               comment (the lowest severity kept)
  *   "follow,PROTO,MODE,STREAM[,SUB][,RANGE]" or

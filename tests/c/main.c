@@ -53,6 +53,7 @@ int main(void)
     srunner_add_suite(sr, ahead_suite());
     srunner_add_suite(sr, analysis_suite());
     srunner_add_suite(sr, helpers_suite());
+    srunner_add_suite(sr, iostat_suite());
     srunner_add_suite(sr, live_suite());
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);

@@ -390,8 +390,10 @@ START_TEST(retap_after_reading)
 {
     /* The reference: attached before the first packet, the whole file. */
     cshark_analysis *ref = attach(DNS_TCP, "conv,tcp");
+    cshark_analysis *ref_io = attach(DNS_TCP, "io,stat,0.5,tcp");
     ck_assert_int_eq(cshark_capture_run(tcap), CSHARK_OK);
     char *want = strdup(cshark_analysis_text(ref));
+    char *want_io = strdup(cshark_analysis_text(ref_io));
     close_tcap();
 
     cshark_analysis *before = attach(DNS_TCP, "conv,tcp");
@@ -399,6 +401,7 @@ START_TEST(retap_after_reading)
     for (int i = 0; i < 3; i++)
         ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_PACKET);
     cshark_analysis *late = attach(DNS_TCP, "conv,tcp");
+    cshark_analysis *late_io = attach(DNS_TCP, "io,stat,0.5,tcp");
     ck_assert_ptr_null(cshark_analysis_text(late));
     ck_assert_ptr_nonnull(strstr(cshark_last_error(), "cshark_capture_retap()"));
     size_t n;
@@ -413,11 +416,13 @@ START_TEST(retap_after_reading)
         ck_assert_msg(cshark_capture_retap(tcap) == CSHARK_OK, "%s", cshark_last_error());
         ck_assert_str_eq(cshark_analysis_text(late), want);
         ck_assert_str_eq(cshark_analysis_text(before), want);
+        ck_assert_str_eq(cshark_analysis_text(late_io), want_io);
         ck_assert_int_eq(cshark_analysis_rows(late, &n), CSHARK_OK);
         ck_assert_uint_eq(n, 1);
         ck_assert_int_eq(cshark_capture_next(tcap, &pkt), CSHARK_DONE);
     }
     free(want);
+    free(want_io);
 }
 END_TEST
 

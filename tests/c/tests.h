@@ -17,6 +17,7 @@ Suite *sources_suite(void);
 Suite *ahead_suite(void);
 Suite *analysis_suite(void);
 Suite *helpers_suite(void);
+Suite *iostat_suite(void);
 
 /* Path of a file in tests/data (static buffer, valid until the next call). */
 const char *data_file(const char *name);

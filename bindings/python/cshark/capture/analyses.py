@@ -17,7 +17,8 @@ from cshark._engine import Stream
 from cshark.exceptions import UnsupportedParameterError
 
 __all__ = ['Analyses', 'Conversation', 'Endpoint', 'ProtocolNode', 'ExpertItem', 'Chunk',
-           'FollowedStream', 'StatsNode', 'Credential', 'ExportedObject', 'AnalysisResult']
+           'FollowedStream', 'StatsNode', 'Credential', 'ExportedObject', 'AnalysisResult',
+           'IoStatRow']
 
 AnalysisResult = namedtuple('AnalysisResult', 'spec columns rows text')
 
@@ -37,6 +38,14 @@ Chunk.__doc__ = "A followed chunk: peer 0 is the client, 1 the server; time a UT
 StatsNode = namedtuple('StatsNode', 'depth name count average min max rate percent burst_rate '
                                     'burst_start')
 Credential = namedtuple('Credential', 'frame protocol username username_frame password_field info')
+IoStatRow = namedtuple('IoStatRow', 'interval start end column spec calc frames bytes value')
+IoStatRow.__doc__ = """One cell of tshark's -z io,stat table: interval (the row, from 0),
+start and end in seconds after the first packet (the last row ends at the capture's
+duration), column (from 1) with its spec as written ('' for frames and bytes) and calc
+(FRAMES, BYTES, FRAMES BYTES, COUNT, SUM, MIN, MAX, AVG or LOAD), the frames its filter
+passed in the interval and their bytes, and value: the number the table shows (an int for
+FRAMES, BYTES, FRAMES BYTES (the bytes) and COUNT; a float otherwise, times in seconds)."""
+_IOSTAT_INTS = ('FRAMES', 'BYTES', 'FRAMES BYTES', 'COUNT')
 
 _SEVERITIES = ('Comment', 'Chat', 'Note', 'Warning', 'Error')
 _LEVELS = {'comment': 'comment', 'chat': 'chat', 'note': 'note', 'warn': 'warn',
@@ -236,3 +245,28 @@ class Analyses:
         written there as tshark --export-objects writes them."""
         result = self._analyze([f'objects,{proto}'], save_to=folder)[0]
         return [ExportedObject(*r) for r in result.rows]
+
+    def io_stat(self, interval, columns=None):
+        """tshark -z io,stat,INTERVAL[,COLUMN...]: a list of IoStatRow, row by
+        row and column by column. INTERVAL in seconds (0: the whole capture;
+        a string keeps tshark's spelling, '1.00' showing two decimals);
+        COLUMNS as tshark takes them: display filters, FRAMES()FILTER,
+        BYTES()FILTER, or COUNT|SUM|MIN|MAX|AVG|LOAD(FIELD)FILTER (the
+        field counts only where a filter names it, as in tshark:
+        'AVG(frame.time_delta)frame.time_delta'); None or '' for frames and
+        bytes of every packet."""
+        if isinstance(interval, bool) or not isinstance(interval, (int, float, str)):
+            raise TypeError(f'interval {interval!r}: seconds, a number or a string')
+        spec = f'io,stat,{interval}'
+        if isinstance(columns, str):
+            columns = [columns]
+        columns = ['' if c is None else str(c) for c in columns or ()]
+        if columns and not columns[-1].strip():
+            columns[-1] = ' '  # tshark refuses a comma last; a blank is "no filter"
+        for column in columns:
+            spec += ',' + column
+        out = []
+        for r in self.analyze(spec)[0].rows:
+            value = int(r[8]) if r[5] in _IOSTAT_INTS else r[8]
+            out.append(IoStatRow(*r[:8], value))
+        return out
