@@ -1,19 +1,24 @@
 #!/usr/bin/python3
 """Reads a libFuzzer log that ended in a finding and says whose it is.
 
-  fuzz/classify.py LOG     prints "ours|engine KIND WHERE" on one line
+  fuzz/classify.py LOG     prints "ours|engine|runtime KIND WHERE" on one line
 
 KIND: crash (ASan), ub (UBSan), leak (LSan), timeout, oom, abort (a check of
-the target's own), other. WHERE: the first frame that is neither the
-sanitizer runtime, libFuzzer, libc nor GLib. The finding is the engine's
+the target's own), other. WHERE: the first frame in cshark's sources
+or in the engine (the sanitizer runtime, libFuzzer, libc and GLib are passed
+over). The finding is the engine's
 when that frame is in libwireshark, libwiretap or libwsutil (Wireshark's
 code or its plugins, not ours to fix: docs/RELIABILITY.md lists them);
-everything else is cshark's. UBSan only instruments cshark's own code, so its
-reports are ours. A leak's stack must come from a rerun with
+a frame in cshark's sources makes it cshark's; a stack with neither (a
+thread the sanitizer runtime set up) is the runtime's. UBSan only instruments cshark's own code, so its
+reports are ours, and so is a crash in the engine at most two engine frames
+below a call of cshark's (what cshark passed is the likely cause). A leak's
+stack must come from a rerun with
 fast_unwind_on_malloc=0 (scripts/fuzz.sh does it): the fast unwinder stops at
 the first library built without frame pointers (GLib, the engine) and can
 show a caller of cshark's in place of the engine's frames.
 """
+import os
 import re
 import sys
 
@@ -70,19 +75,48 @@ def first_frames(text, kind):
     return stacks
 
 
-def owner(stack):
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def is_ours(func, where):
+    """cshark's sources (src/, cli/, fuzz/), and not the fuzzer's runtime."""
+    path = os.path.normpath(where.split(":")[0]) if where.startswith("/") else ""
+    # A frame in a target's binary without a source line is the sanitizers'
+    # (an interceptor such as strcmp), not cshark's.
+    return (path.startswith(REPO + "/") and path.endswith((".c", ".h"))
+            and not SKIP_FUNCS.match(func))
+
+
+# A fault this few engine frames below a call of cshark's is most likely in
+# what cshark passed (a bad pointer, a table of the wrong kind): ours to look
+# at. A dissector's fault lies under many more (epan_dissect_run, the
+# dissector tables, the dissectors).
+SHALLOW = 2
+
+
+def owner(stack, kind):
+    engine_frames = 0
     for i, (_, func, where) in enumerate(stack):
-        if SKIP_FUNCS.match(func) or any(s in where for s in SKIP_MODULES):
-            continue
+        if not is_ours(func, where) and not any(e in where for e in ENGINE):
+            continue  # the sanitizers, libFuzzer, libc, GLib
         if any(e in where for e in ENGINE):
+            engine_frames += 1
+            if kind != "leak":
+                below = [(f, w) for _, f, w in stack[i + 1:i + 1 + SHALLOW]
+                         if is_ours(f, w)]
+                if below and engine_frames == 1:
+                    f, w = below[0]
+                    return "ours", (f"{func} ({where.rsplit('/', 1)[-1]}) called from "
+                                    f"{f} {w.replace('/../', '/')}: what cshark passed?")
             text = func + " (" + where.rsplit("/", 1)[-1] + ")"
             # Static functions have no name: say which named one they are under.
-            named = [f for _, f, _ in stack[i + 1:] if f != "?"]
-            if func == "?" and named:
+            named = [f for _, f, w in stack[i + 1:]
+                     if f != "?" and ("libwireshark" in w or is_ours(f, w))]
+            if named:
                 text += " under " + named[0]
             return "engine", text
         return "ours", func + " " + where.replace("/../", "/")
-    return "ours", "?"
+    return "runtime", "no frame of cshark's or the engine's"
 
 
 def main():
@@ -96,9 +130,10 @@ def main():
     if not stacks:
         print(f"ours {kind} ?")
         return
-    verdicts = [owner(s) for s in stacks]
+    verdicts = [owner(s, kind) for s in stacks]
     ours = [v for v in verdicts if v[0] == "ours"]
-    who, where = (ours or verdicts)[0]
+    engine = [v for v in verdicts if v[0] == "engine"]
+    who, where = (ours or engine or verdicts)[0]
     print(f"{who} {kind} {where}")
 
 

@@ -67,7 +67,7 @@ char *fuzz_string(const uint8_t *data, size_t size)
 
 int fuzz_engine_leaks_begin(const char *text)
 {
-    if (!strstr(text, "plen") && !strstr(text, "uat:"))
+    if (!strstr(text, "plen") && !strstr(text, "uat:") && strcmp(text, "dfilter:") != 0)
         return 0;
     __lsan_disable();
     return 1;
@@ -77,6 +77,27 @@ void fuzz_engine_leaks_end(int begun)
 {
     if (begun)
         __lsan_enable();
+}
+
+int fuzz_filter_refused(const char *filter)
+{
+    int let_off = fuzz_engine_leaks_begin("dfilter:");
+    int rc = cshark_filter_check(filter, NULL);
+    fuzz_engine_leaks_end(let_off);
+    return rc != CSHARK_OK;
+}
+
+int fuzz_spec_refused(const char *spec)
+{
+    cshark_capture *cap;
+    if (cshark_capture_open(&cap, fuzz_small_capture()) != CSHARK_OK)
+        abort();
+    cshark_analysis *a;
+    int let_off = fuzz_engine_leaks_begin("dfilter:");
+    int rc = cshark_capture_analyze(cap, spec, &a);
+    cshark_capture_close(cap);
+    fuzz_engine_leaks_end(let_off);
+    return rc == CSHARK_EFILTER;
 }
 
 FILE *fuzz_null(void)

@@ -42,9 +42,21 @@ void fuzz_walk_packet(cshark_packet *pkt);
  *   "plen,tree"  the stats_tree plugin's plen init drops its range array
  *                (80 bytes a capture)
  *   "uat:"       a user-table record given as a preference: the record
- *                parser drops a string (8 bytes) */
+ *                parser drops a string (8 bytes)
+ *   "dfilter:"   a display filter the engine refuses: its compiler drops an
+ *                error message on some syntax errors ("frame[0:=2] == 1"),
+ *                which cannot be told from the text beforehand; the targets
+ *                pass "dfilter:" around cshark_filter_check() only */
 int fuzz_engine_leaks_begin(const char *text);
 void fuzz_engine_leaks_end(int begun);
+
+/* Whether the engine refuses a display filter, or the -z SPEC for its
+ * filter, asked with leak checks off (the "dfilter:" leak above). The
+ * targets pass on only what these accept, so that the calls that follow are
+ * leak-checked; the refusal paths in cshark are run here and by
+ * fuzz_filter's check. No capture may be open. */
+int fuzz_filter_refused(const char *filter);
+int fuzz_spec_refused(const char *spec);
 
 /* Read CAP to the end, walking each packet when WALK; the last status. */
 int fuzz_read_all(cshark_capture *cap, int walk);
