@@ -14,4 +14,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
     check valgrind tshark \
     python3 python3-dev python3-pytest python3-lxml python3-mesonpy patchelf \
     python3-pip python3-venv \
-    python3-pandas python3-dask python3-distributed
+    python3-pandas python3-dask python3-distributed \
+    clang libfuzzer-14-dev  # the fuzz targets (scripts/fuzz.sh)

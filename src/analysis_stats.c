@@ -8,6 +8,18 @@
 
 #include <epan/stats_tree_priv.h>
 
+/* stats_tree_free (4.0) forgets the root's own name and burst buckets. */
+static void free_tree(stats_tree *st)
+{
+    g_free(st->root.name);
+    while (st->root.bh) {
+        burst_bucket *b = st->root.bh;
+        st->root.bh = b->next;
+        g_free(b);
+    }
+    stats_tree_free(st);
+}
+
 static int attach(cshark_analysis *a, const char *spec)
 {
     const char *comma = strchr(spec, ',');
@@ -37,8 +49,10 @@ static int attach(cshark_analysis *a, const char *spec)
     stats_tree *st = stats_tree_new(cfg, NULL, filter);
     int rc = cs_analysis_listen(a, cfg->tapname, st, st->filter, cfg->flags, stats_tree_reset,
                                 stats_tree_packet);
-    if (rc != CSHARK_OK) {
-        stats_tree_free(st);
+    if (rc != CSHARK_OK) { /* a bad filter: the tree goes as detach() frees it (a
+                            * plain stats_tree_free leaked the root's name,
+                            * found by fuzz_analysis) */
+        free_tree(st);
         return rc;
     }
     a->state = st;
@@ -58,14 +72,7 @@ static void detach(cshark_analysis *a)
 {
     stats_tree *st = a->state;
     remove_tap_listener(st);
-    /* stats_tree_free (4.0) forgets the root's own name and burst buckets. */
-    g_free(st->root.name);
-    while (st->root.bh) {
-        burst_bucket *b = st->root.bh;
-        st->root.bh = b->next;
-        g_free(b);
-    }
-    stats_tree_free(st);
+    free_tree(st);
 }
 
 static void text(cshark_analysis *a, GString *out)

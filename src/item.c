@@ -325,7 +325,10 @@ const char *cshark_item_value_label(const cshark_item *it)
     if (!it || !it->node || it->kind == CSHARK_ITEM_TEXT)
         return NULL;
     const header_field_info *hf = FI(it)->hfinfo;
-    if (!hf->strings || (hf->display & BASE_UNIT_STRING) ||
+    /* FT_FRAMENUM's strings is no table but a ft_framenum_type_t (FT_FRAMENUM_ACK
+     * is 3, tcp.analysis.acks_frame): reading it as one crashed (found by
+     * fuzz_capture). */
+    if (!hf->strings || hf->type == FT_FRAMENUM || (hf->display & BASE_UNIT_STRING) ||
         FIELD_DISPLAY(hf->display) == BASE_CUSTOM)
         return NULL;
     if (hf->type == FT_BOOLEAN) {
