@@ -1,8 +1,9 @@
 /* A packet's endpoints in one call, read off its layers: the last transport
  * layer and the network layer before it. Layers are the tree's top-level
  * items, so the headers an ICMP error quotes (its children) never count,
- * while a tunnel's or VXLAN's inner headers (later layers) win. Only public
- * calls and the packet view: nothing here depends on the engine's version.
+ * while a tunnel's or VXLAN's inner headers (later layers) win. Public calls
+ * and the packet view, and item.c's word on a pruned tree: nothing here
+ * depends on the engine's version.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
 #include <string.h>
