@@ -64,7 +64,7 @@ def test_rows_are_tsharks_numbers(name, interval, columns):
                 assert int(shown) == r.frames == r.value, (i, r)
             elif r.frames == 0 and r.calc != "LOAD":
                 # Nothing counted: 0, where tshark's table may show a stale
-                # double (test_cli_iostat.test_doubles_after_their_last_packet).
+                # double (docs/API.md: tshark's printf there reads an unset register).
                 assert r.value == 0 and (float(shown) == 0 or r.calc != "COUNT"), (i, r)
             elif isinstance(r.value, int):
                 assert int(shown) == r.value, (i, r)

@@ -28,9 +28,9 @@ FORMS = [
     "io,stat,0,SUM(tcp.len)tcp.len,AVG(tcp.window_size)tcp.window_size && tcp.port > 1000,"
     "MIN(ip.ttl)ip.ttl,MAX(ip.ttl)ip,COUNT(ip.ttl)",
     "io,stat,3,ip.src == 192.168.0.0/16 or ipv6 or (udp and frame.len > 100 and not dns),dns",
-    # Signed integers and doubles (icmp.resptime: milliseconds).
+    # Signed integers (doubles: test_double_columns).
     "io,stat,0.25,SUM(frame.encap_type)frame.encap_type,MIN(wlan_radio.signal_dbm)"
-    "wlan_radio.signal_dbm,MAX(icmp.resptime)icmp.resptime,SUM(icmp.resptime)icmp.resptime",
+    "wlan_radio.signal_dbm",
 ]
 # tshark divides by the duration for LOAD: SIGFPE on a capture of one
 # instant; and spreads a negative time (a packet dated before the one before)
@@ -107,6 +107,17 @@ def test_corpus_every_form(capture):
     every_form(capture)
 
 
+@pytest.mark.parametrize("calc", ["MAX", "MIN", "SUM", "AVG"])
+def test_double_columns(calc):
+    """A double field (icmp.resptime, milliseconds), one column over the
+    whole capture. tshark 4.0 prints a double cell from a register printf
+    was not given when the interval has no value, or beside another double
+    column: whatever the process left there (0.000000 on one run,
+    4.4e+270 on the next, seen in CI), so only these cells are comparable."""
+    spec = f"io,stat,0,{calc}(icmp.resptime)icmp.resptime"
+    assert_same(["-q", "-z", spec, "-r", DATA_DIR / "tcpdump__vxlan.pcap"], spec)
+
+
 def test_packets_other_analyses_and_filters():
     """Without -q the packets first; several -z print the last first; -Y
     leaves the counts alone; -2, -c and -T fields as tshark."""
@@ -133,15 +144,6 @@ def test_packets_other_analyses_and_filters():
 ])
 def test_interval_and_column_spellings(spec):
     assert_same(["-q", "-z", spec, "-r", DATA_DIR / "ndpi__http_auth.pcap"], spec)
-
-
-def test_doubles_after_their_last_packet():
-    """A double column whose packets stop early: tshark prints the last
-    double it printed there (its printf reads a register no argument set)."""
-    capture = DATA_DIR / "tcpdump__vxlan.pcap"
-    spec = ("io,stat,0.25,MAX(icmp.resptime)icmp.resptime && frame.number < 3,"
-            "SUM(icmp.resptime)icmp.resptime,MIN(icmp.resptime)icmp.resptime && frame.number < 3")
-    assert_same(["-q", "-z", spec, "-r", capture], spec)
 
 
 @pytest.mark.parametrize("spec,named", [
