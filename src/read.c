@@ -290,6 +290,7 @@ int cshark_capture_retap(cshark_capture *cap)
     nstime_set_zero(&cap->elapsed);
     nstime_set_zero(&cap->last_ts);
     cap->failed = cap->deferred = 0;
+    cap->stop = 0; /* an earlier stop ended the first reading, not this one */
     g_free(cap->deferred_msg);
     cap->deferred_msg = NULL;
     rc = cs_analyses_attach(cap);
@@ -298,8 +299,5 @@ int cshark_capture_retap(cshark_capture *cap)
     if (rc != CSHARK_OK)
         return cap->failed = rc;
     cap->quiet = 1; /* as cshark_capture_run: the tree only where needed */
-    cshark_packet *p;
-    while ((rc = cshark_capture_next(cap, &p)) == CSHARK_PACKET)
-        ;
-    return rc;
+    return cshark_capture_run(cap);
 }
