@@ -87,28 +87,39 @@ int cli_signalled(void)
     return signalled;
 }
 
+static struct sigaction before[3];
+static const int caught[3] = { SIGINT, SIGTERM, SIGHUP };
+static int catching;
+
 /* Ctrl-C, SIGTERM, SIGHUP end the capture cleanly (output flushed and
  * closed, counts printed) instead of killing the process; a file's reading
- * stops after the packet being printed, as tshark's. */
+ * stops after the packet being printed, as tshark's. CAP may be NULL (-j's
+ * parent and workers between files: the signal is only noted). Caught
+ * even where they were ignored, as tshark does. */
 void live_catch_signals(cshark_capture *cap)
 {
+    stopping = cap;
+    if (cap && signalled) /* it came before this capture began */
+        cshark_capture_stop(cap);
+    if (catching++)
+        return;
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);
-    stopping = cap;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    for (int i = 0; i < 3; i++)
+        sigaction(caught[i], &sa, &before[i]);
 }
 
 /* Before the capture is closed: a late signal must not reach it. The
- * default action comes back (a second Ctrl-C while closing ends the
- * process). */
+ * handlers from before the matching live_catch_signals come back (the
+ * default action in a plain run: a second Ctrl-C while closing ends the
+ * process; a -j worker's own handler between files). */
 void live_release_signals(void)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
     stopping = NULL;
+    if (catching == 0 || --catching)
+        return;
+    for (int i = 0; i < 3; i++)
+        sigaction(caught[i], &before[i], NULL);
 }
 
 /* What tshark says at the end of a live capture. */

@@ -32,7 +32,7 @@ typedef struct {
     uint32_t type, len; /* LEN bytes follow */
 } msg_hdr;
 typedef struct {
-    int32_t status, fatal; /* capture_result's; the error's text follows */
+    int32_t status, fatal, interrupted; /* capture_result's; the error's text follows */
 } msg_done;
 
 /* ---- The worker ---------------------------------------------------------- */
@@ -125,10 +125,12 @@ static _Noreturn void worker(const cli_options *o, int cmd, int fd, pid_t parent
         me.path = co.json_file = o->paths[i];
         me.kind = MSG_DATA;
         read_capture(o, me.path, &co, &r);
-        msg_done d = { r.status, r.fatal };
+        msg_done d = { r.status, r.fatal, r.interrupted };
         if (fflush(out) != 0 ||
             send_msg(MSG_DONE, &d, sizeof d, r.message, strlen(r.message)) != 0)
             _exit(EXIT_CAPTURE);
+        if (cli_signalled()) /* no new file after a signal */
+            break;
     }
     _exit(0); /* not exit(): the parent's stdio buffers are not ours */
 }
@@ -160,6 +162,7 @@ typedef struct {
     size_t next, head;  /* the next file to hand out; the one being printed */
     uint32_t *order;    /* the files to hand out, largest first */
     int doc_started, status, stop, out_failed;
+    int interrupted;    /* a signal came: no new file; stop after the head one */
 } pool;
 
 /* Whole-file failure: the worker's own message, or this. */
@@ -278,7 +281,7 @@ static int spawn(pool *p, slot *s)
 /* The next file to an idle worker; with none left, it may go. */
 static void dispatch(pool *p, slot *s)
 {
-    if (p->next >= p->o->npaths || p->stop) {
+    if (p->next >= p->o->npaths || p->stop || p->interrupted) {
         if (s->cmd >= 0)
             close(s->cmd), s->cmd = -1;
         return;
@@ -317,7 +320,7 @@ static void lost(pool *p, slot *s)
                                "%ld; its output is cut short", WEXITSTATUS(ws)));
         s->file = -1;
     }
-    if (p->next < p->o->npaths && !p->stop && spawn(p, s) == 0)
+    if (p->next < p->o->npaths && !p->stop && !p->interrupted && spawn(p, s) == 0)
         dispatch(p, s);
 }
 
@@ -372,6 +375,7 @@ static void on_message(pool *p, slot *s)
             capture_result *r = calloc(1, sizeof *r);
             r->status = d.status;
             r->fatal = d.fatal;
+            r->interrupted = d.interrupted;
             snprintf(r->message, sizeof r->message, "%s", buf + sizeof d);
             finish(p, s->file, r);
             s->file = -1;
@@ -381,6 +385,20 @@ static void on_message(pool *p, slot *s)
     }
     if (rc == -1)
         lost(p, s);
+}
+
+/* A signal reached the parent (Ctrl-C reaches the workers too; kill(1)
+ * may not): every worker stops after its packet, none takes a new file. */
+static void interrupt(pool *p)
+{
+    p->interrupted = 1;
+    for (unsigned k = 0; k < p->nslots; k++) {
+        slot *s = &p->slots[k];
+        if (s->pid > 0)
+            kill(s->pid, SIGINT);
+        if (s->cmd >= 0 && s->file < 0)
+            close(s->cmd), s->cmd = -1;
+    }
 }
 
 /* Print what is ready, in the files' order: a file's kept head and spilled
@@ -422,7 +440,11 @@ static void advance(pool *p, int *turn_started)
         if (!f->done || p->stop)
             break;
         report(f->r, &p->status);
-        p->stop = f->r->fatal;
+        /* As one process reading the files in turn: a signal ends the
+         * output with the file being printed, status 2, silently. */
+        if ((f->r->interrupted || p->interrupted) && !p->status)
+            p->status = EXIT_CAPTURE;
+        p->stop = f->r->fatal || f->r->interrupted || p->interrupted;
         free(f->r), f->r = NULL;
         p->head++;
         *turn_started = 0;
@@ -467,6 +489,7 @@ int read_in_workers(const cli_options *o, unsigned nworkers)
     p.files = calloc(o->npaths, sizeof *p.files);
     fflush(stdout); /* nothing of ours in it for a child to write again */
     fflush(stderr);
+    live_catch_signals(NULL); /* the workers inherit the handlers */
     for (unsigned k = 0; k < nworkers; k++)
         p.slots[k] = (slot){ .cmd = -1, .data = -1, .file = -1, .spill = -1 };
     for (unsigned k = 0; k < nworkers; k++)
@@ -489,6 +512,8 @@ int read_in_workers(const cli_options *o, unsigned nworkers)
         }
         if (poll(fds, n, -1) < 0 && errno != EINTR)
             break;
+        if (cli_signalled() && !p.interrupted)
+            interrupt(&p);
         for (unsigned i = 0; i < n && !p.stop; i++) {
             if (!fds[i].revents)
                 continue;
@@ -517,6 +542,7 @@ int read_in_workers(const cli_options *o, unsigned nworkers)
     }
     for (size_t i = 0; i < o->npaths; i++)
         free(p.files[i].head), free(p.files[i].r);
+    live_release_signals();
     free(fds);
     free(p.files);
     free(p.slots);

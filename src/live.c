@@ -327,6 +327,18 @@ void cs_pseudo_header(wtap_rec *rec, int encap)
     }
 }
 
+/* libpcap's words when the interface is deleted or brought down under it
+ * (pcap-linux.c, ENXIO and ENETDOWN); said as dumpcap says it. */
+static int read_error(const cs_live *l, size_t i, int rc)
+{
+    const char *detail = rc == PCAP_ERROR_BREAK ? "interrupted" : pcap_geterr(l->pcap[i]);
+    if (!strcmp(detail, "The interface disappeared") || !strcmp(detail, "The interface went down"))
+        return cs_error(CSHARK_EREAD,
+                        "the network adapter \"%s\" is no longer attached; the capture has "
+                        "stopped (%s)", l->names[i], detail);
+    return cs_error(CSHARK_EREAD, "capturing on %s failed: %s", l->names[i], detail);
+}
+
 /* Try each handle once, starting after the last one that gave a packet. */
 static int try_read(cs_live *l, wtap_rec *rec, Buffer *buf)
 {
@@ -338,8 +350,7 @@ static int try_read(cs_live *l, wtap_rec *rec, Buffer *buf)
         if (rc == 0)
             continue;
         if (rc < 0)
-            return cs_error(CSHARK_EREAD, "capturing on %s failed: %s", l->names[i],
-                            rc == PCAP_ERROR_BREAK ? "interrupted" : pcap_geterr(l->pcap[i]));
+            return read_error(l, i, rc);
         l->next = i + 1;
         wtap_rec_reset(rec);
         rec->rec_type = REC_TYPE_PACKET;

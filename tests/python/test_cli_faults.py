@@ -124,3 +124,107 @@ def test_signal_during_a_read(sig):
     lines = out.decode().splitlines()
     whole = subprocess.run([TSHARK, "-n", "-r", path], capture_output=True).stdout
     assert len(lines) > 10 and lines == whole.decode().splitlines()[:len(lines)]
+
+
+def udp_records(first, count):
+    """COUNT Ethernet/IPv4/UDP frames numbered from FIRST in their payload."""
+    return [ETH + ipv4(struct.pack("!HHHH", 40000, 5999, 16, 0) + b"%08d" % n, 17)
+            for n in range(first, first + count)]
+
+
+def blocked_reader(path):
+    """cshark reading PATH into a pipe nobody drains: it blocks on its
+    output long before the end of the file. (proc, file position read)."""
+    proc = subprocess.Popen([CSHARK, "-n", "-T", "fields", "-e", "data.data", "-r", path],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    first = proc.stdout.readline()  # it is reading (unbuffered: nothing read ahead here)
+    assert first, tail(proc.stderr.read())
+    fd_of_file = None
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        state = open(f"/proc/{proc.pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        fds = {fd: os.readlink(f"/proc/{proc.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{proc.pid}/fd")}
+        fd_of_file = next(fd for fd, target in fds.items() if target == str(path))
+        if state == "S":  # asleep: the pipe is full
+            break
+    pos = int(open(f"/proc/{proc.pid}/fdinfo/{fd_of_file}").read().split()[1])
+    return proc, first, pos
+
+
+RECORD = 16 + len(udp_records(0, 1)[0])  # pcap record header + frame
+PAYLOADS = [(b"%08d" % n).hex() for n in range(100_000)]
+
+
+def test_file_truncated_while_read(tmp_path):
+    """The file is cut (mid-record) behind the reader's back: every whole
+    record before the cut is delivered, then the error naming the file."""
+    path = tmp_path / "shrinks.pcap"
+    path.write_bytes(pcap(udp_records(0, 60_000)))
+    proc, first, pos = blocked_reader(path)
+    cut_records = 40_000
+    cut = 24 + cut_records * RECORD + RECORD // 2
+    assert pos < cut - 1_000_000, f"the reader is already at {pos}"
+    os.truncate(path, cut)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2, tail(err)
+    assert (first + out).decode().split() == PAYLOADS[:cut_records]
+    assert err.decode() == (f'cshark: the file "{path}" appears to have been cut short in the '
+                            f'middle of a packet (after frame {cut_records})\n'), tail(err)
+
+
+@pytest.mark.parametrize("tail_bytes", [0, RECORD // 2])
+def test_file_extended_while_read(tmp_path, tail_bytes):
+    """Records are appended while the file is read (a capture still being
+    written): the reader goes on to the new end, as tshark does; a half
+    record at that end is reported as a cut."""
+    path = tmp_path / "grows.pcap"
+    path.write_bytes(pcap(udp_records(0, 30_000)))
+    proc, first, pos = blocked_reader(path)
+    more = b"".join(struct.pack("<IIII", 1700001000, 0, len(f), len(f)) + f
+                    for f in udp_records(30_000, 30_000))
+    with open(path, "ab") as f:
+        f.write(more[:len(more) - tail_bytes])
+    out, err = proc.communicate(timeout=60)
+    whole = 60_000 if not tail_bytes else 59_999
+    assert (first + out).decode().split() == PAYLOADS[:whole]
+    if tail_bytes:
+        assert proc.returncode == 2 and b"cut short in the middle of a packet" in err, tail(err)
+    else:
+        assert proc.returncode == 0 and err == b"", tail(err)
+
+
+@pytest.mark.parametrize("to", ["parent", "group"])
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_signal_during_a_read_in_workers(tmp_path, sig, to):
+    """-j 2 over three files, a signal to the parent alone (kill) or to the
+    whole process group (Ctrl-C): as one process reading the files in turn,
+    the output stops after a whole packet of the file being printed, the
+    later files' output (read ahead) is dropped, status 2, nothing on
+    stderr, no worker left behind."""
+    import signal
+    paths = []
+    for k in range(3):
+        paths.append(tmp_path / f"f{k}.pcap")
+        paths[-1].write_bytes(pcap(udp_records(k * 100_000, 100_000)))
+    args = ["-n", "-T", "fields", "-e", "frame.number", "-e", "data.data"]
+    proc = subprocess.Popen([CSHARK, *args, "-j", "2", *[a for p in paths for a in ("-r", p)]],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
+                            start_new_session=True)
+    first = proc.stdout.readline()
+    time.sleep(1.0)  # every process blocked on a full pipe
+    if to == "parent":
+        proc.send_signal(getattr(signal, sig))
+    else:
+        os.killpg(proc.pid, getattr(signal, sig))
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 2 and err == b"", f"status {proc.returncode}: {tail(err)}"
+    lines = (first + out).decode().split("\n")
+    assert lines.pop() == ""  # whole lines only
+    expected = [f"{n % 100_000 + 1}\t{(b'%08d' % n).hex()}" for n in range(100_000)]
+    assert 1 < len(lines) < 100_000 and lines == expected[:len(lines)]
+    left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True).stdout
+    assert left == b"", f"workers left: {left}"

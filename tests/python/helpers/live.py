@@ -3,7 +3,7 @@ capturing, and free ports on 127.0.0.1.
 
 cshark prints nothing when it starts capturing, so readiness is read from
 the kernel: a packet (AF_PACKET) socket of the process, listed in
-/proc/net/packet. cshark opens and closes one socket while it checks the
+/proc/PID/net/packet (its network namespace's). cshark opens and closes one socket while it checks the
 interfaces (cshark_capture_open_live), then opens the capturing one at the first
 read; only a socket that stays open for a while is the capturing one.
 """
@@ -20,9 +20,9 @@ from helpers.common import TSHARK, run, tail
 
 
 def packet_socket_inodes(pid):
-    """Inodes of the AF_PACKET sockets process PID holds (in our netns)."""
+    """Inodes of the AF_PACKET sockets process PID holds (in its netns)."""
     try:
-        with open("/proc/net/packet") as f:
+        with open(f"/proc/{pid}/net/packet") as f:
             listed = {line.split()[8] for line in f.readlines()[1:] if line.strip()}
     except OSError:
         return set()
