@@ -194,6 +194,7 @@ void read_capture(const cli_options *o, const char *path, const capture_out *co,
         return;
     }
     r->started = 1;
+    cli_reading = path;
     live_catch_signals(cap);
     /* -q: no packets; the analyses still see every one. */
     int rc = o->z.quiet ? cshark_capture_run(cap) : print_packets(cap, o, co);

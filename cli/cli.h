@@ -64,6 +64,12 @@ int live_configure(cshark_capture *cap, const live_opts *l);
 void live_catch_signals(cshark_capture *cap);
 void live_release_signals(void);
 int cli_signalled(void);
+
+/* Under ulimit -v: the engine's out-of-memory deaths (GLib aborts or
+ * overflows its stack) become a message naming the limit and cli_reading,
+ * status 2 (memlimit.c). Nothing is installed without a limit. */
+void cli_watch_memory_limit(void);
+extern const char *volatile cli_reading;
 void live_report(cshark_capture *cap);
 
 /* options.c: the command line, read and checked. */

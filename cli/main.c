@@ -42,6 +42,7 @@ int main(int argc, char **argv)
     cli_options o;
     /* Like tshark: the user's locale for the engine's text. */
     setlocale(LC_ALL, "");
+    cli_watch_memory_limit(); /* before the engine starts (check_options) */
     int status = parse_args(argc, argv, &o);
     if (status < 0 && o.check)
         status = check_filter(&o);

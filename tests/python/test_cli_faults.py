@@ -228,3 +228,35 @@ def test_signal_during_a_read_in_workers(tmp_path, sig, to):
     assert 1 < len(lines) < 100_000 and lines == expected[:len(lines)]
     left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True).stdout
     assert left == b"", f"workers left: {left}"
+
+
+def test_address_space_limit(tmp_path):
+    """ulimit -v: GLib aborts (or overflows its stack) where an engine
+    allocation fails; cshark turns each such death into an out-of-memory
+    error naming the limit and the file, status 2 — never a signal — and
+    reads the file whole where the limit allows (limits from where the
+    engine's libraries map to where the file fits)."""
+    if "ASAN_OPTIONS" in os.environ:
+        pytest.skip("AddressSanitizer reserves terabytes of address space")
+    frame = bytes.fromhex("001122334455" "66778899aabb" "88b5")
+    path = tmp_path / "tiny.pcap"
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        f.write(b"".join(struct.pack("<IIII", 1700000000, i, 14, 14) + frame
+                         for i in range(400_000)))
+    outcomes = set()
+    for mib in range(200, 520, 40):
+        def limit(mib=mib):
+            resource.setrlimit(resource.RLIMIT_AS, (mib << 20, mib << 20))
+        result = subprocess.run([CSHARK, "-n", "-T", "fields", "-e", "frame.number", "-r", path],
+                                capture_output=True, timeout=120, preexec_fn=limit)
+        assert result.returncode in (0, 2), f"{mib} MiB: status {result.returncode}: " \
+                                             f"{tail(result.stderr)}"
+        if result.returncode == 0:
+            assert result.stdout.endswith(b"\n400000\n")
+        else:
+            said = (f"cshark: out of memory: the address space limit (ulimit -v) of {mib} MiB "
+                    f"was reached").encode()
+            assert said in result.stderr, tail(result.stderr)
+        outcomes.add(result.returncode)
+    assert outcomes == {0, 2}
