@@ -31,10 +31,11 @@ static const struct {
 
 int cshark_capture_analyze(cshark_capture *cap, const char *spec, cshark_analysis **out)
 {
+    CS_ENTER();
     CS_CHECK_ARG(out, "analysis");
     *out = NULL;
     CS_CHECK_ARG(spec, "spec");
-    CS_CHECK_ARG(cap, "capture");
+    CS_CHECK_CAP(cap);
     /* After the first packet, only a file can be read again for it. */
     int late = cap->started, rc;
     if (late) {
@@ -164,7 +165,8 @@ void cs_analyses_free(cshark_capture *cap)
 
 int cshark_capture_run(cshark_capture *cap)
 {
-    CS_CHECK_ARG(cap, "capture");
+    CS_ENTER();
+    CS_CHECK_CAP(cap);
     /* As tshark -q: no tree unless a filter or an analysis needs one. */
     if (!cap->started)
         cap->quiet = 1;
@@ -177,6 +179,7 @@ int cshark_capture_run(cshark_capture *cap)
 
 const char *cshark_analysis_text(cshark_analysis *a)
 {
+    CS_ENTER_OR(NULL);
     if (!a) {
         cs_error(CSHARK_EINVAL, "cshark_analysis_text: analysis is NULL");
         return NULL;
@@ -196,6 +199,7 @@ const char *cshark_analysis_text(cshark_analysis *a)
 
 int cshark_analysis_rows(cshark_analysis *a, size_t *count)
 {
+    CS_ENTER();
     CS_CHECK_ARG(count, "count");
     *count = 0;
     CS_CHECK_ARG(a, "analysis");
@@ -281,6 +285,7 @@ static const cs_cell *cell(const cshark_analysis *a, size_t row, size_t col, csh
 
 int cshark_analysis_uint(const cshark_analysis *a, size_t row, size_t col, uint64_t *value)
 {
+    CS_ENTER();
     CS_CHECK_ARG(value, "value");
     int rc;
     const cs_cell *c = cell(a, row, col, CSHARK_TYPE_UINT, &rc);
@@ -291,6 +296,7 @@ int cshark_analysis_uint(const cshark_analysis *a, size_t row, size_t col, uint6
 
 int cshark_analysis_double(const cshark_analysis *a, size_t row, size_t col, double *value)
 {
+    CS_ENTER();
     CS_CHECK_ARG(value, "value");
     int rc;
     const cs_cell *c = cell(a, row, col, CSHARK_TYPE_DOUBLE, &rc);
@@ -301,6 +307,7 @@ int cshark_analysis_double(const cshark_analysis *a, size_t row, size_t col, dou
 
 int cshark_analysis_string(const cshark_analysis *a, size_t row, size_t col, const char **value)
 {
+    CS_ENTER();
     CS_CHECK_ARG(value, "value");
     int rc;
     const cs_cell *c = cell(a, row, col, CSHARK_TYPE_STRING, &rc);
@@ -311,6 +318,7 @@ int cshark_analysis_string(const cshark_analysis *a, size_t row, size_t col, con
 int cshark_analysis_bytes(const cshark_analysis *a, size_t row, size_t col, const uint8_t **data,
                           size_t *length)
 {
+    CS_ENTER();
     CS_CHECK_ARG(data, "data");
     CS_CHECK_ARG(length, "length");
     int rc;
@@ -351,6 +359,7 @@ static gint by_name(gconstpointer a, gconstpointer b)
 
 int cshark_analysis_list(const char *const **names, size_t *count)
 {
+    CS_ENTER();
     CS_CHECK_ARG(names, "names");
     CS_CHECK_ARG(count, "count");
     static GPtrArray *list;

@@ -126,6 +126,7 @@ const cs_analysis_kind cs_analysis_objects = {
 
 int cshark_analysis_save(cshark_analysis *a, const char *folder)
 {
+    CS_ENTER();
     CS_CHECK_ARG(a, "analysis");
     CS_CHECK_ARG(folder, "folder");
     if (a->kind != &cs_analysis_objects)

@@ -26,6 +26,7 @@ static int G_GNUC_PRINTF(1, 2) engine_busy(const char *fmt, ...)
 
 int cshark_fork_check(void)
 {
+    CS_ENTER(); /* and so: no other thread inside cshark */
     int rc = cs_engine_check();
     return rc == CSHARK_OK ? engine_busy("cannot fork a worker") : rc;
 }
@@ -49,6 +50,7 @@ int cshark_capture_open(cshark_capture **capture, const char *path)
 {
     CS_CHECK_ARG(capture, "capture");
     *capture = NULL;
+    CS_ENTER();
     CS_CHECK_ARG(path, "path");
     int rc = cs_engine_check();
     if (rc == CSHARK_OK)
@@ -65,6 +67,7 @@ int cshark_capture_open_live(cshark_capture **capture, const char *const *interf
 {
     CS_CHECK_ARG(capture, "capture");
     *capture = NULL;
+    CS_ENTER();
     CS_CHECK_ARG(interfaces, "interfaces");
     if (count == 0)
         return cs_error(CSHARK_EINVAL, "cshark_capture_open_live: no interface given");
@@ -89,10 +92,30 @@ int cshark_capture_open_live(cshark_capture **capture, const char *const *interf
     return rc;
 }
 
-void cshark_capture_close(cshark_capture *cap)
+int cs_capture_check(const cshark_capture *cap, const char *call)
 {
     if (!cap)
-        return;
+        return cs_error(CSHARK_EINVAL, "%s: capture is NULL", call);
+    /* One capture is open at a time: any other handle is closed (compared,
+     * never read). */
+    if (cap != open_capture)
+        return cs_error(CSHARK_EINVAL, "%s: not an open capture (closed already?)", call);
+    return CSHARK_OK;
+}
+
+int cs_capture_owns(const cshark_packet *p)
+{
+    return open_capture && open_capture->current == p;
+}
+
+int cshark_capture_close(cshark_capture *cap)
+{
+    if (!cap)
+        return CSHARK_OK;
+    CS_ENTER();
+    int rc = cs_capture_check(cap, __func__);
+    if (rc != CSHARK_OK)
+        return rc;
     if (cap->current) /* never a kept packet: keeping lets go of it */
         cs_packet_destroy(cap->current);
     /* The engine's listener queue is global: no other capture may feed them. */
@@ -115,6 +138,7 @@ void cshark_capture_close(cshark_capture *cap)
     g_free(cap->deferred_msg);
     g_free(cap->path);
     g_free(cap);
+    return CSHARK_OK;
 }
 
 const char *cshark_capture_path(const cshark_capture *cap)
@@ -129,7 +153,9 @@ const char *cshark_capture_format(const cshark_capture *cap)
 
 int cs_capture_settable(cshark_capture *cap)
 {
-    CS_CHECK_ARG(cap, "capture");
+    int rc = cs_capture_check(cap, "cshark_capture_set_*");
+    if (rc != CSHARK_OK)
+        return rc;
     if (cap->started)
         return cs_error(CSHARK_ESTATE, "\"%s\": options must be set before the first packet",
                         cap->path);
@@ -144,13 +170,15 @@ int cshark_capture_stop(cshark_capture *cap)
     if (live)
         cs_live_stop(live);
     else
-        cap->stop = 1; /* the read loop looks before each record */
+        /* The read loop looks before each record. */
+        __atomic_store_n(&cap->stop, 1, __ATOMIC_RELAXED);
     return CSHARK_OK;
 }
 
 int cshark_capture_stats(cshark_capture *cap, cshark_stats *st)
 {
-    CS_CHECK_ARG(cap, "capture");
+    CS_ENTER();
+    CS_CHECK_CAP(cap);
     CS_CHECK_ARG(st, "stats");
     if (st->version != CSHARK_STATS_VERSION)
         return cs_error(CSHARK_EINVAL, "cshark_capture_stats: version %u is not %u "

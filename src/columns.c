@@ -85,11 +85,13 @@ void cs_columns_detach(cshark_packet *p)
 
 size_t cshark_capture_column_count(const cshark_capture *cap)
 {
+    CS_ENTER_OR(0);
     return cap && cap->columns ? (size_t)cap->columns->n : 0;
 }
 
 const char *cshark_capture_column_title(const cshark_capture *cap, size_t i)
 {
+    CS_ENTER_OR(NULL);
     if (i >= cshark_capture_column_count(cap))
         return NULL;
     return cap->columns->cinfo.columns[cap->columns->index[i]].col_title;
@@ -97,11 +99,13 @@ const char *cshark_capture_column_title(const cshark_capture *cap, size_t i)
 
 size_t cshark_capture_column_format_count(const cshark_capture *cap)
 {
+    CS_ENTER_OR(0);
     return cap && cap->columns ? (size_t)cap->columns->cinfo.num_cols : 0;
 }
 
 const char *cshark_capture_column_format(const cshark_capture *cap, size_t i, bool *shown)
 {
+    CS_ENTER_OR(NULL);
     if (shown)
         *shown = false;
     if (i >= cshark_capture_column_format_count(cap))

@@ -87,6 +87,7 @@ static const char *net_address(const cshark_item *layer, const char *name, const
 
 int cshark_packet_endpoints(cshark_packet *p, cshark_endpoints *e)
 {
+    CS_ENTER();
     CS_CHECK_ARG(e, "endpoints");
     if (e->version != CSHARK_ENDPOINTS_VERSION)
         return cs_error(CSHARK_EINVAL, "cshark_packet_endpoints: version %u is not %u (use "

@@ -83,6 +83,7 @@ static const struct report_message_routines report_routines = {
 
 int cshark_init(unsigned flags)
 {
+    CS_ENTER();
     if (engine_state == ENGINE_READY)
         return CSHARK_OK;
     if (engine_state != ENGINE_NEW)
@@ -202,9 +203,11 @@ void cs_engine_use_resolution(cs_resolve r)
 
 void cshark_shutdown(void)
 {
+    CS_ENTER_OR();
     if (engine_state != ENGINE_READY)
         return;
     cs_filter_cleanup();
+    cs_packets_forget();
     epan_cleanup();
     wtap_cleanup();
     engine_state = ENGINE_SHUT;

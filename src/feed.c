@@ -52,6 +52,7 @@ int cshark_capture_open_feed(cshark_capture **capture, int linktype, int nanosec
 {
     CS_CHECK_ARG(capture, "capture");
     *capture = NULL;
+    CS_ENTER();
     int erc = cs_engine_check();
     if (erc != CSHARK_OK)
         return erc;
@@ -98,7 +99,8 @@ static int not_fed(const cshark_capture *cap)
 int cshark_capture_feed(cshark_capture *cap, const void *data, size_t length, int64_t seconds,
                        int32_t nanoseconds)
 {
-    CS_CHECK_ARG(cap, "capture");
+    CS_ENTER();
+    CS_CHECK_CAP(cap);
     CS_CHECK_ARG(data || !length, "data");
     cs_feed *f = cs_source_feed(cap->src);
     if (!f)
@@ -124,7 +126,8 @@ int cshark_capture_feed(cshark_capture *cap, const void *data, size_t length, in
 
 int cshark_capture_set_feed_interface(cshark_capture *cap, const char *name)
 {
-    CS_CHECK_ARG(cap, "capture");
+    CS_ENTER();
+    CS_CHECK_CAP(cap);
     CS_CHECK_ARG(name, "interface name");
     cs_feed *f = cs_source_feed(cap->src);
     if (!f)
@@ -139,7 +142,8 @@ int cshark_capture_set_feed_interface(cshark_capture *cap, const char *name)
 
 int cshark_capture_feed_end(cshark_capture *cap)
 {
-    CS_CHECK_ARG(cap, "capture");
+    CS_ENTER();
+    CS_CHECK_CAP(cap);
     cs_feed *f = cs_source_feed(cap->src);
     if (!f)
         return not_fed(cap);

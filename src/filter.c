@@ -168,6 +168,7 @@ void cs_filter_cleanup(void)
 
 int cshark_filter_check(const char *filter, const char **warning)
 {
+    CS_ENTER();
     if (warning)
         *warning = NULL;
     CS_CHECK_ARG(filter, "filter");

@@ -31,6 +31,24 @@ int cs_error(int code, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
             return cs_error(CSHARK_EINVAL, "%s: %s is NULL", __func__, what);  \
     } while (0)
 
+/* ---- guard.c: one thread inside cshark at a time ------------------------ */
+
+/* Enter the guard as CALL (a public function's name): 1, or 0 with this
+ * thread's error set to CSHARK_EBUSY naming CALL and the holder's call.
+ * The same thread may enter again (nesting). */
+int cs_guard_enter(const char *call);
+typedef struct {
+    int held;
+} cs_guard_hold;
+void cs_guard_leave(const cs_guard_hold *hold);
+/* First line of an entry point that touches the engine: hold the guard
+ * until the function returns (any return), or return FAIL (CSHARK_EBUSY
+ * for a status, NULL or 0 for a value, nothing for void) when another
+ * thread holds it. CS_ENTER_AS names another call in the message. */
+#define CS_ENTER_AS(call, fail)                                                    cs_guard_hold cs_hold_ __attribute__((cleanup(cs_guard_leave))) = {               cs_guard_enter(call)                                                       };                                                                             if (!cs_hold_.held)                                                            return fail
+#define CS_ENTER_OR(fail) CS_ENTER_AS(__func__, fail)
+#define CS_ENTER() CS_ENTER_OR(CSHARK_EBUSY)
+
 /* ---- engine.c ---------------------------------------------------------- */
 
 /* Ids the PDML writer treats specially; valid after cshark_init(). */
@@ -239,8 +257,20 @@ struct cshark_capture {
 /* A capture of SRC (owned from then on) named NAME, now the open one; or
  * CSHARK_ESTATE (set; SRC freed) while another capture is open. */
 int cs_capture_new(cshark_capture **capture, const char *name, cs_source *src);
-/* CSHARK_OK before the capture's first packet, else CSHARK_ESTATE (set). */
+/* CSHARK_OK before the capture's first packet, else CSHARK_ESTATE (set);
+ * CSHARK_EINVAL for a handle that is not the open capture. */
 int cs_capture_settable(cshark_capture *cap);
+/* CSHARK_OK when CAP is the open capture, else CSHARK_EINVAL (set, naming
+ * CALL): NULL, or closed (the pointer is compared, never read). */
+int cs_capture_check(const cshark_capture *cap, const char *call);
+#define CS_CHECK_CAP(cap)                                                      \
+    do {                                                                       \
+        int rc_ = cs_capture_check((cap), __func__);                           \
+        if (rc_ != CSHARK_OK)                                                  \
+            return rc_;                                                        \
+    } while (0)
+/* Whether P is the open capture's current packet (compared, never read). */
+int cs_capture_owns(const cshark_packet *p);
 
 /* ---- analysis*.c: analyses across packets (the engine's taps) ----------- */
 
@@ -376,6 +406,8 @@ void cs_packet_release(cshark_packet *p); /* back to "empty", keeps buffers */
 /* The session's spare packet (a kept one freed since), or NULL. */
 cshark_packet *cs_packet_take_spare(cs_session *s, cshark_packet **owner);
 void cs_packet_destroy(cshark_packet *p);
+/* At shutdown: the kept packets' registry, if none is left. */
+void cs_packets_forget(void);
 
 /* ---- item_strings.c, item.c: all that reads field_info (Wireshark 4.0) --- */
 

@@ -80,6 +80,8 @@ cs_str cs_item_cached(const cshark_item *cit, cs_str *slot, cs_str (*compute)(cs
     const char *s = __atomic_load_n(&slot->s, __ATOMIC_ACQUIRE);
     if (s != cs_unset)
         return (cs_str){ s, slot->n };
+    /* Formatting calls the engine: a string accessor's name for the guard. */
+    CS_ENTER_AS("cshark_item_* (a string not formatted yet)", ((cs_str){ NULL, 0 }));
     cs_str v = compute((cshark_item *)cit);
     slot->n = v.n;
     __atomic_store_n(&slot->s, v.s, __ATOMIC_RELEASE);
@@ -113,6 +115,7 @@ bool cshark_item_formatted(const cshark_item *it)
 
 int cshark_packet_format_fields(cshark_packet *p, const cshark_field *const *fields, size_t n)
 {
+    CS_ENTER();
     CS_CHECK_ARG(p, "packet");
     CS_CHECK_ARG(fields || !n, "fields");
     for (size_t f = 0; f < n; f++) {
@@ -133,6 +136,7 @@ int cshark_packet_format_fields(cshark_packet *p, const cshark_field *const *fie
 
 int cshark_item_pdml(const cshark_item *it, cshark_pdml *out)
 {
+    CS_ENTER();
     CS_CHECK_ARG(it, "item");
     CS_CHECK_ARG(out, "pdml");
     if (out->version != CSHARK_PDML_VERSION)
@@ -160,6 +164,7 @@ int cshark_item_pdml(const cshark_item *it, cshark_pdml *out)
 
 int cshark_item_data(const cshark_item *it, const uint8_t **data, size_t *length)
 {
+    CS_ENTER();
     CS_CHECK_ARG(it, "item");
     CS_CHECK_ARG(data, "data");
     CS_CHECK_ARG(length, "length");
@@ -220,6 +225,7 @@ static int type_error(const cshark_item *it, const char *want)
 
 int cshark_item_uint(const cshark_item *it, uint64_t *value)
 {
+    CS_ENTER();
     TYPED_ARGS(it, value);
     cshark_type t = cshark_item_type(it);
     if (t != CSHARK_TYPE_UINT && t != CSHARK_TYPE_BOOLEAN)
@@ -232,6 +238,7 @@ int cshark_item_uint(const cshark_item *it, uint64_t *value)
 
 int cshark_item_int(const cshark_item *it, int64_t *value)
 {
+    CS_ENTER();
     TYPED_ARGS(it, value);
     cshark_type t = cshark_item_type(it);
     if (t == CSHARK_TYPE_UINT) {
@@ -253,6 +260,7 @@ int cshark_item_int(const cshark_item *it, int64_t *value)
 
 int cshark_item_double(const cshark_item *it, double *value)
 {
+    CS_ENTER();
     TYPED_ARGS(it, value);
     if (cshark_item_type(it) != CSHARK_TYPE_DOUBLE)
         return type_error(it, "floating-point");
@@ -262,6 +270,7 @@ int cshark_item_double(const cshark_item *it, double *value)
 
 int cshark_item_bytes(const cshark_item *it, const uint8_t **data, size_t *length)
 {
+    CS_ENTER();
     TYPED_ARGS(it, data);
     CS_CHECK_ARG(length, "length");
     enum ftenum ft = it->node ? FI(it)->hfinfo->type : FT_NONE;
@@ -281,6 +290,7 @@ int cshark_item_bytes(const cshark_item *it, const uint8_t **data, size_t *lengt
 
 int cshark_item_ipv4(const cshark_item *it, uint8_t address[4])
 {
+    CS_ENTER();
     TYPED_ARGS(it, address);
     if (cshark_item_type(it) != CSHARK_TYPE_IPV4)
         return type_error(it, "IPv4 address");
@@ -291,6 +301,7 @@ int cshark_item_ipv4(const cshark_item *it, uint8_t address[4])
 
 int cshark_item_ipv6(const cshark_item *it, uint8_t address[16])
 {
+    CS_ENTER();
     TYPED_ARGS(it, address);
     if (cshark_item_type(it) != CSHARK_TYPE_IPV6)
         return type_error(it, "IPv6 address");
@@ -300,6 +311,7 @@ int cshark_item_ipv6(const cshark_item *it, uint8_t address[16])
 
 int cshark_item_time(const cshark_item *it, int64_t *seconds, int32_t *nanoseconds)
 {
+    CS_ENTER();
     TYPED_ARGS(it, seconds);
     CS_CHECK_ARG(nanoseconds, "nanoseconds");
     cshark_type t = cshark_item_type(it);
@@ -313,6 +325,7 @@ int cshark_item_time(const cshark_item *it, int64_t *seconds, int32_t *nanosecon
 
 int cshark_item_string(const cshark_item *it, const char **value)
 {
+    CS_ENTER();
     TYPED_ARGS(it, value);
     if (cshark_item_type(it) != CSHARK_TYPE_STRING)
         return type_error(it, "string");
@@ -357,6 +370,7 @@ const char *cshark_item_value_label(const cshark_item *it)
 
 int cshark_item_seconds(const cshark_item *it, double *seconds)
 {
+    CS_ENTER();
     CS_CHECK_ARG(seconds, "seconds");
     int64_t s;
     int32_t ns;

@@ -125,6 +125,7 @@ static const char *source_name(wmem_allocator_t *pool, const struct data_source 
 int cshark_item_source(const cshark_item *it, const char **name, const uint8_t **data,
                        size_t *length)
 {
+    CS_ENTER();
     CS_CHECK_ARG(it, "item");
     CS_CHECK_ARG(name, "name");
     CS_CHECK_ARG(data, "data");

@@ -17,6 +17,7 @@
 
 int cshark_capture_set_name_resolution(cshark_capture *cap, const char *flags)
 {
+    CS_ENTER();
     SETTABLE(cap);
     if (!flags) {
         cap->resolve = CS_RESOLVE_PREFS;
@@ -34,6 +35,7 @@ static void replace_array(GArray **slot, GArray *value)
 
 int cshark_capture_set_display_filter(cshark_capture *cap, const char *filter)
 {
+    CS_ENTER();
     SETTABLE(cap);
     dfilter_t *df = NULL;
     int full_tree = 0;
@@ -52,6 +54,7 @@ int cshark_capture_set_display_filter(cshark_capture *cap, const char *filter)
 
 int cshark_capture_set_two_pass(cshark_capture *cap, bool on)
 {
+    CS_ENTER();
     SETTABLE(cap);
     if (on && cs_source_live(cap->src))
         return cs_error(CSHARK_ESTATE, "%s: a live capture cannot be read twice", cap->path);
@@ -66,6 +69,7 @@ int cshark_capture_set_two_pass(cshark_capture *cap, bool on)
 
 int cshark_capture_set_packet_limit(cshark_capture *cap, uint64_t count)
 {
+    CS_ENTER();
     SETTABLE(cap);
     cap->packet_limit = count;
     return CSHARK_OK;
@@ -73,6 +77,7 @@ int cshark_capture_set_packet_limit(cshark_capture *cap, uint64_t count)
 
 int cshark_capture_set_record_limit(cshark_capture *cap, uint64_t count)
 {
+    CS_ENTER();
     SETTABLE(cap);
     cap->record_limit = count;
     return CSHARK_OK;
@@ -80,6 +85,7 @@ int cshark_capture_set_record_limit(cshark_capture *cap, uint64_t count)
 
 int cshark_capture_set_fields(cshark_capture *cap, const char *const *names, size_t count)
 {
+    CS_ENTER();
     SETTABLE(cap);
     CS_CHECK_ARG(names || !count, "names");
     GArray *ids = g_array_new(FALSE, FALSE, sizeof(int));
@@ -105,6 +111,7 @@ int cshark_capture_set_fields(cshark_capture *cap, const char *const *names, siz
 
 int cshark_capture_set_columns(cshark_capture *cap, cshark_columns_mode mode)
 {
+    CS_ENTER();
     SETTABLE(cap);
     if ((int)mode < CSHARK_COLUMNS_OFF || mode > CSHARK_COLUMNS_ONLY)
         return cs_error(CSHARK_EINVAL, "cshark_capture_set_columns: %d is not a column mode",
@@ -115,6 +122,7 @@ int cshark_capture_set_columns(cshark_capture *cap, cshark_columns_mode mode)
 
 int cshark_capture_set_preference(cshark_capture *cap, const char *name_value)
 {
+    CS_ENTER();
     SETTABLE(cap);
     CS_CHECK_ARG(name_value, "preference");
     return cs_prefs_set(&cap->prefs, name_value);
@@ -122,6 +130,7 @@ int cshark_capture_set_preference(cshark_capture *cap, const char *name_value)
 
 int cshark_capture_set_decode_as(cshark_capture *cap, const char *rule)
 {
+    CS_ENTER();
     SETTABLE(cap);
     CS_CHECK_ARG(rule, "rule");
     return cs_prefs_decode_as(&cap->prefs, rule);
@@ -129,6 +138,7 @@ int cshark_capture_set_decode_as(cshark_capture *cap, const char *rule)
 
 int cshark_capture_set_protocol(cshark_capture *cap, const char *protocol, bool enabled)
 {
+    CS_ENTER();
     SETTABLE(cap);
     CS_CHECK_ARG(protocol, "protocol");
     return cs_prefs_protocol(&cap->prefs, protocol, !!enabled);
@@ -136,6 +146,7 @@ int cshark_capture_set_protocol(cshark_capture *cap, const char *protocol, bool 
 
 int cshark_capture_set_wlan_key(cshark_capture *cap, const char *type, const char *key)
 {
+    CS_ENTER();
     SETTABLE(cap);
     CS_CHECK_ARG(type, "type");
     CS_CHECK_ARG(key, "key");
@@ -171,6 +182,7 @@ static int live_only(cshark_capture *cap, cs_live **live)
 #define LIVE_SETTER(fn, type, what)                                            \
     int fn(cshark_capture *cap, type value)                                    \
     {                                                                          \
+        CS_ENTER();                                                            \
         cs_live *live;                                                         \
         int rc = live_only(cap, &live);                                        \
         return rc != CSHARK_OK ? rc : cs_live_set(live, what, value);          \
@@ -184,6 +196,7 @@ LIVE_SETTER(cshark_capture_set_immediate_mode, bool, "immediate")
 
 int cshark_capture_set_capture_filter(cshark_capture *cap, const char *bpf)
 {
+    CS_ENTER();
     cs_live *live;
     int rc = live_only(cap, &live);
     if (rc != CSHARK_OK)
@@ -194,6 +207,7 @@ int cshark_capture_set_capture_filter(cshark_capture *cap, const char *bpf)
 
 int cshark_capture_set_duration(cshark_capture *cap, double seconds)
 {
+    CS_ENTER();
     cs_live *live;
     int rc = live_only(cap, &live);
     if (rc != CSHARK_OK)
@@ -205,6 +219,7 @@ int cshark_capture_set_duration(cshark_capture *cap, double seconds)
 int cshark_capture_set_output(cshark_capture *cap, const char *path, uint64_t file_kb,
                               unsigned files)
 {
+    CS_ENTER();
     cs_live *live;
     int rc = live_only(cap, &live);
     if (rc != CSHARK_OK)
@@ -216,6 +231,7 @@ int cshark_capture_set_output(cshark_capture *cap, const char *path, uint64_t fi
 
 int cshark_capture_set_session_reset(cshark_capture *cap, uint64_t packets)
 {
+    CS_ENTER();
     SETTABLE(cap);
     cap->reset_every = packets;
     return CSHARK_OK;

@@ -65,11 +65,36 @@ void cs_packet_destroy(cshark_packet *p)
     g_free(p);
 }
 
+/* The kept packets alive, by address: freeing one twice, or keeping a
+ * packet gone with its capture, is found here without reading it. Touched
+ * under the guard only; no allocation per packet (a hash set grows to the
+ * most packets kept at once). */
+static GHashTable *kept_set;
+
+static int is_kept(const cshark_packet *p)
+{
+    return kept_set && g_hash_table_contains(kept_set, p);
+}
+
+void cs_packets_forget(void)
+{
+    if (kept_set && !g_hash_table_size(kept_set))
+        g_clear_pointer(&kept_set, g_hash_table_destroy);
+}
+
 int cshark_packet_keep(cshark_packet *p)
 {
+    CS_ENTER();
     CS_CHECK_ARG(p, "packet");
-    if (p->kept)
+    if (is_kept(p))
         return CSHARK_OK;
+    if (!cs_capture_owns(p))
+        return cs_error(CSHARK_EINVAL, "cshark_packet_keep: %p is neither a kept packet nor the "
+                        "open capture's (freed already, or its capture read on or closed)",
+                        (void *)p);
+    if (!kept_set)
+        kept_set = g_hash_table_new(NULL, NULL);
+    g_hash_table_add(kept_set, p);
     /* The capture's file (and its interface table) may go before we do. */
     cshark_packet_interface_name(p);
     cs_columns_detach(p);
@@ -85,10 +110,18 @@ int cshark_packet_keep(cshark_packet *p)
     return CSHARK_OK;
 }
 
-void cshark_packet_free(cshark_packet *p)
+int cshark_packet_free(cshark_packet *p)
 {
-    if (!p || !p->kept)
-        return;
+    if (!p)
+        return CSHARK_OK;
+    CS_ENTER();
+    if (!is_kept(p)) {
+        if (cs_capture_owns(p))
+            return CSHARK_OK; /* its capture's: left alone */
+        return cs_error(CSHARK_EINVAL, "cshark_packet_free: %p is not a kept packet (freed "
+                        "already?)", (void *)p);
+    }
+    g_hash_table_remove(kept_set, p);
     cs_session *s = p->session;
     if (s->reading && !s->spare) {
         /* Keep-then-free per packet (the Python binding's way) would build
@@ -97,9 +130,10 @@ void cshark_packet_free(cshark_packet *p)
         p->kept = 0;
         cs_packet_release(p);
         s->spare = p;
-        return;
+        return CSHARK_OK;
     }
     cs_packet_destroy(p);
+    return CSHARK_OK;
 }
 
 cshark_packet *cs_packet_take_spare(cs_session *s, cshark_packet **owner)
@@ -175,8 +209,13 @@ const char *cshark_packet_interface_name(const cshark_packet *cp)
     uint32_t id = cshark_packet_interface_id(p);
     if (id == CSHARK_NO_INTERFACE)
         return NULL;
+    if (__atomic_load_n(&p->iface_name, __ATOMIC_ACQUIRE))
+        return p->iface_name;
+    CS_ENTER_OR(NULL); /* asks the capture's source */
     if (!p->iface_name)
-        p->iface_name = wmem_strdup(p->pool, cs_session_interface_name(p->session, id));
+        __atomic_store_n(&p->iface_name,
+                         wmem_strdup(p->pool, cs_session_interface_name(p->session, id)),
+                         __ATOMIC_RELEASE);
     return p->iface_name;
 }
 

@@ -160,6 +160,9 @@ static void reset_session(cshark_capture *cap)
 
 int cshark_capture_next(cshark_capture *cap, cshark_packet **packet)
 {
+    if (packet)
+        *packet = NULL;
+    CS_ENTER(); /* under its own name */
     return cshark_capture_next_timeout(cap, packet, -1);
 }
 
@@ -167,7 +170,8 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
 {
     CS_CHECK_ARG(packet, "packet");
     *packet = NULL;
-    CS_CHECK_ARG(cap, "capture");
+    CS_ENTER();
+    CS_CHECK_CAP(cap);
     if (cap->failed)
         return cs_error(cap->failed, "\"%s\" already failed: %s", cap->path,
                         cap->deferred_msg ? cap->deferred_msg : "see the first error");
@@ -178,7 +182,9 @@ int cshark_capture_next_timeout(cshark_capture *cap, cshark_packet **packet, int
     cs_engine_use_resolution(cap->resolve);
 
     for (;;) {
-        if (cap->stop) /* cshark_capture_stop(): as at the end of the file */
+        /* cshark_capture_stop(), maybe from another thread: as at the end
+         * of the file. */
+        if (__atomic_load_n(&cap->stop, __ATOMIC_RELAXED))
             return CSHARK_DONE;
         /* Not under analyses: they count across the whole capture, and
          * some keep state in the session's memory. */
@@ -267,7 +273,8 @@ int cs_capture_rereadable(const cshark_capture *cap, const char *what)
  * of its own (the reading's session ends: its kept packets are frozen). */
 int cshark_capture_retap(cshark_capture *cap)
 {
-    CS_CHECK_ARG(cap, "capture");
+    CS_ENTER();
+    CS_CHECK_CAP(cap);
     int rc = cs_capture_rereadable(cap, "cshark_capture_retap");
     if (rc != CSHARK_OK || !cap->started)
         return rc; /* not started: the analyses run with the first read */

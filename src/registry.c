@@ -19,12 +19,14 @@ int cs_registry_find(const char *name, header_field_info **hf)
 
 int cshark_field_check(const char *name)
 {
+    CS_ENTER();
     header_field_info *hf;
     return cs_registry_find(name, &hf);
 }
 
 int cshark_field_type(const char *name, cshark_type *type)
 {
+    CS_ENTER();
     CS_CHECK_ARG(type, "type");
     *type = CSHARK_TYPE_NONE;
     header_field_info *hf;
@@ -36,6 +38,7 @@ int cshark_field_type(const char *name, cshark_type *type)
 
 int cshark_field_lookup(const char *name, const cshark_field **field)
 {
+    CS_ENTER();
     CS_CHECK_ARG(field, "field");
     *field = NULL;
     header_field_info *hf;

@@ -13,6 +13,7 @@ static int first(cshark_packet *pkt, const char *name, const cshark_item **it)
 
 int cshark_packet_field_uint(cshark_packet *pkt, const char *name, uint64_t *value)
 {
+    CS_ENTER();
     const cshark_item *it;
     int rc = first(pkt, name, &it);
     return rc == CSHARK_OK ? cshark_item_uint(it, value) : rc;
@@ -20,6 +21,7 @@ int cshark_packet_field_uint(cshark_packet *pkt, const char *name, uint64_t *val
 
 int cshark_packet_field_int(cshark_packet *pkt, const char *name, int64_t *value)
 {
+    CS_ENTER();
     const cshark_item *it;
     int rc = first(pkt, name, &it);
     return rc == CSHARK_OK ? cshark_item_int(it, value) : rc;
@@ -27,6 +29,7 @@ int cshark_packet_field_int(cshark_packet *pkt, const char *name, int64_t *value
 
 int cshark_packet_field_double(cshark_packet *pkt, const char *name, double *value)
 {
+    CS_ENTER();
     const cshark_item *it;
     int rc = first(pkt, name, &it);
     return rc == CSHARK_OK ? cshark_item_double(it, value) : rc;
@@ -34,6 +37,7 @@ int cshark_packet_field_double(cshark_packet *pkt, const char *name, double *val
 
 int cshark_packet_field_string(cshark_packet *pkt, const char *name, const char **value)
 {
+    CS_ENTER();
     const cshark_item *it;
     int rc = first(pkt, name, &it);
     return rc == CSHARK_OK ? cshark_item_string(it, value) : rc;
@@ -41,6 +45,7 @@ int cshark_packet_field_string(cshark_packet *pkt, const char *name, const char 
 
 int cshark_packet_field_seconds(cshark_packet *pkt, const char *name, double *seconds)
 {
+    CS_ENTER();
     const cshark_item *it;
     int rc = first(pkt, name, &it);
     return rc == CSHARK_OK ? cshark_item_seconds(it, seconds) : rc;
@@ -49,6 +54,7 @@ int cshark_packet_field_seconds(cshark_packet *pkt, const char *name, double *se
 int cshark_packet_field_time(cshark_packet *pkt, const char *name, int64_t *seconds,
                              int32_t *nanoseconds)
 {
+    CS_ENTER();
     const cshark_item *it;
     int rc = first(pkt, name, &it);
     return rc == CSHARK_OK ? cshark_item_time(it, seconds, nanoseconds) : rc;
@@ -56,6 +62,7 @@ int cshark_packet_field_time(cshark_packet *pkt, const char *name, int64_t *seco
 
 int cshark_packet_field_show(cshark_packet *pkt, const char *name, const char **show)
 {
+    CS_ENTER();
     CS_CHECK_ARG(show, "show");
     *show = NULL;
     const cshark_item *it;

@@ -1,6 +1,7 @@
 /* The packet view: the engine's tree flattened into PDML elements, built once
  * per packet on first use, then walked and searched without allocation.
  * SPDX-License-Identifier: GPL-2.0-or-later */
+#include <pthread.h>
 #include <string.h>
 
 #include "internal.h"
@@ -73,8 +74,9 @@ static void build(cs_view *v, cshark_packet *p, proto_node *node, cshark_item *p
  * (cshark.h) while cshark_capture_next() freezes them (cs_view_freeze). The
  * writes those calls can make, a first build of the view and an array from
  * the packet's pool, and each packet's freeze take this lock; reading a
- * built view takes nothing. */
-static GMutex kept_mu;
+ * built view takes nothing. A pthread mutex, not GLib's GMutex (a futex of
+ * its own): ThreadSanitizer sees this one (scripts/tsan.sh). */
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int build_locked(cshark_packet *p)
 {
@@ -115,9 +117,9 @@ void *cs_packet_alloc(cshark_packet *p, size_t n)
 {
     if (!p->kept)
         return wmem_alloc(p->pool, n);
-    g_mutex_lock(&kept_mu);
+    pthread_mutex_lock(&kept_mu);
     void *m = wmem_alloc(p->pool, n);
-    g_mutex_unlock(&kept_mu);
+    pthread_mutex_unlock(&kept_mu);
     return m;
 }
 
@@ -127,9 +129,9 @@ int cs_view_build(cshark_packet *p)
         return CSHARK_OK;
     if (!p->kept) /* its capture's alone: no other thread may read it */
         return build_locked(p);
-    g_mutex_lock(&kept_mu);
+    pthread_mutex_lock(&kept_mu);
     int rc = build_locked(p);
-    g_mutex_unlock(&kept_mu);
+    pthread_mutex_unlock(&kept_mu);
     return rc;
 }
 
@@ -149,9 +151,9 @@ void cs_view_free(cs_view *v)
 
 void cs_view_freeze(cshark_packet *p)
 {
-    g_mutex_lock(&kept_mu);
+    pthread_mutex_lock(&kept_mu);
     if (build_locked(p) != CSHARK_OK) {
-        g_mutex_unlock(&kept_mu);
+        pthread_mutex_unlock(&kept_mu);
         return;
     }
     for (size_t i = 0; i < p->view.count; i++) {
@@ -164,7 +166,7 @@ void cs_view_freeze(cshark_packet *p)
         cshark_item_fields_text(it);
     }
     cs_field_freeze_sources(p);
-    g_mutex_unlock(&kept_mu);
+    pthread_mutex_unlock(&kept_mu);
 }
 
 /* ---- layers and lookup by name ------------------------------------------ */
@@ -218,6 +220,7 @@ static int absent(const cshark_packet *p, const header_field_info *hf, const cha
 
 int cshark_packet_field(cshark_packet *p, const char *name, const cshark_item **item)
 {
+    CS_ENTER();
     CS_CHECK_ARG(item, "item");
     *item = NULL;
     header_field_info *hf;
@@ -237,6 +240,7 @@ int cshark_packet_field(cshark_packet *p, const char *name, const cshark_item **
 int cshark_packet_fields(cshark_packet *p, const char *name, const cshark_item *const **items,
                          size_t *count)
 {
+    CS_ENTER();
     CS_CHECK_ARG(items, "items");
     CS_CHECK_ARG(count, "count");
     *items = NULL;
@@ -281,6 +285,7 @@ int cshark_packet_fields_of(cshark_packet *p, const cshark_field *field,
 
 int cshark_packet_field_count(cshark_packet *p, const char *name, size_t *count)
 {
+    CS_ENTER();
     CS_CHECK_ARG(count, "count");
     *count = 0;
     header_field_info *hf;
@@ -337,6 +342,7 @@ const cshark_item *cshark_item_layer(const cshark_item *it)
 
 int cshark_item_field(const cshark_item *under, const char *name, const cshark_item **item)
 {
+    CS_ENTER();
     CS_CHECK_ARG(item, "item");
     *item = NULL;
     CS_CHECK_ARG(under, "item");

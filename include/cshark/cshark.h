@@ -31,9 +31,18 @@
  *    read or close, unless kept (cshark_packet_keep(): yours until
  *    cshark_packet_free()). Items, strings and byte pointers obtained from a
  *    packet live exactly as long as the packet; never free them.
- *  - Threads: use cshark from one thread at a time. The exception for reading
- *    ahead covers the calls marked [structure]: see docs/API.md, which also
- *    holds the design notes and tshark/PyShark correspondences.
+ *  - Threads: use cshark from one thread at a time (any thread, in turn). A
+ *    call made while another thread is inside cshark does nothing and
+ *    returns CSHARK_EBUSY (a string or count: NULL or 0), with
+ *    cshark_last_error() naming both calls; never a crash or a wait. The
+ *    exception for reading ahead: the calls marked [structure], and string
+ *    accessors of items already formatted (cshark_item_formatted()), read
+ *    kept packets beside a thread inside cshark_capture_next*();
+ *    cshark_capture_stop() is safe from any thread or a signal handler.
+ *    A closed capture or a freed packet given again is CSHARK_EINVAL (found
+ *    without reading freed memory; unless the memory was reused by a new
+ *    capture or packet). See docs/API.md, which also holds the design notes
+ *    and tshark/PyShark correspondences.
  */
 #ifndef CSHARK_H
 #define CSHARK_H
@@ -99,10 +108,13 @@ enum {
     CSHARK_EOPTION        = -12, /* invalid option: preference, decode-as rule,
                                     protocol, key or name-resolution letter   */
     CSHARK_EPERM          = -13, /* capturing needs root or CAP_NET_RAW       */
-    CSHARK_ENOTPRIMED     = -14  /* the packet's tree cannot hold that field:
+    CSHARK_ENOTPRIMED     = -14, /* the packet's tree cannot hold that field:
                                     it is not among the capture's fields of
                                     interest, or the packet was read without
                                     a tree (cshark_capture_run, columns only) */
+    CSHARK_EBUSY          = -15  /* another thread is inside cshark: nothing
+                                    was done; the message names both calls
+                                    (see Threads above)                       */
 };
 
 /* The message of this thread's last error ("" if none yet). Owned by the
@@ -347,8 +359,11 @@ const char *cshark_capture_column_format(const cshark_capture *capture, size_t i
                                          bool *shown);
 
 /* Close the source and free the capture and its current packet; undo its
- * options. Kept packets stay valid. NULL is allowed. */
-void cshark_capture_close(cshark_capture *capture);
+ * options. Kept packets stay valid. NULL is allowed (CSHARK_OK). CSHARK_EBUSY
+ * while another thread is inside cshark (reading it, say): the capture stays
+ * open, close it when that call has returned. CSHARK_EINVAL for a capture
+ * closed already. */
+int cshark_capture_close(cshark_capture *capture);
 
 /* ==== Analyses across packets =========================================== */
 
@@ -453,6 +468,8 @@ int cshark_analysis_save(cshark_analysis *analysis, const char *folder);
 
 /* Make a packet yours until cshark_packet_free(), valid with its items and
  * strings after later reads and after its capture closes. Idempotent.
+ * CSHARK_EINVAL for a packet that is neither kept nor the open capture's
+ * (freed already, or its capture closed).
  * Cost: a kept packet holds its dissection (the engine's tree, its strings,
  * its data sources and buffers): about 50 KB a packet with the full tree and
  * 20 KB with fields of interest (cshark_capture_set_fields), measured on the
@@ -460,9 +477,11 @@ int cshark_analysis_save(cshark_analysis *analysis, const char *folder);
  * getters) and let the packet go; docs/API.md, "Keeping packets". */
 int cshark_packet_keep(cshark_packet *packet);
 
-/* Free a kept packet. NULL, and a packet not kept (its capture's), are left
- * alone. */
-void cshark_packet_free(cshark_packet *packet);
+/* Free a kept packet. NULL, and a packet not kept (its capture's current
+ * one), are left alone (CSHARK_OK). A packet freed already is CSHARK_EINVAL
+ * (looked up among the kept packets, never read), as is a pointer that is
+ * neither; CSHARK_EBUSY while another thread is inside cshark. */
+int cshark_packet_free(cshark_packet *packet);
 
 /* frame.number, from 1. [structure] */
 uint32_t cshark_packet_number(const cshark_packet *packet);

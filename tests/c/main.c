@@ -55,6 +55,7 @@ int main(void)
     srunner_add_suite(sr, helpers_suite());
     srunner_add_suite(sr, iostat_suite());
     srunner_add_suite(sr, live_suite());
+    srunner_add_suite(sr, threads_suite());
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -18,6 +18,7 @@ Suite *ahead_suite(void);
 Suite *analysis_suite(void);
 Suite *helpers_suite(void);
 Suite *iostat_suite(void);
+Suite *threads_suite(void);
 
 /* Path of a file in tests/data (static buffer, valid until the next call). */
 const char *data_file(const char *name);
