@@ -16,6 +16,7 @@
 #include <wiretap/pcap-encap.h>
 
 #include "internal.h"
+#include "live_queue.h"
 
 struct cs_live {
     cs_source base;        /* first: a cs_source * is a cs_live *                */
@@ -35,6 +36,7 @@ struct cs_live {
     double duration;
     gint64 deadline_ns;    /* 0: none */
     cs_dump *dump;         /* -w output, or NULL                                 */
+    cs_live_queue *queue;  /* the capture thread, once started (live_queue.c)   */
 };
 
 static gint64 now_ns(void)
@@ -106,6 +108,7 @@ static cs_live *live_new(const char *const *names, size_t n)
 
 static void live_free(cs_live *l)
 {
+    cs_live_queue_free(l->queue); /* before the handles it reads */
     cs_dump_free(l->dump);
     for (size_t i = 0; i < l->n; i++)
         if (l->pcap[i])
@@ -329,9 +332,8 @@ void cs_pseudo_header(wtap_rec *rec, int encap)
 
 /* libpcap's words when the interface is deleted or brought down under it
  * (pcap-linux.c, ENXIO and ENETDOWN); said as dumpcap says it. */
-static int read_error(const cs_live *l, size_t i, int rc)
+static int read_error_text(const cs_live *l, size_t i, const char *detail)
 {
-    const char *detail = rc == PCAP_ERROR_BREAK ? "interrupted" : pcap_geterr(l->pcap[i]);
     if (!strcmp(detail, "The interface disappeared") || !strcmp(detail, "The interface went down"))
         return cs_error(CSHARK_EREAD,
                         "the network adapter \"%s\" is no longer attached; the capture has "
@@ -339,9 +341,32 @@ static int read_error(const cs_live *l, size_t i, int rc)
     return cs_error(CSHARK_EREAD, "capturing on %s failed: %s", l->names[i], detail);
 }
 
-/* Try each handle once, starting after the last one that gave a packet. */
+static int read_error(const cs_live *l, size_t i, int rc)
+{
+    return read_error_text(l, i, rc == PCAP_ERROR_BREAK ? "interrupted" : pcap_geterr(l->pcap[i]));
+}
+
+static void fill_record(cs_live *l, size_t i, const struct pcap_pkthdr *h, const u_char *data,
+                        wtap_rec *rec, Buffer *buf);
+
+/* Try each handle once, starting after the last one that gave a packet; or,
+ * with the capture thread, take the next frame it queued. */
 static int try_read(cs_live *l, wtap_rec *rec, Buffer *buf)
 {
+    if (l->queue) {
+        cs_live_frame f;
+        char msg[PCAP_ERRBUF_SIZE];
+        int rc = cs_live_queue_pop(l->queue, &f, msg, sizeof msg);
+        if (rc < 0)
+            return read_error_text(l, f.iface, msg);
+        if (rc == 0)
+            return 0;
+        struct pcap_pkthdr h = { .caplen = f.caplen, .len = f.len };
+        h.ts.tv_sec = f.sec;
+        h.ts.tv_usec = f.frac;
+        fill_record(l, f.iface, &h, f.data, rec, buf);
+        return 1;
+    }
     for (size_t k = 0; k < l->n; k++) {
         size_t i = (l->next + k) % l->n;
         struct pcap_pkthdr *h;
@@ -352,27 +377,34 @@ static int try_read(cs_live *l, wtap_rec *rec, Buffer *buf)
         if (rc < 0)
             return read_error(l, i, rc);
         l->next = i + 1;
-        wtap_rec_reset(rec);
-        rec->rec_type = REC_TYPE_PACKET;
-        rec->block = wtap_block_create(WTAP_BLOCK_PACKET);
-        /* As read back from dumpcap's pcapng: one section, numbered 0. */
-        rec->presence_flags =
-            WTAP_HAS_TS | WTAP_HAS_CAP_LEN | WTAP_HAS_INTERFACE_ID | WTAP_HAS_SECTION_NUMBER;
-        rec->section_number = 0;
-        rec->ts.secs = h->ts.tv_sec;
-        rec->ts.nsecs = (int)(l->nanos[i] ? h->ts.tv_usec : h->ts.tv_usec * 1000);
-        rec->tsprec = l->nanos[i] ? WTAP_TSPREC_NSEC : WTAP_TSPREC_USEC;
-        rec->rec_header.packet_header.caplen = h->caplen;
-        rec->rec_header.packet_header.len = h->len;
-        rec->rec_header.packet_header.pkt_encap = l->encap[i];
-        rec->rec_header.packet_header.interface_id = (guint32)i;
-        cs_pseudo_header(rec, l->encap[i]);
-        /* The data is libpcap's until the next call: copy it. */
-        ws_buffer_assure_space(buf, h->caplen);
-        memcpy(ws_buffer_start_ptr(buf), data, h->caplen);
+        fill_record(l, i, h, data, rec, buf);
         return 1;
     }
     return 0;
+}
+
+/* The wiretap record of frame DATA, of handle I. */
+static void fill_record(cs_live *l, size_t i, const struct pcap_pkthdr *h, const u_char *data,
+                        wtap_rec *rec, Buffer *buf)
+{
+    wtap_rec_reset(rec);
+    rec->rec_type = REC_TYPE_PACKET;
+    rec->block = wtap_block_create(WTAP_BLOCK_PACKET);
+    /* As read back from dumpcap's pcapng: one section, numbered 0. */
+    rec->presence_flags =
+        WTAP_HAS_TS | WTAP_HAS_CAP_LEN | WTAP_HAS_INTERFACE_ID | WTAP_HAS_SECTION_NUMBER;
+    rec->section_number = 0;
+    rec->ts.secs = h->ts.tv_sec;
+    rec->ts.nsecs = (int)(l->nanos[i] ? h->ts.tv_usec : h->ts.tv_usec * 1000);
+    rec->tsprec = l->nanos[i] ? WTAP_TSPREC_NSEC : WTAP_TSPREC_USEC;
+    rec->rec_header.packet_header.caplen = h->caplen;
+    rec->rec_header.packet_header.len = h->len;
+    rec->rec_header.packet_header.pkt_encap = l->encap[i];
+    rec->rec_header.packet_header.interface_id = (guint32)i;
+    cs_pseudo_header(rec, l->encap[i]);
+    /* The data is libpcap's until the next call: copy it. */
+    ws_buffer_assure_space(buf, h->caplen);
+    memcpy(ws_buffer_start_ptr(buf), data, h->caplen);
 }
 
 /* 1: a record; 0: the capture is over (stopped, duration reached);
@@ -405,10 +437,15 @@ static int wait_read(cs_live *l, wtap_rec *rec, Buffer *buf, int timeout_ms)
         for (size_t i = 0; i < l->n; i++)
             fds[i + 1] = (struct pollfd){ .fd = pcap_get_selectable_fd(l->pcap[i]),
                                           .events = POLLIN };
+        nfds_t nfds = (nfds_t)(l->n + 1);
+        if (l->queue) { /* the capture thread says when it queued frames */
+            fds[1] = (struct pollfd){ .fd = cs_live_queue_fd(l->queue), .events = POLLIN };
+            nfds = 2;
+        }
         /* Cap each sleep: some devices' descriptors do not wake poll for
          * buffered packets (libpcap's "timeout" semantics). */
         int ms = wait < 0 ? 100 : (int)MIN((wait + 999999) / 1000000, 100);
-        if (poll(fds, (nfds_t)(l->n + 1), ms) < 0 && errno != EINTR)
+        if (poll(fds, nfds, ms) < 0 && errno != EINTR)
             return cs_error(CSHARK_EREAD, "waiting for packets failed: %s", g_strerror(errno));
     }
 }
@@ -417,7 +454,14 @@ void cs_live_stats(cs_live *l, cshark_stats *st)
 {
     for (size_t i = 0; i < l->n; i++) {
         struct pcap_stat ps;
-        if (l->pcap[i] && pcap_stats(l->pcap[i], &ps) == 0) {
+        int ok = 0;
+        if (l->queue && i == 0)
+            st->dropped += cs_live_queue_stats(l->queue, l->pcap[i], &ps, &ok);
+        else if (l->queue)
+            cs_live_queue_stats(l->queue, l->pcap[i], &ps, &ok);
+        else
+            ok = l->pcap[i] && pcap_stats(l->pcap[i], &ps) == 0;
+        if (ok) {
             st->received += ps.ps_recv;
             st->dropped += ps.ps_drop;
             st->if_dropped += ps.ps_ifdrop;
@@ -431,13 +475,18 @@ static int live_start(cs_source *s)
 {
     cs_live *l = (cs_live *)s;
     int rc = activate(l);
-    if (rc != CSHARK_OK || !l->dump)
-        return rc;
-    for (size_t i = 0; i < l->n; i++)
-        cs_dump_add_interface(l->dump, l->names[i], l->encap[i], l->nanos[i], l->snaplen);
-    /* The output file now, as dumpcap: a path that cannot be written fails
-     * here, and a capture of no packets still leaves its file. */
-    return cs_dump_start(l->dump);
+    if (rc == CSHARK_OK && l->dump) {
+        for (size_t i = 0; i < l->n; i++)
+            cs_dump_add_interface(l->dump, l->names[i], l->encap[i], l->nanos[i], l->snaplen);
+        /* The output file now, as dumpcap: a path that cannot be written
+         * fails here, and a capture of no packets still leaves its file. */
+        rc = cs_dump_start(l->dump);
+    }
+    /* Frames are taken from the kernel by a thread of their own from now
+     * on; if it cannot start, this thread reads them as it dissects. */
+    if (rc == CSHARK_OK)
+        l->queue = cs_live_queue_start(l->pcap, l->n, l->wake[0], &l->stopped);
+    return rc;
 }
 
 static int live_read(cs_source *s, wtap_rec *rec, Buffer *buf, gint64 *offset, int timeout_ms)
