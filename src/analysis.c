@@ -170,8 +170,10 @@ int cshark_capture_run(cshark_capture *cap)
     /* As tshark -q: no tree unless a filter or an analysis needs one. */
     if (!cap->started)
         cap->quiet = 1;
+    int rc = cs_capture_skim(cap);
+    if (rc != 1)
+        return rc;
     cshark_packet *p;
-    int rc;
     while ((rc = cshark_capture_next(cap, &p)) == CSHARK_PACKET)
         ;
     return rc;

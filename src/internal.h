@@ -271,6 +271,9 @@ int cs_capture_check(const cshark_capture *cap, const char *call);
     } while (0)
 /* Whether P is the open capture's current packet (compared, never read). */
 int cs_capture_owns(const cshark_packet *p);
+/* read.c: cshark_capture_run() without dissection when nothing sees it;
+ * 1 when it must dissect. */
+int cs_capture_skim(cshark_capture *cap);
 
 /* ---- analysis*.c: analyses across packets (the engine's taps) ----------- */
 

@@ -158,6 +158,38 @@ static void reset_session(cshark_capture *cap)
     malloc_trim(0);
 }
 
+/* cshark_capture_run() when nothing would see the dissection (no analysis,
+ * no display filter, one pass): the records are read, counted and, live,
+ * written (-q -w), not dissected, as tshark -w leaves them to dumpcap.
+ * 1 when the capture needs dissecting; else the run's status. */
+int cs_capture_skim(cshark_capture *cap)
+{
+    if (cap->analyses || cap->dfcode || cap->two_pass || cap->failed || cap->current)
+        return 1;
+    if (!cap->started && start(cap) != CSHARK_OK)
+        return cap->failed;
+    wtap_rec rec;
+    Buffer buf;
+    wtap_rec_init(&rec);
+    ws_buffer_init(&buf, 1514);
+    int rc = CSHARK_DONE;
+    while (!cap->stop && !(cap->packet_limit && cap->delivered >= cap->packet_limit) &&
+           !(cap->record_limit && cap->count >= cap->record_limit)) {
+        gint64 offset;
+        int r = cap->src->ops->read(cap->src, &rec, &buf, &offset, -1);
+        if (r != 1) {
+            rc = r < 0 ? (cap->failed = r) : r;
+            break;
+        }
+        cap->count++;
+        cap->delivered++;
+        wtap_rec_reset(&rec);
+    }
+    ws_buffer_free(&buf);
+    wtap_rec_cleanup(&rec);
+    return rc;
+}
+
 int cshark_capture_next(cshark_capture *cap, cshark_packet **packet)
 {
     if (packet)
