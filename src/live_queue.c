@@ -8,7 +8,8 @@
  * the system once the reader has passed a block; a few are kept for reuse,
  * sparing page faults and unmapping's TLB shootdowns), up to a limit:
  * CSHARK_LIVE_QUEUE_MB (default 128); beyond it a frame is dropped and
- * counted with the kernel's drops.
+ * counted with the kernel's drops. CSHARK_LIVE_QUEUE_MB=0: no thread (the
+ * reader takes frames from libpcap itself, as before).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <poll.h>
@@ -212,12 +213,15 @@ static size_t queue_limit(void)
 cs_live_queue *cs_live_queue_start(pcap_t **pcap, size_t n, int wake_fd,
                                    volatile sig_atomic_t *stopped)
 {
+    size_t limit = queue_limit();
+    if (!limit) /* CSHARK_LIVE_QUEUE_MB=0: no thread, read as dissected */
+        return NULL;
     cs_live_queue *q = g_new0(cs_live_queue, 1);
     q->pcap = pcap;
     q->n = n;
     q->wake_fd = wake_fd;
     q->stopped = stopped;
-    q->limit = queue_limit();
+    q->limit = limit;
     q->ready = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     g_mutex_init(&q->lock);
     g_mutex_init(&q->pcap_lock);

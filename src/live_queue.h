@@ -18,7 +18,7 @@ typedef struct {
 
 /* Starts the thread reading the N activated, non-blocking handles until
  * *STOPPED is set (WAKE_FD, the stop pipe's read end, wakes it) or the
- * queue is freed; NULL if it cannot start. */
+ * queue is freed; NULL if it cannot start or CSHARK_LIVE_QUEUE_MB is 0. */
 cs_live_queue *cs_live_queue_start(pcap_t **pcap, size_t n, int wake_fd,
                                    volatile sig_atomic_t *stopped);
 /* 1: a frame in F; 0: none now (poll cs_live_queue_fd() for more); negative:

@@ -335,7 +335,8 @@ int cshark_capture_stop(cshark_capture *capture);
 typedef struct {
     unsigned version;
     uint64_t received;    /* seen by libpcap (ps_recv); 0 for files         */
-    uint64_t dropped;     /* dropped by the kernel for lack of buffer space */
+    uint64_t dropped;     /* dropped for lack of buffer space: the kernel's,
+                             and the capture thread's queue when full    */
     uint64_t if_dropped;  /* dropped by the interface or its driver         */
     uint64_t read;        /* records read                                   */
     uint64_t delivered;   /* packets returned by the reading calls          */

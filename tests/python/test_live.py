@@ -304,6 +304,34 @@ def test_burst_is_not_dropped():
                     f"stderr: {tail(err)}", pytrace=False)
 
 
+def test_long_burst_is_queued_not_dropped(tmp_path):
+    """20,000 datagrams of 1,205 bytes back to back (24 MB: many times
+    libpcap's 2 MiB ring, faster than the dissection of -V), captured with
+    -V and, at once, with -q -w: the capture thread keeps what dissection
+    has not read yet, so every datagram is printed, in order, with no drop
+    reported; -q -w writes every one of them and prints nothing."""
+    port = free_port()
+    count = 20000
+    payloads = [b"%05d" % i + b"." * 1200 for i in range(count)]
+    tree = start("-f", f"udp port {port}", "-c", count, "-a", "duration:60",
+                 "-T", "fields", "-e", "data.data", "-V")
+    pcap = tmp_path / "burst.pcapng"
+    quiet = start("-f", f"udp port {port}", "-c", count, "-a", "duration:60", "-q", "-w", pcap)
+    send_udp(port, payloads)
+    status, out, err = finish(tree, 90)
+    assert status == 0, f"cshark exited {status}: {tail(err)}"
+    got = [int(bytes.fromhex(line)[:5]) for line in lines_of(out)]
+    if got != list(range(count)) or b"dropped" in err:
+        pytest.fail(f"-V printed {len(got)} of {count} datagrams sent in a burst; "
+                    f"stderr: {tail(err)}", pytrace=False)
+    status, out, err = finish(quiet, 90)
+    assert status == 0, f"cshark -q -w exited {status}: {tail(err)}"
+    assert out == b"" and b"dropped" not in err and captured_count(err) == count, tail(err)
+    if CAPINFOS:
+        info = run([CAPINFOS, "-M", "-c", pcap])
+        assert re.search(rb"Number of packets:\s+%d\b" % count, info.stdout), short(info.stdout)
+
+
 def test_duration_ends_idle_capture():
     """-a duration:2 on a port nobody uses: exit 0, no packet printed, and
     the capture lasted 2 s within 10%.
