@@ -194,7 +194,10 @@ def replay_round(send_if, pcap, loops, pps):
 def capture(run, args, pcap, frames, capture_if, send_if):
     cmd = in_ns(args.cshark, "-i", capture_if, *run.cshark_args,
                 "-T", "fields", "-e", "frame.number")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # The capture thread's queue holds what dissection has not read yet, up
+    # to its limit: at --topspeed it fills, which is not what this measures.
+    env = dict(os.environ, CSHARK_LIVE_QUEUE_MB=str(args.queue_mb))
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     pid = proc.pid  # ip netns exec execs cshark: the same process
     start = time.monotonic()
     stop = threading.Event()
@@ -292,6 +295,9 @@ def main():
     parser.add_argument("--iface", choices=("veth", "lo"), default="veth")
     parser.add_argument("--pps", type=int, help="replay rate (default: --topspeed)")
     parser.add_argument("--limit", type=int, default=50, help="allowed growth, MiB")
+    parser.add_argument("--queue-mb", type=int, default=0,
+                        help="CSHARK_LIVE_QUEUE_MB for cshark (default 0: no capture "
+                             "thread, the excess is dropped by the kernel, as before)")
     parser.add_argument("--max-seconds", type=float, default=900, help="per run")
     parser.add_argument("--cshark-arg", action="append", default=[],
                         help="extra cshark argument (repeatable), e.g. --cshark-arg=-B64")
