@@ -299,10 +299,11 @@ static int probe(cs_live *l)
     return CSHARK_OK;
 }
 
-/* Async-signal-safe: one flag and one write(). */
+/* Async-signal-safe: one flag (atomic: the capture thread reads it) and
+ * one write(). */
 void cs_live_stop(cs_live *l)
 {
-    l->stopped = 1;
+    __atomic_store_n(&l->stopped, 1, __ATOMIC_RELAXED);
     if (l->wake[1] >= 0) {
         ssize_t r = write(l->wake[1], "x", 1);
         (void)r;
@@ -413,7 +414,7 @@ static int wait_read(cs_live *l, wtap_rec *rec, Buffer *buf, int timeout_ms)
 {
     gint64 until = timeout_ms >= 0 ? now_ns() + (gint64)timeout_ms * 1000000 : 0;
     for (;;) {
-        if (l->stopped)
+        if (__atomic_load_n(&l->stopped, __ATOMIC_RELAXED))
             return 0;
         gint64 now = now_ns();
         if (l->deadline_ns && now >= l->deadline_ns)

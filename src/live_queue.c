@@ -156,7 +156,7 @@ static gpointer capture_thread(gpointer data)
         g_mutex_lock(&q->lock);
         int quit = q->quit;
         g_mutex_unlock(&q->lock);
-        if (quit || *q->stopped)
+        if (quit || __atomic_load_n(q->stopped, __ATOMIC_RELAXED))
             break;
         int got = 0, failed = 0;
         for (size_t k = 0; k < q->n && !failed; k++) {
