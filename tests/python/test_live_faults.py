@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from helpers import (free_port, require_cshark, tail, tshark, udp_socket,
+from helpers import (free_port, python_env, require_cshark, tail, tshark, udp_socket,
                      wait_until_capturing)
 
 CSHARK = require_cshark()
@@ -86,12 +86,12 @@ def veth():
         subprocess.run(["ip", "netns", "del", NS])
 
 
-def capture_until_va_goes(command, count=50):
+def capture_until_va_goes(command, count=50, env=None):
     """Run COMMAND (capturing on va, in the namespace), send COUNT frames
     from vb, delete va: (status, stdout, stderr)."""
     port = 5999
     proc = subprocess.Popen(["ip", "netns", "exec", NS, *command],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     wait_until_capturing(proc)
     netns("/usr/bin/python3", "-c", SENDER, port, count, check=True)
     time.sleep(1.0)  # the frames are in the socket's ring, delivered or not yet
@@ -143,6 +143,7 @@ try:
 except cshark.CaptureReadError as e:
     print(len(got), got == list(range(len(got))), e)
 """
-    status, out, err = capture_until_va_goes(["/usr/bin/python3", "-c", script])
+    status, out, err = capture_until_va_goes(["/usr/bin/python3", "-c", script],
+                                             env=python_env())  # ASan's runtime, if any
     assert status == 0, tail(err)
     assert out.decode().startswith("50 True ") and GONE.decode() in out.decode(), tail(out + err)
