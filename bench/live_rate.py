@@ -53,6 +53,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import live_rss  # noqa: E402  (the corpus's Ethernet frames)
+from live_rss import die, sh  # noqa: E402
 
 NS = "cshark-rate"
 SEND_IF, CAPTURE_IF = "vA", "vB"
@@ -60,19 +61,6 @@ ENV = dict(os.environ, WIRESHARK_CONFIG_DIR="/nonexistent/cshark-bench", LC_ALL=
 FIELDS = ["-T", "fields", "-e", "frame.number", "-e", "ip.src", "-e", "ip.dst",
           "-e", "tcp.dstport", "-e", "udp.dstport"]
 SECTION = "## Live capture: the highest rate without drops"
-
-
-def die(msg):
-    sys.exit(f"live_rate: {msg}")
-
-
-def sh(*cmd, check=True):
-    result = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    if check and result.returncode != 0:
-        die(f"{' '.join(map(str, cmd))} failed ({result.returncode}): "
-            f"{result.stderr.strip() or result.stdout.strip()}")
-    return result
 
 
 def in_ns(*cmd):

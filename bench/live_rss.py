@@ -46,7 +46,7 @@ MIB = 1024 * 1024
 
 
 def die(msg):
-    sys.exit(f"live_rss: {msg}")
+    sys.exit(f"{Path(sys.argv[0]).stem}: {msg}")  # live_rss, or live_rate using it
 
 
 def sh(*cmd, check=True, quiet=False):
