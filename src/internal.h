@@ -168,7 +168,8 @@ typedef struct cs_session {
     struct packet_provider_data prov;
     frame_data ref_frame, prev_dis_frame, prev_cap_frame;
     cshark_packet *kept;       /* kept packets still using this session     */
-    cshark_packet *spare;      /* a freed kept packet, reused by the capture */
+    cshark_packet *spare;      /* freed kept packets, reused by the capture */
+    unsigned nspare;           /* (a stack through kept_next)               */
     int reading;               /* its capture still reads into it           */
     int refs;
     cs_resolve resolve;        /* its capture's name resolution             */
@@ -406,7 +407,7 @@ struct cshark_packet {
 
 cshark_packet *cs_packet_new(cs_session *s, int tree, int visible, cshark_packet **owner);
 void cs_packet_release(cshark_packet *p); /* back to "empty", keeps buffers */
-/* The session's spare packet (a kept one freed since), or NULL. */
+/* A spare packet of the session (a kept one freed since), or NULL. */
 cshark_packet *cs_packet_take_spare(cs_session *s, cshark_packet **owner);
 void cs_packet_destroy(cshark_packet *p);
 /* At shutdown: the kept packets' registry, if none is left. */

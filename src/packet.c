@@ -110,6 +110,10 @@ int cshark_packet_keep(cshark_packet *p)
     return CSHARK_OK;
 }
 
+/* Freed kept packets parked for reuse: as many as a reader keeps at once
+ * (the binding's read-ahead holds 8 and the one Python reads). */
+#define SPARES 16
+
 int cshark_packet_free(cshark_packet *p)
 {
     if (!p)
@@ -123,13 +127,15 @@ int cshark_packet_free(cshark_packet *p)
     }
     g_hash_table_remove(kept_set, p);
     cs_session *s = p->session;
-    if (s->reading && !s->spare) {
+    if (s->reading && s->nspare < SPARES) {
         /* Keep-then-free per packet (the Python binding's way) would build
          * and tear down a dissection context each time: park it instead. */
         kept_unlink(p);
         p->kept = 0;
         cs_packet_release(p);
+        p->kept_next = s->spare;
         s->spare = p;
+        s->nspare++;
         return CSHARK_OK;
     }
     cs_packet_destroy(p);
@@ -140,7 +146,9 @@ cshark_packet *cs_packet_take_spare(cs_session *s, cshark_packet **owner)
 {
     cshark_packet *p = s->spare;
     if (p) {
-        s->spare = NULL;
+        s->spare = p->kept_next;
+        s->nspare--;
+        p->kept_next = NULL;
         p->owner = owner;
     }
     return p;

@@ -66,8 +66,12 @@ void cs_session_stop_reading(cs_session *s)
     s->prov.src = NULL;
     cshark_packet *spare = s->spare;
     s->spare = NULL;
-    if (spare)
+    s->nspare = 0;
+    while (spare) {
+        cshark_packet *next = spare->kept_next;
         cs_packet_destroy(spare); /* drops its session reference */
+        spare = next;
+    }
 }
 
 void cs_session_unref(cs_session *s)

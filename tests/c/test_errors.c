@@ -302,6 +302,44 @@ START_TEST(unkept_packet_is_reused)
 }
 END_TEST
 
+/* A reader that keeps packets a few at a time and frees them in batches (the
+ * binding's read-ahead holds nine) gets the freed ones back: after the first
+ * batch no packet is new, and each reads as tshark shows it. */
+START_TEST(freed_kept_packets_are_reused)
+{
+    static const char *const src[2] = { "192.168.0.4", "192.254.189.169" };
+    /* tshark -T fields -e ip.src, frames 1-33: 0 for .0.4, 1 for .189.169 */
+    static const char who[] = "010011101010110110110110110101001";
+    cshark_packet *batch[9], *first[9];
+    cshark_packet *pkt;
+    ck_assert_int_eq(cshark_capture_open(&tcap, data_file("ndpi__http_auth.pcap")), CSHARK_OK);
+    uint32_t n = 0;
+    int more = 1;
+    for (int round = 0; more; round++) {
+        size_t k = 0;
+        while (k < 9 && (more = cshark_capture_next(tcap, &pkt) == CSHARK_PACKET)) {
+            ck_assert_int_eq(cshark_packet_keep(pkt), CSHARK_OK);
+            batch[k++] = pkt;
+        }
+        for (size_t i = 0; i < k; i++) {
+            ck_assert_uint_eq(cshark_packet_number(batch[i]), ++n);
+            ck_assert_str_eq(show_of(batch[i], "ip.src"), src[who[n - 1] - '0']);
+            if (round == 0) {
+                first[i] = batch[i];
+                continue;
+            }
+            int reused = 0;
+            for (size_t j = 0; j < 9; j++)
+                reused |= batch[i] == first[j];
+            ck_assert_msg(reused, "frame %u: a new packet, not a freed one", n);
+        }
+        for (size_t i = 0; i < k; i++)
+            ck_assert_int_eq(cshark_packet_free(batch[i]), CSHARK_OK);
+    }
+    ck_assert_uint_eq(n, 33); /* capinfos */
+}
+END_TEST
+
 static void make_tmpdir(void)
 {
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
@@ -339,6 +377,7 @@ Suite *errors_suite(void)
     tcase_add_test(life, kept_packets_outlive_next_and_close);
     tcase_add_test(life, unkept_packet_is_reused);
     tcase_add_test(life, kept_packets_dissect_like_reused_ones);
+    tcase_add_test(life, freed_kept_packets_are_reused);
     suite_add_tcase(s, life);
     return s;
 }
