@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "_cshark.h"
 
@@ -30,8 +31,11 @@
 /* On a machine whose cores are busy with other work, the two threads wait
  * for each other through sleeps, and reading ahead becomes several times
  * slower than reading in turn: when Python has had to sleep for more than
- * a quarter of the packets of a window, the worker leaves and the rest of
- * the file is read in turn, in Python's thread. */
+ * a quarter of the packets of a window and the worker had a core for less
+ * than half of it, the worker leaves and the rest of the file is read in
+ * turn, in Python's thread. Sleeps alone say nothing: a run of slow packets
+ * (reassembly, decryption) makes Python sleep while the worker works, and
+ * reading in turn would then be slower. */
 #define WINDOW 128
 
 typedef struct {
@@ -56,6 +60,8 @@ struct ahead {
     int head;
     int ended;    /* the last result (not a packet) was handed out: ring[head] repeats */
     int calls, sleeps; /* this window's py_ahead_next() calls, and those that slept */
+    clockid_t worker_clock; /* the worker's CPU time */
+    double window_wall, window_cpu; /* both clocks at the window's start */
     long in_turn_after; /* tests: read in turn after that many results (-1: never) */
     result ring[SLOTS];
     char err[512]; /* the reading thread's cshark_last_error() (per thread) */
@@ -288,6 +294,30 @@ static void worker_leave(ahead *a)
         pthread_cond_wait(&a->cv, &a->mu);
 }
 
+static double seconds(clockid_t clock)
+{
+    struct timespec ts;
+    if (clock == (clockid_t)-1 || clock_gettime(clock, &ts) != 0)
+        return -1;
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void window_start(ahead *a)
+{
+    a->window_wall = seconds(CLOCK_MONOTONIC);
+    a->window_cpu = seconds(a->worker_clock);
+}
+
+/* The worker ran for less than half of this window's time (a clock that
+ * cannot be read counts as starved, the rule before the clocks). */
+static int worker_starved(const ahead *a)
+{
+    double cpu = seconds(a->worker_clock);
+    if (cpu < 0 || a->window_cpu < 0)
+        return 1;
+    return (cpu - a->window_cpu) * 2 < seconds(CLOCK_MONOTONIC) - a->window_wall;
+}
+
 /* Called without the GIL. The next result: CSHARK_PACKET with *pkt (kept),
  * CSHARK_DONE, a negative code with ERR filled, or CSHARK_ESTATE with ERR
  * empty when py_ahead_stop() ran meanwhile. */
@@ -310,10 +340,14 @@ int py_ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen)
         pthread_sigmask(SIG_SETMASK, &all, &old);
         int failed = pthread_create(&a->thread, NULL, worker, a) != 0;
         pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (failed)
+        if (failed) {
             a->in_turn = 1;
-        else
+        } else {
             a->started = 1;
+            if (pthread_getcpuclockid(a->thread, &a->worker_clock) != 0)
+                a->worker_clock = (clockid_t)-1;
+            window_start(a);
+        }
     }
     if (!a->count && !a->ended && !a->closed) {
         if (a->in_turn) {
@@ -358,12 +392,13 @@ int py_ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen)
     }
     int forced = a->in_turn_after >= 0 && a->in_turn_after-- == 0;
     if (!a->in_turn && (++a->calls == WINDOW || forced)) {
-        if ((forced || a->sleeps * 4 > WINDOW) && !a->ended) {
+        if ((forced || (a->sleeps * 4 > WINDOW && worker_starved(a))) && !a->ended) {
             worker_leave(a); /* what it read ahead stays in the ring */
             a->in_turn = 1;
             a->stopping = 0;
         }
         a->calls = a->sleeps = 0;
+        window_start(a);
     }
     pthread_mutex_unlock(&a->mu);
     return rc;
