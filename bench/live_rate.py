@@ -53,7 +53,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import live_rss  # noqa: E402  (the corpus's Ethernet frames)
-from live_rss import die, sh  # noqa: E402
+from live_rss import add_common_arguments, die, sh  # noqa: E402
 
 NS = "cshark-rate"
 SEND_IF, CAPTURE_IF = "vA", "vB"
@@ -442,9 +442,7 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--python-child":
         return python_child(sys.argv[2])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cshark", default=str(REPO / "build" / "cli" / "cshark"))
-    parser.add_argument("--input", default=str(REPO / "build" / "bench-data" / "all.pcapng"),
-                        help="pcapng whose Ethernet frames are replayed")
+    add_common_arguments(parser)
     parser.add_argument("--seconds", type=float, default=3.0,
                         help="offered traffic per trial, seconds at the rate tried (3)")
     parser.add_argument("--start", type=int, default=4000, help="first rate tried, pps")

@@ -283,11 +283,16 @@ def report(runs, limit):
     return verdicts
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_common_arguments(parser):
+    """--cshark and --input, as live_rate.py takes them too."""
     parser.add_argument("--cshark", default=str(REPO / "build" / "cli" / "cshark"))
     parser.add_argument("--input", default=str(REPO / "build" / "bench-data" / "all.pcapng"),
                         help="pcapng whose Ethernet frames are replayed")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser)
     parser.add_argument("--packets", type=int, default=1000000,
                         help="packets cshark must dissect per run (default 1,000,000)")
     parser.add_argument("--reset", action="append",

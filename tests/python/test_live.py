@@ -285,6 +285,17 @@ def test_http_request_to_local_server(tmp_path):
     assert diff is None, diff
 
 
+def expect_every_datagram(proc, count, timeout, verb):
+    """PROC (printing data.data) exits 0 having printed the COUNT numbered
+    datagrams of a burst, in order, with no drop reported."""
+    status, out, err = finish(proc, timeout)
+    assert status == 0, f"cshark exited {status}: {tail(err)}"
+    got = [int(bytes.fromhex(line)[:5]) for line in lines_of(out)]
+    if got != list(range(count)) or b"dropped" in err:
+        pytest.fail(f"{verb} {len(got)} of {count} datagrams sent in a burst; "
+                    f"stderr: {tail(err)}", pytrace=False)
+
+
 def test_burst_is_not_dropped():
     """200 datagrams of 205 bytes sent back to back (well under a millisecond
     on lo), with the default buffer and snap length: all 200 are captured and
@@ -296,12 +307,7 @@ def test_burst_is_not_dropped():
                  "-T", "fields", "-e", "data.data")
     payloads = [b"%05d" % i + b"." * 200 for i in range(count)]
     send_udp(port, payloads)
-    status, out, err = finish(proc, 10)
-    assert status == 0, f"cshark exited {status}: {tail(err)}"
-    got = [int(bytes.fromhex(line)[:5]) for line in lines_of(out)]
-    if got != list(range(count)) or b"dropped" in err:
-        pytest.fail(f"captured {len(got)} of {count} datagrams sent in a burst; "
-                    f"stderr: {tail(err)}", pytrace=False)
+    expect_every_datagram(proc, count, 10, "captured")
 
 
 def test_long_burst_is_queued_not_dropped(tmp_path):
@@ -330,12 +336,7 @@ def test_long_burst_is_queued_not_dropped(tmp_path):
             for payload in payloads[i:i + 200]:
                 s.sendto(payload, (LOCALHOST, port))
             time.sleep(pause)
-    status, out, err = finish(tree, 90)
-    assert status == 0, f"cshark exited {status}: {tail(err)}"
-    got = [int(bytes.fromhex(line)[:5]) for line in lines_of(out)]
-    if got != list(range(count)) or b"dropped" in err:
-        pytest.fail(f"-V printed {len(got)} of {count} datagrams sent in a burst; "
-                    f"stderr: {tail(err)}", pytrace=False)
+    expect_every_datagram(tree, count, 90, "-V printed")
     status, out, err = finish(quiet, 90)
     assert status == 0, f"cshark -q -w exited {status}: {tail(err)}"
     assert out == b"" and b"dropped" not in err and captured_count(err) == count, tail(err)
