@@ -269,13 +269,15 @@ int cshark_packet_fields_of(cshark_packet *p, const cshark_field *field,
         return rc;
     const header_field_info *hf = (const header_field_info *)field;
     int shared = shares_name(hf);
-    size_t n = 0;
+    size_t n = 0, first = 0;
     for (size_t i = 0; i < p->view.count; i++)
-        n += matches(&p->view.items[i], hf, shared);
+        if (matches(&p->view.items[i], hf, shared) && !n++)
+            first = i;
     if (!n)
         return CSHARK_OK;
     const cshark_item **out = cs_packet_alloc(p, n * sizeof *out);
-    for (size_t i = 0, k = 0; i < p->view.count; i++)
+    out[0] = &p->view.items[first];
+    for (size_t i = first + 1, k = 1; k < n; i++) /* most fields occur once */
         if (matches(&p->view.items[i], hf, shared))
             out[k++] = &p->view.items[i];
     *items = out;

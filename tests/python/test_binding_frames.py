@@ -183,6 +183,31 @@ def test_without_pandas():
     assert "ImportError:" in result.stdout and "python3-pandas" in result.stdout
 
 
+def test_pandas_imported_beside_the_read():
+    """In a process that has not imported pandas, the first frame imports it
+    in a thread of its own while the read runs; the frame is the same as
+    this process's (pandas already imported), every cell and dtype."""
+    fields = ["frame.number", "frame.time", "ip.src", "tcp.options", "http.request.uri",
+              "tcp.flags.syn", "dns.qry.name"]
+    code = ("import sys, threading, pickle\n"
+            "import cshark\n"
+            "assert 'pandas' not in sys.modules\n"
+            "seen = []\n"
+            "start = threading.Thread.start\n"
+            "threading.Thread.start = lambda t: (seen.append(t.name), start(t))[1]\n"
+            f"df = cshark.read_dataframe({HTTP!r}, {fields!r})\n"
+            "assert seen == ['cshark-import-pandas'], seen\n"
+            "sys.stdout.buffer.write(pickle.dumps(df))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                            env=python_env(), timeout=120)
+    assert result.returncode == 0, result.stderr.decode()
+    import pickle
+    theirs = pickle.loads(result.stdout)
+    ours = cshark.read_dataframe(HTTP, fields)
+    pd.testing.assert_frame_equal(theirs, ours)
+    assert ours["http.request.uri"].notna().any() and ours["tcp.options"].notna().any()
+
+
 # ---- Dask ----------------------------------------------------------------------
 
 def _per_file(paths, fields, **kw):

@@ -184,6 +184,27 @@ extern PyTypeObject py_analysis_type;
 PyObject *py_analyze(PyObject *m, PyObject *args);  /* analyze(capture, spec) */
 PyObject *py_run(PyObject *m, PyObject *capture);   /* run(capture)          */
 
+/* ---- _strtab.c: a text column's distinct values, without the GIL ------------- */
+typedef struct {
+    size_t off;         /* in the arena */
+    uint32_t len, hash;
+    unsigned char bytes; /* bytes, else text (UTF-8) */
+} strtab_entry;
+typedef struct {
+    char *arena;
+    size_t used, acap;
+    strtab_entry *e;
+    size_t n, ecap;
+    uint32_t *slot; /* entry index + 1; 0 empty */
+    size_t nslots;
+} strtab;
+/* *CODE (from 1) of the value S (N bytes; BYTES: bytes, else text); -1
+ * when out of memory. No GIL needed. */
+int strtab_code(strtab *t, const char *s, size_t n, int bytes, uint32_t *code);
+/* With the GIL: a list of the values as str or bytes, in code order. */
+PyObject *strtab_objects(const strtab *t);
+void strtab_free(strtab *t);
+
 /* ---- _frame.c: a capture's fields as data-frame columns ------------------------ */
 PyObject *py_read_frame(PyObject *m, PyObject *args, PyObject *kw);
 

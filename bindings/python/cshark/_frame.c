@@ -1,9 +1,11 @@
 /* cshark._cshark, data frames: read_frame() reads a capture's packets and
- * returns its fields of interest column by column. Numbers go into C arrays
- * (bytearrays, which numpy wraps without copying) with a mask of absent
- * rows; text and bytes into lists. A packet costs no Python object beyond
- * its values. cshark/dataframe.py chooses the kinds and makes the pandas
- * columns.
+ * returns its fields of interest column by column, without the GIL (the
+ * caller's other threads, e.g. one importing pandas, run meanwhile).
+ * Numbers go into C arrays with a mask of absent rows, text and bytes into
+ * a code per cell and one table of distinct values per column; Python
+ * objects are made at the end, one per distinct value. Occurrence 'all'
+ * (a list per cell) is built with the GIL, packet by packet.
+ * cshark/dataframe.py chooses the kinds and makes the pandas columns.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 #include <time.h>
@@ -23,15 +25,22 @@ enum {
     K_COUNT
 };
 
-#define STR_CACHE 64 /* recent strings per column: a str is made once per run */
+#define STR_CACHE 64 /* 'all': recent strings per column, a str made once */
 
 typedef struct {
     int kind;
+    PyObject *name_obj; /* held: the caller's list may change meanwhile */
     const char *name;
     const cshark_field *field;
-    PyObject *values; /* bytearray of 8-byte numbers, or a list */
-    PyObject *mask;   /* bytearray, 1 where absent (numbers only) */
+    /* Occurrence 'all': a list of cells (with the GIL). */
+    PyObject *values;
     PyObject *cache[STR_CACHE];
+    /* Otherwise (without the GIL): a number and absent flag per row, or a
+     * text code per row (0: absent) into the column's table. */
+    uint64_t *nums;
+    uint8_t *mask;
+    uint32_t *codes;
+    strtab tab;
 } column;
 
 typedef struct {
@@ -41,38 +50,77 @@ typedef struct {
     long occ;      /* else the occurrence: 1 first, -1 last, ... */
     size_t rows, cap;
     PyObject *missing;
+    /* An error met without the GIL, raised once it is back: a cshark code,
+     * or ERR_OVERFLOW. */
+    int err_rc;
+    char err[512];
 } frame;
 
-static int numeric(const frame *fr, const column *c)
-{
-    return !fr->all && c->kind != K_OBJECT;
-}
+#define ERR_OVERFLOW 1
 
 static void frame_free(frame *fr)
 {
     for (size_t i = 0; i < fr->ncols; i++) {
-        Py_XDECREF(fr->cols[i].values);
-        Py_XDECREF(fr->cols[i].mask);
+        column *c = &fr->cols[i];
+        Py_XDECREF(c->name_obj);
+        Py_XDECREF(c->values);
         for (int k = 0; k < STR_CACHE; k++)
-            Py_XDECREF(fr->cols[i].cache[k]);
+            Py_XDECREF(c->cache[k]);
+        PyMem_RawFree(c->nums);
+        PyMem_RawFree(c->mask);
+        PyMem_RawFree(c->codes);
+        strtab_free(&c->tab);
     }
     PyMem_Free(fr->cols);
 }
 
-/* Room for one more row in every numeric column: capacity doubles, and
- * the arrays are cut to size at the end. */
+/* Without the GIL: note the error of cshark code RC (its message is this
+ * thread's last error); -1. */
+static int fail(frame *fr, int rc)
+{
+    fr->err_rc = rc;
+    snprintf(fr->err, sizeof fr->err, "%s", cshark_last_error());
+    return -1;
+}
+
+static int fail_nomem(frame *fr, const column *c)
+{
+    fr->err_rc = CSHARK_ENOMEM;
+    snprintf(fr->err, sizeof fr->err, "out of memory for column %s after %zu rows", c->name,
+             fr->rows);
+    return -1;
+}
+
+/* With the GIL: the error noted. */
+static void raise_noted(const frame *fr)
+{
+    if (fr->err_rc == ERR_OVERFLOW)
+        PyErr_SetString(PyExc_OverflowError, fr->err);
+    else
+        py_raise_msg(fr->err_rc, fr->err);
+}
+
+static int resize(void **p, size_t n, size_t size)
+{
+    void *q = PyMem_RawRealloc(*p, n ? n * size : 1);
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
+}
+
+/* Room for one more row in every column: capacity doubles. */
 static int grow(frame *fr)
 {
-    if (fr->rows < fr->cap)
+    if (fr->rows < fr->cap || fr->all)
         return 0;
     size_t cap = fr->cap ? fr->cap * 2 : 1024;
     for (size_t i = 0; i < fr->ncols; i++) {
         column *c = &fr->cols[i];
-        if (!numeric(fr, c))
-            continue;
-        if (PyByteArray_Resize(c->values, (Py_ssize_t)(cap * 8)) < 0 ||
-            PyByteArray_Resize(c->mask, (Py_ssize_t)cap) < 0)
-            return -1;
+        if (c->kind == K_OBJECT ? resize((void **)&c->codes, cap, sizeof *c->codes) < 0
+                                : resize((void **)&c->nums, cap, 8) < 0 ||
+                                      resize((void **)&c->mask, cap, 1) < 0)
+            return fail_nomem(fr, c);
     }
     fr->cap = cap;
     return 0;
@@ -86,8 +134,7 @@ static uint64_t fnv(const char *s, size_t n)
     return h;
 }
 
-/* The str of S, from the column's cache when it made the same one lately
- * (addresses, names and flags repeat from packet to packet). */
+/* The str of S, from the column's cache when it made the same one lately. */
 static PyObject *cached_str(column *c, const char *s)
 {
     size_t n = strlen(s);
@@ -107,13 +154,21 @@ static PyObject *cached_str(column *c, const char *s)
 }
 
 /* FT_BYTES and FT_UINT_BYTES are bytes; every other type of K_OBJECT
- * (addresses, strings, GUIDs, OIDs, protocols) is tshark's text. */
+ * (addresses, strings, GUIDs, OIDs, protocols) is tshark's text. The
+ * engine's type names are static strings: the last one's answer is kept. */
 static int is_bytes(const cshark_item *it)
 {
+    static __thread const char *last;
+    static __thread int last_is;
     const char *t = cshark_item_type_name(it);
-    return t && (strcmp(t, "FT_BYTES") == 0 || strcmp(t, "FT_UINT_BYTES") == 0);
+    if (t != last) {
+        last_is = t && (strcmp(t, "FT_BYTES") == 0 || strcmp(t, "FT_UINT_BYTES") == 0);
+        last = t;
+    }
+    return last_is;
 }
 
+/* With the GIL, for 'all'. */
 static PyObject *object_of(column *c, const cshark_item *it)
 {
     if (is_bytes(it)) {
@@ -127,31 +182,51 @@ static PyObject *object_of(column *c, const cshark_item *it)
     return s ? cached_str(c, s) : Py_NewRef(Py_None); /* NULL: not counted (below) */
 }
 
+/* Without the GIL: the code of IT's text or bytes in its column's table. */
+static int code_of(frame *fr, column *c, const cshark_item *it, uint32_t *code)
+{
+    *code = 0;
+    if (is_bytes(it)) {
+        const uint8_t *data;
+        size_t len;
+        int rc = cshark_item_bytes(it, &data, &len);
+        if (rc != CSHARK_OK)
+            return fail(fr, rc);
+        return strtab_code(&c->tab, (const char *)data, len, 1, code) < 0 ? fail_nomem(fr, c)
+                                                                           : 0;
+    }
+    const char *s = cshark_item_fields_text(it);
+    if (s && strtab_code(&c->tab, s, strlen(s), 0, code) < 0)
+        return fail_nomem(fr, c);
+    return 0;
+}
+
 /* Nanoseconds of a time, or an OverflowError naming the field: pandas'
  * datetime64[ns] holds the years 1677 to 2262, and a value is never
- * changed to fit. */
-static int time_ns(const column *c, const cshark_item *it, uint32_t frame_no, int64_t *ns)
+ * changed to fit. No GIL: the error is noted. */
+static int time_ns(frame *fr, const column *c, const cshark_item *it, uint32_t frame_no,
+                   int64_t *ns)
 {
     int64_t s;
     int32_t n;
     int rc = cshark_item_time(it, &s, &n);
-    if (rc < 0) {
-        py_raise(rc);
-        return -1;
-    }
+    if (rc < 0)
+        return fail(fr, rc);
     if (__builtin_mul_overflow(s, (int64_t)1000000000, ns) ||
         __builtin_add_overflow(*ns, (int64_t)n, ns)) {
-        PyErr_Format(PyExc_OverflowError,
-                     "field %s in frame %u: %lld.%09d s does not fit nanoseconds in 64 bits "
-                     "(pandas' datetime64[ns] and timedelta64[ns])",
-                     c->name, frame_no, (long long)s, (int)(n < 0 ? -n : n));
+        fr->err_rc = ERR_OVERFLOW;
+        snprintf(fr->err, sizeof fr->err,
+                 "field %s in frame %u: %lld.%09d s does not fit nanoseconds in 64 bits "
+                 "(pandas' datetime64[ns] and timedelta64[ns])",
+                 c->name, frame_no, (long long)s, (int)(n < 0 ? -n : n));
         return -1;
     }
     return 0;
 }
 
-/* One value of a number kind as 8 bytes; -1 with an exception set. */
-static int number_of(const column *c, const cshark_item *it, uint32_t frame_no, uint64_t *out)
+/* One value of a number kind as 8 bytes; -1 with the error noted. */
+static int number_of(frame *fr, const column *c, const cshark_item *it, uint32_t frame_no,
+                     uint64_t *out)
 {
     int rc = CSHARK_OK;
     switch (c->kind) {
@@ -175,13 +250,9 @@ static int number_of(const column *c, const cshark_item *it, uint32_t frame_no, 
         break;
     }
     default:
-        return time_ns(c, it, frame_no, (int64_t *)out);
+        return time_ns(fr, c, it, frame_no, (int64_t *)out);
     }
-    if (rc < 0) { /* a name shared by fields of other types */
-        py_raise(rc);
-        return -1;
-    }
-    return 0;
+    return rc < 0 ? fail(fr, rc) : 0; /* a name shared by fields of other types */
 }
 
 /* A number as a Python object, for the lists of occurrence 'all'. */
@@ -219,27 +290,28 @@ static const cshark_item *pick(const frame *fr, const column *c, const cshark_it
     return NULL;
 }
 
-static int append_cell(frame *fr, column *c, cshark_packet *pkt)
+/* Without the GIL: the cell of the occurrence the frame wants. */
+static int append_cell(frame *fr, column *c, const cshark_item *const *items, size_t n,
+                       uint32_t no)
 {
-    const cshark_item *const *items;
-    size_t n = 0;
-    int rc = cshark_packet_fields_of(pkt, c->field, &items, &n);
-    if (rc < 0) {
-        py_raise(rc);
+    const cshark_item *it = n ? pick(fr, c, items, n) : NULL;
+    if (c->kind == K_OBJECT) {
+        c->codes[fr->rows] = 0;
+        return it ? code_of(fr, c, it, &c->codes[fr->rows]) : 0;
+    }
+    uint64_t v = 0;
+    if (it && number_of(fr, c, it, no, &v) < 0)
         return -1;
-    }
-    uint32_t no = cshark_packet_number(pkt);
-    if (!fr->all) {
-        const cshark_item *it = n ? pick(fr, c, items, n) : NULL;
-        if (c->kind == K_OBJECT)
-            return append_new(c->values, it ? object_of(c, it) : Py_NewRef(fr->missing));
-        uint64_t v = 0;
-        if (it && number_of(c, it, no, &v) < 0)
-            return -1;
-        memcpy(PyByteArray_AS_STRING(c->values) + fr->rows * 8, &v, 8);
-        PyByteArray_AS_STRING(c->mask)[fr->rows] = !it;
-        return 0;
-    }
+    c->nums[fr->rows] = v;
+    c->mask[fr->rows] = !it;
+    return 0;
+}
+
+/* With the GIL: the list of occurrences, or MISSING; -1 with an
+ * exception set. */
+static int append_list(frame *fr, column *c, const cshark_item *const *items, size_t n,
+                       uint32_t no)
+{
     PyObject *list = NULL;
     for (size_t k = 0; k < n; k++) {
         if (!counts(c, items[k]))
@@ -248,10 +320,14 @@ static int append_cell(frame *fr, column *c, cshark_packet *pkt)
             return -1;
         PyObject *o;
         uint64_t v;
-        if (c->kind == K_OBJECT)
+        if (c->kind == K_OBJECT) {
             o = object_of(c, items[k]);
-        else
-            o = number_of(c, items[k], no, &v) < 0 ? NULL : boxed(c, v);
+        } else if (number_of(fr, c, items[k], no, &v) < 0) {
+            raise_noted(fr);
+            o = NULL;
+        } else {
+            o = boxed(c, v);
+        }
         if (append_new(list, o) < 0) {
             Py_DECREF(list);
             return -1;
@@ -260,14 +336,34 @@ static int append_cell(frame *fr, column *c, cshark_packet *pkt)
     return append_new(c->values, list ? list : Py_NewRef(fr->missing));
 }
 
+/* The packet's cell in each column: without the GIL, -1 with the error
+ * noted; for 'all' (lists) with it, -1 with an exception set. */
+static int append_row(frame *fr, cshark_packet *pkt)
+{
+    uint32_t no = cshark_packet_number(pkt);
+    for (size_t i = 0; i < fr->ncols; i++) {
+        column *c = &fr->cols[i];
+        const cshark_item *const *items;
+        size_t n = 0;
+        int rc = cshark_packet_fields_of(pkt, c->field, &items, &n);
+        if (rc < 0) {
+            fail(fr, rc);
+            if (fr->all)
+                raise_noted(fr);
+            return -1;
+        }
+        if ((fr->all ? append_list : append_cell)(fr, c, items, n, no) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int lookup_fields(frame *fr)
 {
     for (size_t i = 0; i < fr->ncols; i++) {
         int rc = cshark_field_lookup(fr->cols[i].name, &fr->cols[i].field);
-        if (rc < 0) {
-            py_raise(rc);
-            return -1;
-        }
+        if (rc < 0)
+            return fail(fr, rc);
     }
     return 0;
 }
@@ -280,51 +376,73 @@ static double now(void)
 }
 
 /* Read until the end, LIMIT rows (0: no limit) or the deadline; 1 when the
- * capture ended, 0 when a limit stopped it, -1 on error. With the engine
- * lock held and the GIL, which a read of the engine gives up. */
+ * capture ended, 0 when a limit stopped it, -1 with an exception set.
+ * Called with the engine lock held and the GIL, which it gives up but to
+ * build the lists of 'all' and to look for signals. */
 static int read_rows(frame *fr, cshark_capture *cap, size_t limit, double deadline)
 {
-    int looked_up = 0;
+    int looked_up = 0, ended = -1, raised = 0;
+    PyThreadState *ts = PyEval_SaveThread();
     for (;;) {
-        if (limit && fr->rows >= limit)
-            return 0;
+        if (limit && fr->rows >= limit) {
+            ended = 0;
+            break;
+        }
         int ms = -1;
         if (deadline >= 0) {
             double left = deadline - now();
-            if (left <= 0)
-                return 0;
+            if (left <= 0) {
+                ended = 0;
+                break;
+            }
             ms = (int)(left * 1000) + 1;
         }
         cshark_packet *pkt;
-        int rc;
-        Py_BEGIN_ALLOW_THREADS
-        rc = cshark_capture_next_timeout(cap, &pkt, ms);
-        Py_END_ALLOW_THREADS
-        if (rc == CSHARK_DONE)
-            return 1;
+        int rc = cshark_capture_next_timeout(cap, &pkt, ms);
+        if (rc == CSHARK_DONE) {
+            ended = 1;
+            break;
+        }
         if (rc == CSHARK_AGAIN) {
-            if (deadline < 0) /* fed frames, all read */
-                return 0;
+            if (deadline < 0) { /* fed frames, all read */
+                ended = 0;
+                break;
+            }
             continue;
         }
         if (rc < 0) {
-            py_raise(rc);
-            return -1;
+            fail(fr, rc);
+            break;
         }
         /* Fields resolve once the capture's preferences are applied (its
          * first read), which may register some. */
         if (!looked_up && lookup_fields(fr) < 0)
-            return -1;
+            break;
         looked_up = 1;
         if (grow(fr) < 0)
-            return -1;
-        for (size_t i = 0; i < fr->ncols; i++)
-            if (append_cell(fr, &fr->cols[i], pkt) < 0)
-                return -1;
+            break;
+        if (fr->all) {
+            PyEval_RestoreThread(ts);
+            raised = append_row(fr, pkt) < 0;
+            ts = PyEval_SaveThread();
+            if (raised)
+                break;
+        } else if (append_row(fr, pkt) < 0) {
+            break;
+        }
         fr->rows++;
-        if ((fr->rows & 4095) == 0 && PyErr_CheckSignals() < 0)
-            return -1;
+        if ((fr->rows & 4095) == 0) {
+            PyEval_RestoreThread(ts);
+            raised = PyErr_CheckSignals() < 0;
+            ts = PyEval_SaveThread();
+            if (raised)
+                break;
+        }
     }
+    PyEval_RestoreThread(ts);
+    if (ended < 0 && !raised)
+        raise_noted(fr);
+    return ended;
 }
 
 static int frame_init(frame *fr, PyObject *names, PyObject *kinds)
@@ -347,31 +465,37 @@ static int frame_init(frame *fr, PyObject *names, PyObject *kinds)
                 PyErr_Format(PyExc_ValueError, "column kind %d", c->kind);
             return -1;
         }
-        if (!(c->name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, i))))
+        c->name_obj = Py_NewRef(PyList_GET_ITEM(names, i));
+        if (!(c->name = PyUnicode_AsUTF8(c->name_obj)))
             return -1;
-        c->values = numeric(fr, c) ? PyByteArray_FromStringAndSize(NULL, 0) : PyList_New(0);
-        if (!c->values || (numeric(fr, c) && !(c->mask = PyByteArray_FromStringAndSize(NULL, 0))))
+        if (fr->all && !(c->values = PyList_New(0)))
             return -1;
     }
     return 0;
 }
 
-/* The columns as (values, mask) bytearrays cut to the row count, or lists. */
+static PyObject *bytearray_of(const void *p, size_t n)
+{
+    return PyByteArray_FromStringAndSize(n ? p : NULL, (Py_ssize_t)n);
+}
+
+/* Each column: a list ('all'); (values, mask) bytearrays of 8-byte numbers
+ * and of 1 where absent; or text as (distinct values, codes), the codes a
+ * bytearray of uint32 (0: absent, else 1 + the value's index). */
 static PyObject *frame_columns(frame *fr)
 {
     PyObject *out = PyList_New((Py_ssize_t)fr->ncols);
     for (size_t i = 0; out && i < fr->ncols; i++) {
         column *c = &fr->cols[i];
         PyObject *col;
-        if (numeric(fr, c)) {
-            if (PyByteArray_Resize(c->values, (Py_ssize_t)(fr->rows * 8)) < 0 ||
-                PyByteArray_Resize(c->mask, (Py_ssize_t)fr->rows) < 0)
-                col = NULL;
-            else
-                col = PyTuple_Pack(2, c->values, c->mask);
-        } else {
+        if (fr->all)
             col = Py_NewRef(c->values);
-        }
+        else if (c->kind == K_OBJECT)
+            col = Py_BuildValue("(NN)", strtab_objects(&c->tab),
+                                bytearray_of(c->codes, fr->rows * sizeof *c->codes));
+        else
+            col = Py_BuildValue("(NN)", bytearray_of(c->nums, fr->rows * 8),
+                                bytearray_of(c->mask, fr->rows));
         if (!col)
             Py_CLEAR(out);
         else
@@ -385,7 +509,8 @@ static PyObject *frame_columns(frame *fr)
  * next one on, until its end (ended True), LIMIT rows or TIMEOUT seconds
  * (live captures). OCCURRENCE: 1 the first, -1 the last, N the N-th, 0
  * all (a list per cell). MISSING fills absent cells of list columns. The
- * fields must be the capture's fields of interest (set_fields). */
+ * fields must be the capture's fields of interest (set_fields). Each
+ * column as frame_columns() makes it. */
 PyObject *py_read_frame(PyObject *m, PyObject *args, PyObject *kw)
 {
     (void)m;

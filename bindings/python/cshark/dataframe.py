@@ -5,8 +5,10 @@
 
 One row per delivered packet, one column per field, named by the field. The
 engine reads only the fields asked for (the fields-of-interest fast path);
-cshark._cshark.read_frame() puts numbers straight into C arrays and text
-into lists, and here numpy wraps the arrays without copying them.
+cshark._cshark.read_frame() reads without the GIL, numbers into C arrays
+and text as a code per cell into a table of distinct values, and here
+numpy makes the columns from them. pandas is imported in a thread of its
+own meanwhile.
 
 Column types, by the field's type (the README's "Data frames" section has
 the table and how each relates to tshark -T fields' text):
@@ -32,6 +34,11 @@ and the columns are of dtype object.
 pandas is optional for the rest of the package: these functions raise an
 ImportError naming the package to install when it is missing.
 """
+import importlib.util
+import itertools
+import sys
+import threading
+
 from cshark import _cshark
 
 __all__ = ['read_dataframe', 'frame_meta', 'field_kinds', 'engine_stats']
@@ -65,16 +72,47 @@ DTYPES = {UINT: 'UInt64', INT: 'Int64', BOOL: 'boolean', PRESENT: 'boolean',
 engine_stats = {'engine_inits': 0, 'captures': 0, 'rows': 0}
 
 
+def _missing(e):
+    return ImportError(
+        f'cshark data frames need pandas (and numpy), which cannot be imported ({e}): '
+        'install python3-pandas (apt-get install python3-pandas) or pip install pandas')
+
+
 def _pandas():
+    if _importer is not None:
+        _importer.join()
     try:
         import numpy
         import pandas
     except ImportError as e:
-        raise ImportError(
-            f'cshark data frames need pandas (and numpy), which cannot be imported ({e}): '
-            'install python3-pandas (apt-get install python3-pandas) or pip install pandas'
-        ) from e
+        raise _missing(e) from e
     return pandas, numpy
+
+
+_importer = None
+
+
+def _pandas_soon():
+    """Start importing pandas in a thread of its own (~0.3 s), so that it
+    runs beside the first read (which gives up the GIL); _pandas() waits
+    for it. ImportError now if pandas or numpy cannot be found."""
+    global _importer
+    if _importer is not None or sys.modules.get('pandas') is not None:
+        return
+    for name in ('numpy', 'pandas'):
+        if importlib.util.find_spec(name) is None:
+            raise _missing(f"No module named '{name}'")
+    # Not a daemon: an import cut short at the interpreter's exit could
+    # leave it in an undefined state. Errors surface in _pandas().
+    _importer = threading.Thread(target=_import_pandas, name='cshark-import-pandas')
+    _importer.start()
+
+
+def _import_pandas():
+    try:
+        import pandas  # noqa: F401
+    except BaseException:  # _pandas() imports again and raises it
+        pass
 
 
 def _names(fields):
@@ -132,7 +170,13 @@ def frame_meta(fields, occurrence='first'):
 
 
 def _column(pd, np, kind, col, every):
-    if every or kind == OBJECT:
+    if kind == OBJECT and not every:
+        # Each distinct value once, then a cell per row by its code (0: absent).
+        values, codes = col
+        table = np.fromiter(itertools.chain((pd.NA,), values), dtype=object,
+                            count=len(values) + 1)
+        return table[np.frombuffer(codes, dtype=np.uint32)]
+    if every:
         # fromiter stores each cell as it is; a slice assignment would first
         # probe every unknown object (pd.NA) for the array protocols, three
         # failed attribute lookups a cell (30 times slower).
@@ -174,16 +218,20 @@ class _Reader:
     """One frame read's parameters, checked before the capture is opened."""
 
     def __init__(self, fields, occurrence):
-        self.pd, self.np = _pandas()
+        _pandas_soon()
         self.names = _names(fields)
         self.kinds = field_kinds(self.names)
         self.occ = occurrence_code(occurrence)
 
     def read(self, raw, limit=0, timeout=None):
+        # Lists ('all') are filled with pd.NA as they are read; other
+        # columns take it at the end.
+        missing = _pandas()[0].NA if self.occ == 0 else None
         rows, ended, cols = _cshark.read_frame(raw, self.names, self.kinds, self.occ, limit,
-                                               timeout, self.pd.NA)
+                                               timeout, missing)
         engine_stats['rows'] += rows
-        return _frame(self.pd, self.np, self.names, self.kinds, self.occ, rows, cols), ended
+        pd, np = _pandas()
+        return _frame(pd, np, self.names, self.kinds, self.occ, rows, cols), ended
 
 
 def _stream(capture, names):
@@ -257,7 +305,7 @@ def read_dataframe(path, fields, display_filter=None, occurrence='first', **opti
     FileCapture's: decode_as, override_prefs, decryption_key,
     encryption_type, disable_protocol, two_pass, custom_parameters (-o, -d,
     -N, -2, ...)."""
-    _pandas()
+    _pandas_soon()
     from cshark.capture.file_capture import FileCapture
     with named_filter(display_filter):
         capture = FileCapture(path, display_filter=display_filter, keep_packets=False, **options)
