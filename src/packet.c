@@ -176,6 +176,18 @@ void cshark_packet_time(const cshark_packet *p, int64_t *seconds, int32_t *nanos
         *nanoseconds = has ? p->fd->abs_ts.nsecs : 0;
 }
 
+int cshark_packet_relative_time(const cshark_packet *p, int64_t *seconds, int32_t *nanoseconds)
+{
+    /* pinfo's, which the frame dissector puts in the tree (packet-frame.c:
+     * both times only with PINFO_HAS_TS, set from the record's time stamp). */
+    int has = p && (p->edt->pi.presence_flags & PINFO_HAS_TS);
+    if (seconds)
+        *seconds = has ? (int64_t)p->edt->pi.rel_ts.secs : 0;
+    if (nanoseconds)
+        *nanoseconds = has ? p->edt->pi.rel_ts.nsecs : 0;
+    return has;
+}
+
 const char *cshark_packet_timestamp(cshark_packet *p)
 {
     if (!p)

@@ -491,6 +491,13 @@ uint32_t cshark_packet_number(const cshark_packet *packet);
  * record without a time stamp). [structure] */
 void cshark_packet_time(const cshark_packet *packet, int64_t *seconds, int32_t *nanoseconds);
 
+/* frame.time_relative: the time since the capture's first packet, as the
+ * engine set it for this one. 1 when the record has a time stamp (then
+ * frame.time and frame.time_relative are in its tree), else 0 and zeros.
+ * [structure] */
+int cshark_packet_relative_time(const cshark_packet *packet, int64_t *seconds,
+                                int32_t *nanoseconds);
+
 /* The same time as PDML's geninfo writes it ("1295981838.356677000",
  * PyShark's sniff_timestamp), without tshark's wrap after 2038. Lives as
  * long as the packet. */

@@ -16,6 +16,13 @@ START_TEST(packet_metadata)
     ck_assert_int_eq(s, 1381844050);
     ck_assert_int_eq(ns, 402794000);
     ck_assert_str_eq(cshark_packet_timestamp(pkt), "1381844050.402794000");
+    /* frame.time_relative 0.180279000 */
+    ck_assert_int_eq(cshark_packet_relative_time(pkt, &s, &ns), 1);
+    ck_assert_int_eq(s, 0);
+    ck_assert_int_eq(ns, 180279000);
+    ck_assert_int_eq(cshark_packet_relative_time(NULL, &s, &ns), 0);
+    ck_assert_int_eq(s, 0);
+    ck_assert_int_eq(ns, 0);
     ck_assert_uint_eq(cshark_packet_length(pkt), 805);
     ck_assert_uint_eq(cshark_packet_captured_length(pkt), 805);
     ck_assert_uint_eq(cshark_packet_interface_id(pkt), CSHARK_NO_INTERFACE); /* pcap: no IDB id */

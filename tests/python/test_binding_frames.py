@@ -36,6 +36,26 @@ def test_cells_equal_tshark_fields(capture):
         assert not diff, f"occurrence={occurrence!r}: " + "\n".join(diff)
 
 
+@pytest.mark.parametrize("capture", [pytest.param(p, id=p.name) for p in captures()])
+def test_frame_fields_from_the_packet(capture):
+    """frame.number, .len, .cap_len, .time and .time_relative are read from
+    the packet's own data when nothing else needs the frame's subtree: the
+    same cells as tshark's, which builds it (with another field, and alone)."""
+    rows = reference(capture, FIELDS)
+    if rows is None:
+        pytest.skip("tshark fails on this capture")
+    meta = list(cshark._cshark.FRAME_META_FIELDS)
+    assert meta == ["frame.number", "frame.len", "frame.cap_len", "frame.time",
+                    "frame.time_relative"]
+    for fields in (meta + ["ip.src"], meta):
+        at = [FIELDS.index(f) for f in fields]
+        sub = [[row[i] for i in at] for row in rows]
+        for occurrence in ("first", "last", 2):
+            frame = cshark.read_dataframe(str(capture), fields, occurrence=occurrence)
+            diff = differences(frame, sub, fields, occurrence)
+            assert not diff, f"{fields} occurrence={occurrence!r}: " + "\n".join(diff)
+
+
 def test_column_types():
     frame = cshark.read_dataframe(HTTP, FIELDS)
     meta = cshark.dataframe.frame_meta(FIELDS)

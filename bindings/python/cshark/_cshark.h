@@ -207,5 +207,9 @@ void strtab_free(strtab *t);
 
 /* ---- _frame.c: a capture's fields as data-frame columns ------------------------ */
 PyObject *py_read_frame(PyObject *m, PyObject *args, PyObject *kw);
+/* The frame fields read_frame() takes from the packet's own data rather
+ * than from the tree (but with occurrence 'all'): a tuple of names, which
+ * dataframe.py leaves out of the fields of interest. */
+PyObject *py_frame_meta_fields(void);
 
 #endif

@@ -29,6 +29,7 @@ enum {
 
 typedef struct {
     int kind;
+    int meta;           /* a column of the packet's own data (below), or 0 */
     PyObject *name_obj; /* held: the caller's list may change meanwhile */
     const char *name;
     const cshark_field *field;
@@ -204,14 +205,9 @@ static int code_of(frame *fr, column *c, const cshark_item *it, uint32_t *code)
 /* Nanoseconds of a time, or an OverflowError naming the field: pandas'
  * datetime64[ns] holds the years 1677 to 2262, and a value is never
  * changed to fit. No GIL: the error is noted. */
-static int time_ns(frame *fr, const column *c, const cshark_item *it, uint32_t frame_no,
-                   int64_t *ns)
+static int to_ns(frame *fr, const column *c, int64_t s, int32_t n, uint32_t frame_no,
+                 int64_t *ns)
 {
-    int64_t s;
-    int32_t n;
-    int rc = cshark_item_time(it, &s, &n);
-    if (rc < 0)
-        return fail(fr, rc);
     if (__builtin_mul_overflow(s, (int64_t)1000000000, ns) ||
         __builtin_add_overflow(*ns, (int64_t)n, ns)) {
         fr->err_rc = ERR_OVERFLOW;
@@ -222,6 +218,15 @@ static int time_ns(frame *fr, const column *c, const cshark_item *it, uint32_t f
         return -1;
     }
     return 0;
+}
+
+static int time_ns(frame *fr, const column *c, const cshark_item *it, uint32_t frame_no,
+                   int64_t *ns)
+{
+    int64_t s;
+    int32_t n;
+    int rc = cshark_item_time(it, &s, &n);
+    return rc < 0 ? fail(fr, rc) : to_ns(fr, c, s, n, frame_no, ns);
 }
 
 /* One value of a number kind as 8 bytes; -1 with the error noted. */
@@ -290,6 +295,58 @@ static const cshark_item *pick(const frame *fr, const column *c, const cshark_it
     return NULL;
 }
 
+/* Columns of the packet's own data. The frame dissector builds its whole
+ * subtree (~20 items) once any frame field is of interest (packet-frame.c:
+ * "if FRAME is not referenced ..."); these five it takes from the same
+ * data, so dataframe.py leaves them out of the fields of interest and they
+ * are read here: the number, both lengths, and with a time stamp
+ * (PINFO_HAS_TS) the time and the time since the first packet. Each occurs
+ * once; not for 'all', whose lists come from the tree. */
+enum { M_NONE, M_NUMBER, M_LEN, M_CAP_LEN, M_TIME, M_RELTIME, M_COUNT };
+static const char *const meta_names[M_COUNT] = {
+    NULL, "frame.number", "frame.len", "frame.cap_len", "frame.time", "frame.time_relative"
+};
+static const int meta_kinds[M_COUNT] = { 0, K_UINT, K_UINT, K_UINT, K_ABSTIME, K_RELTIME };
+
+static int meta_of(const char *name)
+{
+    for (int m = M_NUMBER; m < M_COUNT; m++)
+        if (strcmp(name, meta_names[m]) == 0)
+            return m;
+    return M_NONE;
+}
+
+PyObject *py_frame_meta_fields(void)
+{
+    PyObject *t = PyTuple_New(M_COUNT - 1);
+    for (int m = M_NUMBER; t && m < M_COUNT; m++)
+        PyTuple_SET_ITEM(t, m - 1, PyUnicode_FromString(meta_names[m]));
+    return t;
+}
+
+static int append_meta(frame *fr, column *c, cshark_packet *pkt, uint32_t no)
+{
+    uint64_t v = 0;
+    int64_t s = 0;
+    int32_t n = 0;
+    int has = fr->occ == 1 || fr->occ == -1;
+    switch (c->meta) {
+    case M_NUMBER: v = no; break;
+    case M_LEN: v = cshark_packet_length(pkt); break;
+    case M_CAP_LEN: v = cshark_packet_captured_length(pkt); break;
+    case M_TIME:
+        has = has && cshark_packet_relative_time(pkt, NULL, NULL);
+        cshark_packet_time(pkt, &s, &n);
+        break;
+    default: has = has && cshark_packet_relative_time(pkt, &s, &n); break;
+    }
+    if (has && c->meta >= M_TIME && to_ns(fr, c, s, n, no, (int64_t *)&v) < 0)
+        return -1;
+    c->nums[fr->rows] = has ? v : 0;
+    c->mask[fr->rows] = !has;
+    return 0;
+}
+
 /* Without the GIL: the cell of the occurrence the frame wants. */
 static int append_cell(frame *fr, column *c, const cshark_item *const *items, size_t n,
                        uint32_t no)
@@ -343,6 +400,11 @@ static int append_row(frame *fr, cshark_packet *pkt)
     uint32_t no = cshark_packet_number(pkt);
     for (size_t i = 0; i < fr->ncols; i++) {
         column *c = &fr->cols[i];
+        if (c->meta) {
+            if (append_meta(fr, c, pkt, no) < 0)
+                return -1;
+            continue;
+        }
         const cshark_item *const *items;
         size_t n = 0;
         int rc = cshark_packet_fields_of(pkt, c->field, &items, &n);
@@ -468,6 +530,12 @@ static int frame_init(frame *fr, PyObject *names, PyObject *kinds)
         c->name_obj = Py_NewRef(PyList_GET_ITEM(names, i));
         if (!(c->name = PyUnicode_AsUTF8(c->name_obj)))
             return -1;
+        c->meta = fr->all ? M_NONE : meta_of(c->name);
+        if (c->meta && c->kind != meta_kinds[c->meta]) {
+            PyErr_Format(PyExc_ValueError, "column %s: kind %d, not %d", c->name, c->kind,
+                         meta_kinds[c->meta]);
+            return -1;
+        }
         if (fr->all && !(c->values = PyList_New(0)))
             return -1;
     }

@@ -208,5 +208,12 @@ PyMODINIT_FUNC PyInit__cshark(void)
         Py_DECREF(m);
         return NULL;
     }
+    PyObject *meta = py_frame_meta_fields();
+    int bad = !meta || PyModule_AddObjectRef(m, "FRAME_META_FIELDS", meta) < 0;
+    Py_XDECREF(meta);
+    if (bad) {
+        Py_DECREF(m);
+        return NULL;
+    }
     return m;
 }

@@ -138,13 +138,15 @@ def field_kinds(fields):
     return [_KIND_OF_TYPE.get(_cshark.field_type(name), OBJECT) for name in fields]
 
 
-def _tree_fields(names):
+def _tree_fields(names, occ):
     """The fields of interest for NAMES, or None for the full tree: a
     protocol's value is its tree line, which only a full tree has (as the
-    CLI's -T fields)."""
+    CLI's -T fields). read_frame takes frame.number, .len, .cap_len, .time
+    and .time_relative from the packet's own data (but for 'all'): asking
+    the engine for them would build the frame protocol's whole subtree."""
     if any(_cshark.field_type(n) == PROTOCOL_TYPE for n in names):
         return None
-    return list(names)
+    return [n for n in names if occ == 0 or n not in _cshark.FRAME_META_FIELDS]
 
 
 def occurrence_code(occurrence):
@@ -234,16 +236,16 @@ class _Reader:
         return _frame(pd, np, self.names, self.kinds, self.occ, rows, cols), ended
 
 
-def _stream(capture, names):
+def _stream(capture, names, occ):
     """A Stream of CAPTURE (a Capture) whose engine capture reads NAMES (as
     its fields of interest when it can), in the caller's thread."""
     from cshark._engine import Stream
-    tree = _tree_fields(names)
+    tree = _tree_fields(names, occ)
 
     def opener():
         saved = capture._options
         capture._options = [op for op in saved if op[0] != 'set_fields'] + (
-            [('set_fields', tree)] if tree else [])
+            [('set_fields', tree)] if tree is not None else [])
         try:
             raw = capture._open_raw()
         finally:
@@ -267,7 +269,7 @@ def capture_frame(capture, fields, occurrence='first', packet_count=0, timeout=N
     """Capture.to_dataframe (see there)."""
     reader = _Reader(fields, occurrence)
     capture._verify_capture_parameters()
-    stream = _stream(capture, reader.names)
+    stream = _stream(capture, reader.names, reader.occ)
     try:
         frame, ended = stream.call(lambda raw: reader.read(raw, packet_count or 0, timeout))
     finally:
@@ -283,7 +285,7 @@ def capture_frames(capture, fields, batch_size=65536, batch_timeout=None, occurr
     if batch_size is not None and batch_size < 1:
         raise ValueError('batch_size: at least 1 (or None: no limit)')
     capture._verify_capture_parameters()
-    stream = _stream(capture, reader.names)
+    stream = _stream(capture, reader.names, reader.occ)
     try:
         while True:
             frame, ended = stream.call(
