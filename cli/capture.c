@@ -34,7 +34,9 @@ static int configure(cshark_capture *cap, const cli_options *o)
 }
 
 /* The fast path of -T fields: when only some fields are printed, build only
- * those. A protocol's value is its tree line, which only a full tree has. */
+ * those. A protocol's value is its tree line, which only a full tree has.
+ * Fields read from the packet's own data are not asked of the engine: any
+ * frame field makes the frame dissector build its whole subtree. */
 static int prime_fields(cshark_capture *cap, const cli_fields *f)
 {
     /* Columns as tshark -T fields computes them: with a protocol tree (a
@@ -43,7 +45,7 @@ static int prime_fields(cshark_capture *cap, const cli_fields *f)
     const char **tree_names = calloc(f->count + 1, sizeof *tree_names);
     size_t n = 0;
     for (size_t i = 0; i < f->count; i++) {
-        if (!f->handles[i])
+        if (!f->handles[i] || f->from_packet[i])
             continue;
         cshark_type type;
         if (cshark_field_type(f->names[i], &type) == CSHARK_OK && type == CSHARK_TYPE_PROTOCOL) {
@@ -73,10 +75,23 @@ static int prime_output(cshark_capture *cap, const cli_options *o)
     }
 }
 
+/* Fields whose text is a number of the packet's own data, as the frame
+ * dissector puts them in the tree (packet-frame.c: pinfo->num, the tvb's
+ * reported and captured lengths, for every record type). */
+static const char *const packet_fields[FROM_PACKET_COUNT] = {
+    [FROM_PACKET_NUMBER] = "frame.number",
+    [FROM_PACKET_LEN] = "frame.len",
+    [FROM_PACKET_CAP_LEN] = "frame.cap_len",
+};
+
 int resolve_fields(cli_fields *f)
 {
     f->handles = calloc(f->count + 1, sizeof *f->handles);
+    f->from_packet = calloc(f->count + 1, 1);
     for (size_t i = 0; i < f->count; i++) {
+        for (int k = FROM_PACKET_NUMBER; k < FROM_PACKET_COUNT; k++)
+            if (strcmp(f->names[i], packet_fields[k]) == 0)
+                f->from_packet[i] = (unsigned char)k;
         if (column_field_title(f->names[i]))
             f->columns = 1; /* any title, as tshark: unknown ones print nothing */
         else if (cshark_field_lookup(f->names[i], &f->handles[i]) != CSHARK_OK)

@@ -14,6 +14,8 @@ typedef struct {
     const char **names;
     const cshark_field **handles; /* names resolved once, after cshark_init();
                                    * NULL for a column (_ws.col.TITLE)      */
+    unsigned char *from_packet;   /* frame.number/len/cap_len: printed from
+                                   * the packet's own data (capture.c)      */
     size_t count;
     int columns;       /* some -e names a summary column              */
     char separator;    /* between fields, '\t'        */
@@ -23,6 +25,10 @@ typedef struct {
     int header;        /* print the names first       */
     int bom;           /* start with a UTF-8 BOM      */
 } cli_fields;
+
+/* -T fields' fields printed from the packet's own data (cli_fields). */
+enum { FROM_PACKET_NONE, FROM_PACKET_NUMBER, FROM_PACKET_LEN, FROM_PACKET_CAP_LEN,
+       FROM_PACKET_COUNT };
 
 /* tshark's -e _ws.col.TITLE: the text of the summary column TITLE. */
 #define COLUMN_FIELD_PREFIX "_ws.col."

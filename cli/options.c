@@ -352,6 +352,7 @@ void cli_options_free(cli_options *o)
     free(o->live.interfaces);
     free(o->fields.names);
     free(o->fields.handles);
+    free(o->fields.from_packet);
     free(o->dissect);
     free(o->paths);
     for (size_t i = 0; i < o->z.count; i++)

@@ -4,6 +4,8 @@
  *
  * The CLI writes from one thread, so the unlocked stdio calls: per-call
  * locking was a visible share of the -T fields profile. */
+#include <inttypes.h>
+
 #include "cli.h"
 
 static void escaped(FILE *out, const char *s)
@@ -78,7 +80,15 @@ void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f)
         if (i)
             putc_unlocked(f->separator, out);
         occurrences o = { .out = out, .f = f };
-        if (f->handles[i]) {
+        if (f->from_packet[i]) {
+            char num[16];
+            uint32_t v = f->from_packet[i] == FROM_PACKET_NUMBER ? cshark_packet_number(pkt)
+                         : f->from_packet[i] == FROM_PACKET_LEN
+                             ? cshark_packet_length(pkt)
+                             : cshark_packet_captured_length(pkt);
+            snprintf(num, sizeof num, "%" PRIu32, v);
+            occurrence(&o, num);
+        } else if (f->handles[i]) {
             const cshark_item *const *items;
             size_t n = 0;
             cshark_packet_fields_of(pkt, f->handles[i], &items, &n);
