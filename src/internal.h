@@ -357,6 +357,8 @@ struct cshark_item {
     const header_field_info *hf; /* the node's: lookups scan items only     */
     cshark_packet *packet;
     cshark_item *parent, *child, *next;
+    const cshark_item *self;     /* itself: a one-item fields_of() answer,
+                                  * with no allocation (nor lock if kept)   */
     uint32_t nchildren;
     uint8_t kind;                /* cshark_kind                        */
     cs_str show, showname, value, unmasked, label, fvalue;

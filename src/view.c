@@ -33,6 +33,7 @@ static cshark_item *add_item(cs_view *v, cshark_packet *p, proto_node *node, csh
     it->hf = node ? PNODE_FINFO(node)->hfinfo : NULL;
     it->packet = p;
     it->parent = parent;
+    it->self = it;
     it->child = it->next = NULL;
     it->nchildren = 0;
     it->kind = (uint8_t)kind;
@@ -275,9 +276,14 @@ int cshark_packet_fields_of(cshark_packet *p, const cshark_field *field,
             first = i;
     if (!n)
         return CSHARK_OK;
+    if (n == 1) { /* most fields occur once */
+        *items = &p->view.items[first].self;
+        *count = 1;
+        return CSHARK_OK;
+    }
     const cshark_item **out = cs_packet_alloc(p, n * sizeof *out);
     out[0] = &p->view.items[first];
-    for (size_t i = first + 1, k = 1; k < n; i++) /* most fields occur once */
+    for (size_t i = first + 1, k = 1; k < n; i++)
         if (matches(&p->view.items[i], hf, shared))
             out[k++] = &p->view.items[i];
     *items = out;
