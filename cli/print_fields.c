@@ -80,8 +80,8 @@ void print_fields(FILE *out, cshark_packet *pkt, const cli_fields *f)
         if (i)
             putc_unlocked(f->separator, out);
         occurrences o = { .out = out, .f = f };
+        char num[16]; /* read by occurrences_end(): lives as long as O */
         if (f->from_packet[i]) {
-            char num[16];
             uint32_t v = f->from_packet[i] == FROM_PACKET_NUMBER ? cshark_packet_number(pkt)
                          : f->from_packet[i] == FROM_PACKET_LEN
                              ? cshark_packet_length(pkt)
