@@ -127,7 +127,7 @@ static void walk_item(cshark_packet *pkt, const cshark_item *item, int depth)
         USE(cshark_item_pos(item));
         USE(cshark_item_size(item));
         USE(cshark_item_hidden(item));
-        USE(cshark_item_formatted(item));
+        USE(cshark_item_formatted(item, CSHARK_STR_PDML));
         cshark_pdml pdml = CSHARK_PDML_INIT;
         if (cshark_item_pdml(item, &pdml) == CSHARK_OK) {
             /* The lengths must match the strings. */
@@ -194,7 +194,7 @@ static void walk_item(cshark_packet *pkt, const cshark_item *item, int depth)
             const cshark_field *field;
             if (cshark_field_lookup(name, &field) == CSHARK_OK) {
                 USE(cshark_packet_fields_of(pkt, field, &all, &n));
-                USE(cshark_packet_format_fields(pkt, &field, 1));
+                USE(cshark_packet_format_fields(pkt, &field, 1, CSHARK_STR_SHOW | CSHARK_STR_RAW_VALUE));
             }
         }
         walk_item(pkt, cshark_item_child(item), depth + 1);

@@ -174,6 +174,7 @@ typedef struct cs_session {
     int refs;
     cs_resolve resolve;        /* its capture's name resolution             */
     GArray *fields;            /* its capture's fields of interest (a ref)  */
+    GPtrArray *iface_names;    /* interface names by id, copied at first use */
 } cs_session;
 
 /* Before a new session: format the strings of the packets kept from the

@@ -107,13 +107,16 @@ const char *cshark_item_unmaskedvalue(const cshark_item *it) { CACHED(it, unmask
 const char *cshark_item_label(const cshark_item *it) { CACHED(it, label, cs_field_label); }
 const char *cshark_item_fields_text(const cshark_item *it) { CACHED(it, fvalue, cs_field_fields_value); }
 
-bool cshark_item_formatted(const cshark_item *it)
+bool cshark_item_formatted(const cshark_item *it, unsigned strings)
 {
-    return it && slot_set(&it->show) && slot_set(&it->showname) && slot_set(&it->value) &&
-           slot_set(&it->unmasked);
+    return it && (!(strings & CSHARK_STR_SHOW) || slot_set(&it->show)) &&
+           (!(strings & CSHARK_STR_SHOWNAME) || slot_set(&it->showname)) &&
+           (!(strings & CSHARK_STR_RAW_VALUE) || slot_set(&it->value)) &&
+           (!(strings & CSHARK_STR_UNMASKED) || slot_set(&it->unmasked));
 }
 
-int cshark_packet_format_fields(cshark_packet *p, const cshark_field *const *fields, size_t n)
+int cshark_packet_format_fields(cshark_packet *p, const cshark_field *const *fields, size_t n,
+                                unsigned strings)
 {
     CS_ENTER();
     CS_CHECK_ARG(p, "packet");
@@ -125,10 +128,14 @@ int cshark_packet_format_fields(cshark_packet *p, const cshark_field *const *fie
         if (rc != CSHARK_OK)
             return rc;
         for (size_t i = 0; i < count; i++) {
-            cshark_item_show(items[i]);
-            cshark_item_showname(items[i]);
-            cshark_item_raw_value(items[i]);
-            cshark_item_unmaskedvalue(items[i]);
+            if (strings & CSHARK_STR_SHOW)
+                cshark_item_show(items[i]);
+            if (strings & CSHARK_STR_SHOWNAME)
+                cshark_item_showname(items[i]);
+            if (strings & CSHARK_STR_RAW_VALUE)
+                cshark_item_raw_value(items[i]);
+            if (strings & CSHARK_STR_UNMASKED)
+                cshark_item_unmaskedvalue(items[i]);
         }
     }
     return CSHARK_OK;

@@ -233,8 +233,7 @@ const char *cshark_packet_interface_name(const cshark_packet *cp)
         return p->iface_name;
     CS_ENTER_OR(NULL); /* asks the capture's source */
     if (!p->iface_name)
-        __atomic_store_n(&p->iface_name,
-                         wmem_strdup(p->pool, cs_session_interface_name(p->session, id)),
+        __atomic_store_n(&p->iface_name, cs_session_interface_name(p->session, id),
                          __ATOMIC_RELEASE);
     return p->iface_name;
 }

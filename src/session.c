@@ -26,10 +26,25 @@ static const nstime_t *provider_frame_ts(struct packet_provider_data *prov, guin
     return NULL;
 }
 
+/* Interface names are copied into the session at their first use: the
+ * engine asks for one per packet whose frame tree it builds, finding it in
+ * the file took a copy of wiretap's interface list each time, and kept
+ * packets (which hold a reference to the session) point at the copy after
+ * the source is gone. An interface's name does not change while a capture
+ * reads: a packet names an interface only after its description. */
 static const char *provider_interface_name(struct packet_provider_data *prov, guint32 id)
 {
+    cs_session *s = (cs_session *)((char *)prov - offsetof(cs_session, prov));
+    if (s->iface_names && id < s->iface_names->len && g_ptr_array_index(s->iface_names, id))
+        return g_ptr_array_index(s->iface_names, id);
     const char *name = prov->src ? prov->src->ops->interface_name(prov->src, id) : NULL;
-    return name ? name : "unknown";
+    if (!prov->src)
+        return "unknown"; /* read no more: nothing to copy */
+    if (!s->iface_names)
+        s->iface_names = g_ptr_array_new_with_free_func(g_free);
+    if (id >= s->iface_names->len)
+        g_ptr_array_set_size(s->iface_names, (guint)id + 1);
+    return g_ptr_array_index(s->iface_names, id) = g_strdup(name ? name : "unknown");
 }
 
 static const char *provider_interface_description(struct packet_provider_data *prov, guint32 id)
@@ -86,6 +101,8 @@ void cs_session_unref(cs_session *s)
     }
     if (s->fields)
         g_array_unref(s->fields);
+    if (s->iface_names)
+        g_ptr_array_unref(s->iface_names);
     g_free(s);
 }
 

@@ -560,11 +560,21 @@ int cshark_packet_field_count(cshark_packet *packet, const char *name, size_t *c
 int cshark_packet_fields_of(cshark_packet *packet, const cshark_field *field,
                             const cshark_item *const **items, size_t *count);
 
-/* Format now the strings (show, showname, raw value, unmasked value) of
- * every occurrence of the N FIELDS, so that a reading-ahead thread's
- * consumer reads them without calling the engine (cshark_item_formatted()). */
+/* The PDML strings, as bits: which ones cshark_packet_format_fields()
+ * formats and cshark_item_formatted() asks about. */
+#define CSHARK_STR_SHOW      1u
+#define CSHARK_STR_SHOWNAME  2u
+#define CSHARK_STR_RAW_VALUE 4u
+#define CSHARK_STR_UNMASKED  8u
+#define CSHARK_STR_PDML      15u /* all four */
+
+/* Format now the STRINGS (CSHARK_STR_* bits) of every occurrence of the N
+ * FIELDS, so that a reading-ahead thread's consumer reads them without
+ * calling the engine (cshark_item_formatted()). Each string costs the
+ * engine a formatting: ask for those the consumer reads (show, most
+ * often). */
 int cshark_packet_format_fields(cshark_packet *packet, const cshark_field *const *fields,
-                                size_t n);
+                                size_t n, unsigned strings);
 
 /* ==== Item =============================================================== */
 
@@ -618,10 +628,10 @@ int64_t cshark_item_pos(const cshark_item *item);
 int64_t cshark_item_size(const cshark_item *item);
 bool cshark_item_hidden(const cshark_item *item);
 
-/* True when show, showname, raw_value and unmaskedvalue are formatted
- * already: reading them then calls nothing in the engine, and they are
+/* True when every string of STRINGS (CSHARK_STR_* bits) is formatted
+ * already: reading those then calls nothing in the engine, and they are
  * [structure] on this item, as this call is. */
-bool cshark_item_formatted(const cshark_item *item);
+bool cshark_item_formatted(const cshark_item *item, unsigned strings);
 
 /* Every PDML attribute at once, with the strings' lengths, for writers and
  * bindings. Set pdml->version = CSHARK_PDML_VERSION (CSHARK_PDML_INIT)

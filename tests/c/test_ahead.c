@@ -24,7 +24,7 @@ static void describe(cshark_packet *pkt, const cshark_field *const *fields, size
         size_t count;
         ck_assert_int_eq(cshark_packet_fields_of(pkt, fields[f], &items, &count), CSHARK_OK);
         for (size_t i = 0; i < count && n < len; i++) {
-            ck_assert_int_eq(cshark_item_formatted(items[i]), 1);
+            ck_assert_int_eq(cshark_item_formatted(items[i], CSHARK_STR_PDML), 1);
             n += (size_t)snprintf(out + n, len - n, " [%s=%s|%s|%lld]", cshark_item_name(items[i]),
                                   cshark_item_show(items[i]), cshark_item_showname(items[i]),
                                   (long long)cshark_item_pos(cshark_item_parent(items[i])));
@@ -56,7 +56,7 @@ static void *producer(void *arg)
         int rc = cshark_capture_next(q.cap, &pkt);
         if (rc == CSHARK_PACKET) {
             cshark_packet_keep(pkt);
-            cshark_packet_format_fields(pkt, q.fields, 2);
+            cshark_packet_format_fields(pkt, q.fields, 2, CSHARK_STR_PDML);
         }
         pthread_mutex_unlock(&q.engine);
         pthread_mutex_lock(&q.mu);
@@ -84,7 +84,7 @@ START_TEST(structure_beside_dissection)
     ck_assert_int_eq(cshark_capture_open(&tcap, data_file(CAPTURE)), CSHARK_OK);
     while (cshark_capture_next(tcap, &pkt) == CSHARK_PACKET) {
         ck_assert_uint_lt(n, 128);
-        ck_assert_int_eq(cshark_packet_format_fields(pkt, fields, 2), CSHARK_OK);
+        ck_assert_int_eq(cshark_packet_format_fields(pkt, fields, 2, CSHARK_STR_PDML), CSHARK_OK);
         describe(pkt, fields, 2, expected[n++], sizeof expected[0]);
     }
     close_tcap();

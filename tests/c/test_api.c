@@ -163,18 +163,24 @@ START_TEST(multiple_occurrences)
     ck_assert_ptr_eq(again[0], all[0]);
     ck_assert_ptr_eq(again[2], all[2]);
     /* Strings are formatted once: on demand, or all at once for a field. */
-    ck_assert_int_eq(cshark_item_formatted(all[0]), 0); /* show only, so far */
+    ck_assert_int_eq(cshark_item_formatted(all[0], CSHARK_STR_SHOW), 1); /* read above */
+    ck_assert_int_eq(cshark_item_formatted(all[0], CSHARK_STR_PDML), 0);
     const cshark_field *qry;
     ck_assert_int_eq(cshark_field_lookup("dns.qry.name", &qry), CSHARK_OK);
     const cshark_field *two[] = { f, qry };
-    ck_assert_int_eq(cshark_packet_format_fields(pkt, two, 2), CSHARK_OK);
-    ck_assert_int_eq(cshark_item_formatted(all[0]), 1);
-    ck_assert_int_eq(cshark_item_formatted(all[2]), 1);
+    /* Only the strings asked for. */
+    ck_assert_int_eq(cshark_packet_format_fields(pkt, two, 2, CSHARK_STR_SHOWNAME), CSHARK_OK);
+    ck_assert_int_eq(cshark_item_formatted(all[2], CSHARK_STR_SHOWNAME), 1);
+    ck_assert_int_eq(cshark_item_formatted(all[2], CSHARK_STR_RAW_VALUE), 0);
+    ck_assert_int_eq(cshark_item_formatted(all[2], CSHARK_STR_UNMASKED), 0);
+    ck_assert_int_eq(cshark_packet_format_fields(pkt, two, 2, CSHARK_STR_PDML), CSHARK_OK);
+    ck_assert_int_eq(cshark_item_formatted(all[0], CSHARK_STR_PDML), 1);
+    ck_assert_int_eq(cshark_item_formatted(all[2], CSHARK_STR_PDML), 1);
     ck_assert_str_eq(cshark_item_showname(all[2]), "Address: 194.247.5.14");
     ck_assert_str_eq(cshark_item_raw_value(all[2]), "c2f7050e");
-    ck_assert_int_eq(cshark_item_formatted(NULL), 0);
-    ck_assert_int_eq(cshark_packet_format_fields(pkt, NULL, 0), CSHARK_OK);
-    ck_assert_int_eq(cshark_packet_format_fields(pkt, NULL, 1), CSHARK_EINVAL);
+    ck_assert_int_eq(cshark_item_formatted(NULL, CSHARK_STR_SHOW), 0);
+    ck_assert_int_eq(cshark_packet_format_fields(pkt, NULL, 0, CSHARK_STR_PDML), CSHARK_OK);
+    ck_assert_int_eq(cshark_packet_format_fields(pkt, NULL, 1, CSHARK_STR_PDML), CSHARK_EINVAL);
     ck_assert_str_eq(show_of(pkt, "dns.qry.name"), "fg2.weberlab.de");
     uint8_t a[4];
     ck_assert_int_eq(cshark_item_ipv4(all[2], a), CSHARK_OK);

@@ -297,10 +297,10 @@ START_TEST(calls_refused_while_a_thread_is_inside_next)
     ck_assert_int_eq(cshark_packet_keep(first), CSHARK_OK);
     const cshark_field *ip_src;
     ck_assert_int_eq(cshark_field_lookup("ip.src", &ip_src), CSHARK_OK);
-    ck_assert_int_eq(cshark_packet_format_fields(first, &ip_src, 1), CSHARK_OK);
+    ck_assert_int_eq(cshark_packet_format_fields(first, &ip_src, 1, CSHARK_STR_PDML), CSHARK_OK);
     const cshark_item *frame = cshark_packet_layer(first, 0);
     ck_assert_str_eq(cshark_item_name(frame), "frame");
-    ck_assert(!cshark_item_formatted(frame));
+    ck_assert(!cshark_item_formatted(frame, CSHARK_STR_SHOW));
 
     /* A reader blocks inside cshark_capture_next() on the empty pipe. */
     blocked.cap = tcap;
@@ -351,7 +351,7 @@ START_TEST(calls_refused_while_a_thread_is_inside_next)
     const cshark_item *const *items;
     ck_assert_int_eq(cshark_packet_fields_of(first, ip_src, &items, &n), CSHARK_OK);
     ck_assert_uint_eq(n, 1);
-    ck_assert(cshark_item_formatted(items[0]));
+    ck_assert(cshark_item_formatted(items[0], CSHARK_STR_PDML));
     ck_assert_str_eq(cshark_item_show(items[0]), "192.168.100.2");
     ck_assert_int_eq(cshark_capture_stop(tcap), CSHARK_OK);
 
@@ -461,7 +461,7 @@ static void structure_of(cshark_packet *pkt, char *out, size_t len)
         size_t count;
         T_EQ(cshark_packet_fields_of(pkt, ahead.fields[f], &items, &count), CSHARK_OK);
         for (size_t i = 0; i < count && n < len; i++) {
-            T_ASSERT(cshark_item_formatted(items[i]), "not formatted");
+            T_ASSERT(cshark_item_formatted(items[i], CSHARK_STR_PDML), "not formatted");
             n += (size_t)snprintf(out + n, len - n, " [%s=%s|%s|%lld]", cshark_item_name(items[i]),
                                   cshark_item_show(items[i]), cshark_item_raw_value(items[i]),
                                   (long long)cshark_item_pos(items[i]));
@@ -477,7 +477,7 @@ static void *produce(void *arg)
         int rc = RETRY(cshark_capture_next(ahead.cap, &pkt));
         if (rc == CSHARK_PACKET) {
             T_EQ(RETRY(cshark_packet_keep(pkt)), CSHARK_OK);
-            T_EQ(RETRY(cshark_packet_format_fields(pkt, ahead.fields, 2)), CSHARK_OK);
+            T_EQ(RETRY(cshark_packet_format_fields(pkt, ahead.fields, 2, CSHARK_STR_PDML)), CSHARK_OK);
         }
         pthread_mutex_lock(&ahead.mu);
         if (rc == CSHARK_PACKET && ahead.count < MAXPKT)
@@ -530,7 +530,7 @@ START_TEST(readers_of_kept_packets_beside_next)
                      CSHARK_OK);
     while (cshark_capture_next(tcap, &pkt) == CSHARK_PACKET) {
         ck_assert_uint_lt(n, MAXPKT);
-        ck_assert_int_eq(cshark_packet_format_fields(pkt, ahead.fields, 2), CSHARK_OK);
+        ck_assert_int_eq(cshark_packet_format_fields(pkt, ahead.fields, 2, CSHARK_STR_PDML), CSHARK_OK);
         structure_of(pkt, ahead.expected[n++], sizeof ahead.expected[0]);
     }
     close_tcap();

@@ -179,3 +179,32 @@ def test_one_iterator_shared_by_threads():
             got.append(p.number)
     assert run_threads(read, [()] * THREADS) == []
     assert sorted(got, key=int) == expected
+
+
+FUZZ = str(DATA_DIR / 'ndpi__fuzz-2006-06-26-2594.pcap')  # 691 packets
+
+
+def test_strings_the_worker_leaves_are_read_under_the_lock_beside_it():
+    # A fields= capture's worker formats show alone, and keeps the engine
+    # lock while nobody waits: showname and raw_value are formatted on
+    # demand, another thread's engine calls get the lock between packets.
+    def strings(p):
+        if 'IP' not in p or 'src' not in p.ip.field_names:  # a bogus header
+            return None
+        f = p.ip.src.main_field
+        return (str(p.ip.src), f.showname, f.raw_value)
+    expected = [strings(p) for p in cshark.FileCapture(FUZZ)]
+    assert sum(e is not None for e in expected) > 600
+    assert ('192.168.1.2', 'Source Address: 192.168.1.2', 'c0a80102') in expected  # tshark
+    kept = [p for p in cshark.FileCapture(HTTP, fields=['ip.src'])]
+    want = [strings(p) for p in cshark.FileCapture(HTTP)]
+    got = {}
+
+    def read():
+        got['read'] = [strings(p) for p in cshark.FileCapture(FUZZ, fields=['ip.src'])]
+
+    def poke():
+        got['poke'] = [strings(p) for _ in range(20) for p in kept]
+    assert run_threads(lambda f: f(), [(read,), (poke,)]) == []
+    assert got['read'] == expected
+    assert got['poke'] == want * 20

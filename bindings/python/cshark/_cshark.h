@@ -167,6 +167,10 @@ PyObject *py_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n);
 
 /* ---- _ahead.c: dissecting ahead in a worker thread (see there) ------------------ */
 typedef struct ahead ahead;
+/* The strings the worker formats: show, which a field's value is (PyShark's
+ * str of a field); the others cost the engine a formatting each, and are
+ * formatted with the engine lock when read. */
+#define AHEAD_STRINGS CSHARK_STR_SHOW
 ahead *py_ahead_new(cshark_capture *cap, const char *const *names, size_t n); /* NULL: none */
 int py_ahead_next(ahead *a, cshark_packet **pkt, char *err, size_t errlen); /* no GIL */
 int py_ahead_stats(ahead *a, cshark_stats *st);

@@ -122,29 +122,35 @@ static PyObject *item_data(ItemObject *self, PyObject *unused)
     GETTER(item_get_##fn, ItemObject, py_str(LOCKED(const char *, cshark_item_##fn(self->item))))
 
 /* The PDML strings need no engine call once formatted (cshark.h). */
-static PyObject *pdml_str(const cshark_item *it, const char *(*fn)(const cshark_item *))
+static PyObject *pdml_str(const cshark_item *it, const char *(*fn)(const cshark_item *),
+                          unsigned bit)
 {
-    if (cshark_item_formatted(it))
+    if (cshark_item_formatted(it, bit))
         return py_str(fn(it));
     return py_str(LOCKED(const char *, fn(it)));
 }
-#define ITEM_PDML_STR(fn) GETTER(item_get_##fn, ItemObject, pdml_str(self->item, cshark_item_##fn))
+#define ITEM_PDML_STR(fn, bit)                                                 \
+    GETTER(item_get_##fn, ItemObject, pdml_str(self->item, cshark_item_##fn, bit))
 
 /* [structure]: no engine lock (see _cshark.h). */
 GETTER(item_get_name, ItemObject, py_str(cshark_item_name(self->item)))
-ITEM_PDML_STR(showname)
-ITEM_PDML_STR(show)
-ITEM_PDML_STR(raw_value)
-ITEM_PDML_STR(unmaskedvalue)
+ITEM_PDML_STR(showname, CSHARK_STR_SHOWNAME)
+ITEM_PDML_STR(show, CSHARK_STR_SHOW)
+ITEM_PDML_STR(raw_value, CSHARK_STR_RAW_VALUE)
+ITEM_PDML_STR(unmaskedvalue, CSHARK_STR_UNMASKED)
 
 /* PyShark's str of a field: show, else value, else showname. */
 PyObject *py_item_default(const cshark_item *it)
 {
-    /* Formatted already (by a read-ahead worker): no engine call. */
-    int locked = !cshark_item_formatted(it);
+    /* Formatted already (by a read-ahead worker, which formats show): no
+     * engine call. The others are asked for where show is empty. */
+    const char *s;
+    if (cshark_item_formatted(it, CSHARK_STR_SHOW) && (s = cshark_item_show(it)) && *s)
+        return py_str(s);
+    int locked = !cshark_item_formatted(it, CSHARK_STR_PDML);
     if (locked)
         engine_enter();
-    const char *s = cshark_item_show(it);
+    s = cshark_item_show(it);
     if (!s || !*s)
         s = cshark_item_raw_value(it);
     if (!s || !*s)

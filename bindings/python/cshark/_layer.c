@@ -204,7 +204,7 @@ PyObject *py_layer_container(PyObject *m, PyObject *const *args, Py_ssize_t n)
     if (!fields)
         Py_RETURN_NONE;
     /* Not formatted by a read-ahead worker: it will be in the next packets. */
-    if (!cshark_item_formatted(first))
+    if (!cshark_item_formatted(first, AHEAD_STRINGS))
         py_ahead_learn(field);
     /* str.__new__(LayerFieldsContainer, default), then .fields. */
     PyObject *text = py_item_default(first), *targs = text ? PyTuple_Pack(1, text) : NULL;
