@@ -27,19 +27,20 @@ static const nstime_t *provider_frame_ts(struct packet_provider_data *prov, guin
 }
 
 /* Interface names are copied into the session at their first use: the
- * engine asks for one per packet whose frame tree it builds, finding it in
- * the file took a copy of wiretap's interface list each time, and kept
- * packets (which hold a reference to the session) point at the copy after
- * the source is gone. An interface's name does not change while a capture
- * reads: a packet names an interface only after its description. */
+ * engine asks for one per packet whose frame tree it builds, and finding it
+ * in a file costs an allocation (wtap_file_get_idb_info's wrapper) and a
+ * walk of the description's options; kept packets (which hold a reference
+ * to the session) point at the copy after the source is gone. An
+ * interface's name does not change while a capture reads: a packet names
+ * an interface only after its description. */
 static const char *provider_interface_name(struct packet_provider_data *prov, guint32 id)
 {
     cs_session *s = (cs_session *)((char *)prov - offsetof(cs_session, prov));
     if (s->iface_names && id < s->iface_names->len && g_ptr_array_index(s->iface_names, id))
         return g_ptr_array_index(s->iface_names, id);
-    const char *name = prov->src ? prov->src->ops->interface_name(prov->src, id) : NULL;
     if (!prov->src)
         return "unknown"; /* read no more: nothing to copy */
+    const char *name = prov->src->ops->interface_name(prov->src, id);
     if (!s->iface_names)
         s->iface_names = g_ptr_array_new_with_free_func(g_free);
     if (id >= s->iface_names->len)
